@@ -1,0 +1,1 @@
+"""The ``as-imaging`` command line: one module per subcommand, each ``register(subparsers)``."""

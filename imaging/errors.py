@@ -1,0 +1,40 @@
+"""Exceptions raised by the toolkit.
+
+Every error names the file, item or value at fault and the rule it breaks, so that a user can
+act on it without reading a traceback from inside a library.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DicomReadError",
+    "GeometryError",
+    "ImagingError",
+    "ScoringError",
+    "StoreError",
+    "UnsupportedTransferSyntaxError",
+]
+
+
+class ImagingError(Exception):
+    """Base class of every error the toolkit raises on purpose."""
+
+
+class DicomReadError(ImagingError, ValueError):
+    """A file is not DICOM, is truncated, or lacks what the operation needs."""
+
+
+class UnsupportedTransferSyntaxError(DicomReadError):
+    """No available decoder can decompress the pixel data of a file."""
+
+
+class GeometryError(ImagingError, ValueError):
+    """Images cannot be stacked into one volume (orientation, spacing, gaps, duplicates...)."""
+
+
+class ScoringError(ImagingError, ValueError):
+    """A reading breaks a rule of its scoring method."""
+
+
+class StoreError(ImagingError):
+    """The score store refused an operation or found its data inconsistent."""
