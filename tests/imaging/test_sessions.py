@@ -1,0 +1,135 @@
+"""Tests for :mod:`imaging.sessions`: served order, blinding, shuffled visits, recording."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from imaging.scoring import ReadingMode, Visit
+from imaging.sessions import Case, CaseVisit, SessionDefinition, hides_identity
+
+DATES = (dt.date(2020, 1, 15), dt.date(2022, 1, 20), dt.date(2024, 2, 1))
+
+
+def _cases(n: int = 4) -> tuple[Case, ...]:
+    return tuple(
+        Case(
+            case_id=f"c{i}",
+            patient_id=f"PAT{i:02d}",
+            # Visits given out of chronological order on purpose.
+            visits=tuple(
+                CaseVisit(Visit(label, date), series=(f"1.2.3.{i}.{k}",))
+                for k, (label, date) in enumerate(
+                    [("y2", DATES[1]), ("bl", DATES[0]), ("y4", DATES[2])]
+                )
+            ),
+        )
+        for i in range(n)
+    )
+
+
+def test_open_mode_keeps_defined_order_and_shows_identity() -> None:
+    session = SessionDefinition("s1", "reader1", _cases(), ReadingMode.OPEN, seed=1)
+    served = session.served()
+    assert [s.case.case_id for s in served] == ["c0", "c1", "c2", "c3"]
+    assert served[0].shown_label == "PAT00"
+    # Chronological by date whatever the given order.
+    assert [v.case_visit.visit.label for v in served[0].visits] == ["bl", "y2", "y4"]
+    assert served[0].shown_dates() == DATES
+    assert "2020-01-15" in served[0].visits[0].shown_label
+
+
+def test_blinded_mode_serves_every_visit_shuffled_by_seed_without_identity() -> None:
+    session = SessionDefinition("s2", "reader1", _cases(), "blinded", seed=42)
+    served = session.served()
+    assert len(served) == 12  # 4 cases x 3 visits, one at a time
+    # Independent reproduction of the order with numpy's generator and the same seed.
+    items = [f"c{i}:{v}" for i in range(4) for v in ("y2", "bl", "y4")]
+    expected = [items[int(k)] for k in np.random.default_rng(42).permutation(12)]
+    assert list(session.order_shown()) == expected
+    for s in served:
+        text = s.shown_label + " ".join(v.shown_label for v in s.visits)
+        assert "PAT" not in text and "20" not in text.replace("of 12", "")
+        assert s.shown_dates() == (None,)
+    # The same seed gives the same order; another seed another one.
+    again = SessionDefinition("s2", "reader1", _cases(), "blinded", seed=42)
+    assert again.order_shown() == session.order_shown()
+    other = SessionDefinition("s2", "reader1", _cases(), "blinded", seed=7)
+    assert other.order_shown() != session.order_shown()
+
+
+def test_paired_unknown_order_shuffles_visits_and_hides_labels() -> None:
+    session = SessionDefinition("s3", "r", _cases(6), ReadingMode.PAIRED_UNKNOWN_ORDER, seed=3)
+    served = session.served()
+    assert len(served) == 6
+    orders = {tuple(v.case_visit.visit.label for v in s.visits) for s in served}
+    # With 6 cases and 3! orders, the shown order is not always chronological.
+    assert orders != {("bl", "y2", "y4")}
+    for s in served:
+        assert [v.shown_label for v in s.visits] == ["Visit A", "Visit B", "Visit C"]
+        assert s.shown_dates() == (None, None, None)
+        assert sorted(v.case_visit.visit.label for v in s.visits) == ["bl", "y2", "y4"]
+
+
+def test_paired_known_order_is_chronological_and_blinded() -> None:
+    session = SessionDefinition("s4", "r", _cases(), ReadingMode.PAIRED_KNOWN_ORDER, seed=5)
+    for s in session.served():
+        assert [v.case_visit.visit.label for v in s.visits] == ["bl", "y2", "y4"]
+        assert [v.shown_label for v in s.visits] == ["Visit 1", "Visit 2", "Visit 3"]
+        assert s.blinded
+
+
+def test_session_info_records_mode_seed_order_and_position() -> None:
+    session = SessionDefinition("s5", "r", _cases(), ReadingMode.PAIRED_UNKNOWN_ORDER, seed=9)
+    served = session.served()[2]
+    info = session.session_info(served, 1)
+    assert info.session_id == "s5" and info.seed == 9
+    assert info.order_shown == session.order_shown()
+    assert info.order_shown[info.position] == served.visits[1].entry
+    assert info.position == 2 * 3 + 1
+
+
+def test_seed_is_drawn_and_recorded_when_not_given() -> None:
+    session = SessionDefinition("s6", "r", _cases(), ReadingMode.BLINDED)
+    assert isinstance(session.seed, int)
+    assert SessionDefinition.from_dict(session.to_dict()).order_shown() == session.order_shown()
+
+
+def test_json_roundtrip() -> None:
+    session = SessionDefinition("s7", "r", _cases(), ReadingMode.BLINDED, seed=11)
+    data = json.loads(json.dumps(session.to_dict()))
+    assert SessionDefinition.from_dict(data) == session
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"cases": ()}, "no cases"),
+        ({"mode": "sideways"}, "sideways"),
+        ({"seed": -1}, "seed"),
+        ({"reader": " "}, "reader"),
+    ],
+)
+def test_definition_validates(kwargs: dict, match: str) -> None:
+    base = {"session_id": "s", "reader": "r", "cases": _cases(1), "mode": "open", "seed": 1}
+    base.update(kwargs)
+    with pytest.raises((ValueError, TypeError), match=match):
+        SessionDefinition(**base)
+
+
+def test_case_validates() -> None:
+    with pytest.raises(ValueError, match="no visits"):
+        Case("c", "p", ())
+    v = CaseVisit(Visit("bl"))
+    with pytest.raises(ValueError, match="repeat"):
+        Case("c", "p", (v, v))
+    with pytest.raises(ValueError, match="repeat"):
+        SessionDefinition("s", "r", (Case("c", "p", (v,)), Case("c", "q", (v,))), "open")
+
+
+def test_hides_identity() -> None:
+    assert not hides_identity("open")
+    assert all(hides_identity(m) for m in ReadingMode if m is not ReadingMode.OPEN)
