@@ -1,0 +1,711 @@
+"""The SQLite backend of the score store: one file, WAL, one transaction per save.
+
+Connection settings and why
+---------------------------
+``journal_mode=WAL``
+    Readers never block the writer and a crash (even SIGKILL mid-transaction) leaves the
+    last committed state: the uncommitted tail of the write-ahead log is ignored on recovery.
+``synchronous=FULL``
+    In WAL mode, ``NORMAL`` is already crash-safe for the *application* but may lose the last
+    committed transactions on power loss or an OS crash, because the WAL is not synced at
+    each commit. A saved score is a clinical record typed in by a radiologist, and saves come
+    at human rate, so we pay one fsync per commit to make every acknowledged save durable.
+``busy_timeout``
+    Several processes (the napari plugin, a script, the CLI) may write at once; a writer waits
+    up to this long for the lock instead of failing at once.
+``foreign_keys=ON``
+    The current-reading row must point at a stored revision.
+``BEGIN IMMEDIATE``
+    Every change takes the write lock before it reads the audit head, so concurrent writers
+    queue and the hash chain stays linear; a deferred transaction would fail with
+    ``SQLITE_BUSY`` when upgrading to a write after another process committed.
+
+References
+----------
+.. [1] SQLite. Write-Ahead Logging. https://www.sqlite.org/wal.html
+.. [2] SQLite. PRAGMA synchronous. https://www.sqlite.org/pragma.html#pragma_synchronous
+.. [3] SQLite. Atomic commit in SQLite. https://www.sqlite.org/atomiccommit.html
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from imaging.errors import StoreError
+from imaging.scoring.reading import Method, Reading, ReadingMode, Visit
+from imaging.store.audit import (
+    GENESIS_HASH,
+    AuditAction,
+    AuditEntry,
+    Problem,
+    ProblemKind,
+    canonical_json,
+    check_chain,
+    content_sha256,
+    replay,
+)
+from imaging.store.base import (
+    ReadingNotFoundError,
+    Revision,
+    SaveRefusedError,
+    SaveResult,
+    SaveStatus,
+    ScoreStore,
+    VerifyReport,
+    _sqlite_location,
+    register_backend,
+)
+from imaging.store.schema import LATEST_VERSION, REQUIRED_TRIGGERS, _rollback, migrate
+
+__all__ = ["SQLiteStore", "reading_payload"]
+
+_KEY_COLUMNS = ("patient_id", "visit_label", "study_date", "reader", "method", "mode")
+
+
+def reading_payload(reading: Reading) -> str:
+    """Return the canonical JSON stored for ``reading`` (sorted keys, no spaces).
+
+    Raises
+    ------
+    TypeError
+        If ``reading`` is not a :class:`~imaging.scoring.reading.Reading`.
+    SaveRefusedError
+        If the reading does not survive the JSON round trip exactly (it could not be read
+        back as saved).
+    """
+    if not isinstance(reading, Reading):
+        raise TypeError(f"the score store saves Reading objects, got {type(reading).__name__}")
+    payload = canonical_json(reading.to_dict())
+    back = Reading.from_dict(json.loads(payload))
+    if back != reading:
+        raise SaveRefusedError(
+            f"reading {reading.reading_id} does not survive a JSON round trip unchanged; "
+            "refusing to store what could not be read back"
+        )
+    return payload
+
+
+def _key_values(reading: Reading) -> tuple[Any, ...]:
+    date = reading.visit.study_date
+    return (
+        reading.patient_id,
+        reading.visit.label,
+        None if date is None else date.isoformat(),
+        reading.reader,
+        reading.method.value,
+        reading.mode.value,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _text_or_none(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be text, got {type(value).__name__} {value!r}")
+    return value.strip() or None
+
+
+def _diff_keys(expected: str | None, actual: str | None) -> str:
+    """Name the top-level fields in which two reading payloads differ."""
+    try:
+        a = json.loads(expected) if expected else {}
+        b = json.loads(actual) if actual else {}
+    except json.JSONDecodeError:
+        return "payload is not valid JSON"
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return "payload is not a JSON object"
+    keys = sorted(key for key in a.keys() | b.keys() if a.get(key) != b.get(key))
+    return "fields " + ", ".join(keys) if keys else "formatting only"
+
+
+class SQLiteStore(ScoreStore):
+    """A score store in one SQLite file.
+
+    Parameters
+    ----------
+    path_or_url : str or Path
+        File path, ``sqlite:///...`` URL or ``":memory:"``.
+    reader : str, optional
+        Default actor for changes.
+    create : bool, optional
+        Create the file when missing (default True); False raises :class:`StoreError`.
+    busy_timeout : float, optional
+        Seconds a writer waits for another writer's lock (default 30).
+
+    Raises
+    ------
+    StoreError
+        If the file is missing (``create=False``), is not a SQLite database, or has a newer
+        schema than this toolkit.
+
+    References
+    ----------
+    .. [1] SQLite. Write-Ahead Logging. https://www.sqlite.org/wal.html
+    """
+
+    def __init__(
+        self,
+        path_or_url: str | Path,
+        *,
+        reader: str | None = None,
+        create: bool = True,
+        busy_timeout: float = 30.0,
+    ) -> None:
+        super().__init__(reader=reader)
+        location = _sqlite_location(path_or_url)
+        self.location = location
+        self.path = None if location == ":memory:" else Path(location)
+        if self.path is not None:
+            if self.path.is_dir():
+                raise StoreError(f"{location}: is a directory, not a score store file")
+            if not self.path.exists() and not create:
+                raise StoreError(f"{location}: no score store there (nothing was created)")
+            if not self.path.parent.is_dir():
+                raise StoreError(f"{location}: folder {self.path.parent} does not exist")
+        self._lock = threading.RLock()
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves (Python's implicit
+            # transactions would commit around DDL and hide when a transaction starts).
+            self._conn = sqlite3.connect(
+                location, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{location}: cannot open: {exc}") from exc
+        try:
+            self._configure(busy_timeout)
+            migrate(self._conn, where=location)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(f"{location}: not a score store database ({exc})") from exc
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _configure(self, busy_timeout: float) -> None:
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
+        if self.path is not None:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"{self.location}: cannot switch to WAL journal (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.location}: cannot start a transaction: {exc}") from exc
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                _rollback(conn)
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"{self.location}: change rolled back: {exc}") from exc
+                raise
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, tuple(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.location}: query failed: {exc}") from exc
+
+    @staticmethod
+    def _append_audit(
+        conn: sqlite3.Connection,
+        *,
+        actor: str,
+        action: AuditAction,
+        reading_id: str,
+        revision: int | None,
+        previous: str | None,
+        new: str | None,
+        reason: str | None,
+        at: str,
+    ) -> AuditEntry:
+        last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev_hash = (0, GENESIS_HASH) if last is None else (int(last[0]), str(last[1]))
+        entry = AuditEntry(
+            seq=seq + 1,
+            at=at,
+            actor=actor,
+            action=action,
+            reading_id=reading_id,
+            revision=revision,
+            previous=previous,
+            new=new,
+            reason=reason,
+            prev_hash=prev_hash,
+        ).sealed()
+        conn.execute(
+            "INSERT INTO audit (seq, at, actor, action, reading_id, revision, previous, new,"
+            " reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.seq,
+                entry.at,
+                entry.actor,
+                str(entry.action),
+                entry.reading_id,
+                entry.revision,
+                entry.previous,
+                entry.new,
+                entry.reason,
+                entry.prev_hash,
+                entry.hash,
+            ),
+        )
+        return entry
+
+    def _decode(self, payload: str, reading_id: str) -> Reading:
+        try:
+            return Reading.from_dict(json.loads(payload))
+        except (ValueError, TypeError) as exc:
+            raise StoreError(
+                f"{self.location}: stored reading {reading_id} no longer decodes ({exc}); "
+                "run verify"
+            ) from exc
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def save_many(
+        self,
+        readings: Iterable[Reading],
+        *,
+        actor: str | None = None,
+        reason: str | None = None,
+        revise: bool = True,
+    ) -> list[SaveResult]:
+        who = self._actor(actor)
+        why = _text_or_none(reason, "reason")
+        prepared: list[tuple[Reading, str | None, str | None]] = []
+        for reading in readings:
+            if not isinstance(reading, Reading):
+                raise TypeError(
+                    f"the score store saves Reading objects, got {type(reading).__name__}"
+                )
+            try:
+                prepared.append((reading, reading_payload(reading), None))
+            except SaveRefusedError as exc:
+                prepared.append((reading, None, str(exc)))
+        results: list[SaveResult] = []
+        with self._transaction() as conn:
+            at = _now()
+            for reading, payload, refused in prepared:
+                if payload is None:
+                    results.append(
+                        SaveResult(reading.reading_id, SaveStatus.REFUSED, None, refused)
+                    )
+                    continue
+                results.append(self._save_one(conn, reading, payload, who, why, revise, at))
+        return results
+
+    def _save_one(
+        self,
+        conn: sqlite3.Connection,
+        reading: Reading,
+        payload: str,
+        actor: str,
+        reason: str | None,
+        revise: bool,
+        at: str,
+    ) -> SaveResult:
+        rid = reading.reading_id
+        row = conn.execute(
+            "SELECT revision, payload, retracted, method FROM reading WHERE reading_id = ?",
+            (rid,),
+        ).fetchone()
+        digest = content_sha256(payload)
+        if row is None:
+            revision, previous, action = 1, None, AuditAction.CREATE
+        else:
+            current, old_payload, retracted, method = int(row[0]), str(row[1]), row[2], row[3]
+            if old_payload == payload:
+                return SaveResult(rid, SaveStatus.UNCHANGED, current)
+
+            def refuse(why: str) -> SaveResult:
+                return SaveResult(rid, SaveStatus.REFUSED, current, f"reading {rid}: {why}")
+
+            if retracted:
+                return refuse("is retracted; restore it before saving a new revision")
+            if method != reading.method.value:
+                return refuse(
+                    f"is a {method} reading; a revision cannot change the method to "
+                    f"{reading.method.value} (save a new reading instead)"
+                )
+            if not revise:
+                return refuse(
+                    f"already stored (revision {current}) with different content "
+                    f"({_diff_keys(old_payload, payload)}); allow revisions to store it as "
+                    f"revision {current + 1}"
+                )
+            revision, previous, action = current + 1, old_payload, AuditAction.REVISE
+        conn.execute(
+            "INSERT INTO reading_revision (reading_id, revision, payload, content_sha256,"
+            " saved_at, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rid, revision, payload, digest, at, actor, reason),
+        )
+        keys = _key_values(reading)
+        if row is None:
+            conn.execute(
+                "INSERT INTO reading (reading_id, patient_id, visit_label, study_date, reader,"
+                " method, mode, revision, retracted, payload, content_sha256)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (rid, *keys, revision, payload, digest),
+            )
+        else:
+            conn.execute(
+                "UPDATE reading SET patient_id = ?, visit_label = ?, study_date = ?, reader = ?,"
+                " method = ?, mode = ?, revision = ?, payload = ?, content_sha256 = ?"
+                " WHERE reading_id = ?",
+                (*keys, revision, payload, digest, rid),
+            )
+        self._append_audit(
+            conn,
+            actor=actor,
+            action=action,
+            reading_id=rid,
+            revision=revision,
+            previous=previous,
+            new=payload,
+            reason=reason,
+            at=at,
+        )
+        status = SaveStatus.CREATED if action is AuditAction.CREATE else SaveStatus.REVISED
+        return SaveResult(rid, status, revision)
+
+    def _set_retracted(
+        self, reading_id: str, *, actor: str | None, reason: str, retract: bool
+    ) -> AuditEntry:
+        who = self._actor(actor)
+        why = _text_or_none(reason, "reason")
+        verb = "retract" if retract else "restore"
+        if why is None:
+            raise ValueError(f"{verb} of reading {reading_id} needs a reason")
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT revision, payload, retracted FROM reading WHERE reading_id = ?",
+                (reading_id,),
+            ).fetchone()
+            if row is None:
+                raise ReadingNotFoundError(f"{self.location}: no reading {reading_id}")
+            revision, payload, retracted = int(row[0]), str(row[1]), bool(row[2])
+            if retracted == retract:
+                state = "already retracted" if retract else "not retracted"
+                raise SaveRefusedError(
+                    f"{self.location}: cannot {verb} reading {reading_id}: it is {state}"
+                )
+            conn.execute(
+                "UPDATE reading SET retracted = ? WHERE reading_id = ?", (int(retract), reading_id)
+            )
+            return self._append_audit(
+                conn,
+                actor=who,
+                action=AuditAction.RETRACT if retract else AuditAction.RESTORE,
+                reading_id=reading_id,
+                revision=revision,
+                previous=payload if retract else None,
+                new=None if retract else payload,
+                reason=why,
+                at=_now(),
+            )
+
+    def retract(self, reading_id: str, *, actor: str | None = None, reason: str) -> AuditEntry:
+        return self._set_retracted(reading_id, actor=actor, reason=reason, retract=True)
+
+    def restore(self, reading_id: str, *, actor: str | None = None, reason: str) -> AuditEntry:
+        return self._set_retracted(reading_id, actor=actor, reason=reason, retract=False)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def get(self, reading_id: str) -> Reading:
+        rows = self._read("SELECT payload FROM reading WHERE reading_id = ?", (reading_id,))
+        if not rows:
+            raise ReadingNotFoundError(f"{self.location}: no reading {reading_id}")
+        return self._decode(rows[0][0], reading_id)
+
+    def is_retracted(self, reading_id: str) -> bool:
+        rows = self._read("SELECT retracted FROM reading WHERE reading_id = ?", (reading_id,))
+        if not rows:
+            raise ReadingNotFoundError(f"{self.location}: no reading {reading_id}")
+        return bool(rows[0][0])
+
+    _AUDIT_COLUMNS = (
+        "seq, at, actor, action, reading_id, revision, previous, new, reason, prev_hash, hash"
+    )
+
+    @staticmethod
+    def _entry(row: tuple[Any, ...]) -> AuditEntry:
+        seq, at, actor, action, rid, revision, previous, new, reason, prev_hash, digest = row
+        return AuditEntry(
+            seq=int(seq),
+            at=at,
+            actor=actor,
+            # Unknown actions are kept as text so verify can report them.
+            action=AuditAction(action) if action in AuditAction._value2member_map_ else action,
+            reading_id=rid,
+            revision=None if revision is None else int(revision),
+            previous=previous,
+            new=new,
+            reason=reason,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+
+    def history(self, reading_id: str) -> list[AuditEntry]:
+        rows = self._read(
+            f"SELECT {self._AUDIT_COLUMNS} FROM audit WHERE reading_id = ? ORDER BY seq",
+            (reading_id,),
+        )
+        if not rows:
+            raise ReadingNotFoundError(f"{self.location}: no reading {reading_id}")
+        return [self._entry(row) for row in rows]
+
+    def audit_trail(self) -> list[AuditEntry]:
+        return [
+            self._entry(row)
+            for row in self._read(f"SELECT {self._AUDIT_COLUMNS} FROM audit ORDER BY seq")
+        ]
+
+    def head(self) -> tuple[int, str]:
+        rows = self._read("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        return (0, GENESIS_HASH) if not rows else (int(rows[0][0]), str(rows[0][1]))
+
+    def revisions(self, reading_id: str) -> list[Revision]:
+        rows = self._read(
+            "SELECT revision, payload, saved_at, actor, reason FROM reading_revision"
+            " WHERE reading_id = ? ORDER BY revision",
+            (reading_id,),
+        )
+        if not rows:
+            raise ReadingNotFoundError(f"{self.location}: no reading {reading_id}")
+        return [
+            Revision(reading_id, int(rev), self._decode(payload, reading_id), at, actor, reason)
+            for rev, payload, at, actor, reason in rows
+        ]
+
+    def query(
+        self,
+        *,
+        patient_id: str | None = None,
+        visit: str | Visit | None = None,
+        reader: str | None = None,
+        method: str | Method | None = None,
+        mode: str | ReadingMode | None = None,
+        include_retracted: bool = False,
+    ) -> list[Reading]:
+        where: list[str] = []
+        params: list[Any] = []
+        if patient_id is not None:
+            where.append("patient_id = ?")
+            params.append(str(patient_id))
+        if visit is not None:
+            where.append("visit_label = ?")
+            params.append(visit.label if isinstance(visit, Visit) else str(visit))
+        if reader is not None:
+            where.append("reader = ?")
+            params.append(str(reader))
+        if method is not None:
+            try:
+                params.append(Method(method).value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"method {method!r} is not one of {[m.value for m in Method]}"
+                ) from exc
+            where.append("method = ?")
+        if mode is not None:
+            try:
+                params.append(ReadingMode(mode).value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"mode {mode!r} is not one of {[m.value for m in ReadingMode]}"
+                ) from exc
+            where.append("mode = ?")
+        if not include_retracted:
+            where.append("retracted = 0")
+        sql = "SELECT reading_id, payload FROM reading"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        # NULL dates sort first in SQLite; unknown dates are then listed before dated visits.
+        sql += " ORDER BY patient_id, study_date, visit_label, reader, method, reading_id"
+        return [self._decode(payload, rid) for rid, payload in self._read(sql, params)]
+
+    # -- verification ------------------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        problems: list[Problem] = []
+        with self._lock:
+            for (message,) in self._read("PRAGMA integrity_check"):
+                if message != "ok":
+                    problems.append(Problem(ProblemKind.INTEGRITY, "database", message))
+            for table, rowid, parent, _ in self._read("PRAGMA foreign_key_check"):
+                problems.append(
+                    Problem(
+                        ProblemKind.INTEGRITY,
+                        f"{table} row {rowid}",
+                        f"foreign key to {parent} points at nothing",
+                    )
+                )
+            version = int(self._read("PRAGMA user_version")[0][0])
+            if version != LATEST_VERSION:
+                problems.append(
+                    Problem(
+                        ProblemKind.INTEGRITY,
+                        "schema",
+                        f"schema version {version}, expected {LATEST_VERSION}",
+                    )
+                )
+            triggers = {
+                name
+                for (name,) in self._read("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            }
+            for name in REQUIRED_TRIGGERS:
+                if name not in triggers:
+                    problems.append(
+                        Problem(
+                            ProblemKind.TRIGGER_MISSING,
+                            f"trigger {name}",
+                            "the append-only trigger was dropped: history may have been edited",
+                        )
+                    )
+            entries = self.audit_trail()
+            revision_rows = self._read(
+                "SELECT reading_id, revision, payload, content_sha256 FROM reading_revision"
+                " ORDER BY reading_id, revision"
+            )
+            reading_rows = self._read(
+                "SELECT reading_id, patient_id, visit_label, study_date, reader, method, mode,"
+                " revision, retracted, payload, content_sha256 FROM reading ORDER BY reading_id"
+            )
+        problems += check_chain(entries)
+        states, replay_problems = replay(entries)
+        problems += replay_problems
+        problems += _check_revisions(states, revision_rows)
+        problems += _check_readings(states, reading_rows)
+        head = entries[-1].hash if entries else GENESIS_HASH
+        return VerifyReport(
+            tuple(problems), len(entries), len(revision_rows), len(reading_rows), head
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _check_revisions(states: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, int]] = set()
+    for rid, revision, payload, digest in rows:
+        where = f"reading {rid} revision {revision}"
+        seen.add((rid, int(revision)))
+        state = states.get(rid)
+        entry = None if state is None else state.saves.get(int(revision))
+        if entry is None:
+            problems.append(
+                Problem(ProblemKind.REVISION_UNAUDITED, where, "no audit entry saved it")
+            )
+        elif entry.new != payload:
+            problems.append(
+                Problem(
+                    ProblemKind.REVISION_MISMATCH,
+                    where,
+                    f"differs from the value saved by audit #{entry.seq} in "
+                    f"{_diff_keys(entry.new, payload)}",
+                )
+            )
+        if content_sha256(payload) != digest:
+            problems.append(
+                Problem(
+                    ProblemKind.REVISION_MISMATCH,
+                    where,
+                    "payload does not match its stored SHA-256",
+                )
+            )
+    for rid, state in states.items():
+        for revision, entry in state.saves.items():
+            if (rid, revision) not in seen:
+                problems.append(
+                    Problem(
+                        ProblemKind.REVISION_MISMATCH,
+                        f"reading {rid} revision {revision}",
+                        f"saved by audit #{entry.seq} but missing from the stored revisions",
+                    )
+                )
+    return problems
+
+
+def _check_readings(states: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for row in rows:
+        rid, keys, revision, retracted, payload, digest = (
+            row[0],
+            row[1:7],
+            int(row[7]),
+            bool(row[8]),
+            row[9],
+            row[10],
+        )
+        where = f"reading {rid}"
+        seen.add(rid)
+        state = states.get(rid)
+
+        def mismatch(detail: str, where: str = where) -> None:
+            problems.append(Problem(ProblemKind.READING_MISMATCH, where, detail))
+
+        if state is None:
+            problems.append(
+                Problem(ProblemKind.READING_UNAUDITED, where, "no audit entry created it")
+            )
+        else:
+            if state.payload != payload:
+                mismatch(
+                    "current value differs from the audit trail in "
+                    f"{_diff_keys(state.payload, payload)}"
+                )
+            if state.revision != revision:
+                mismatch(f"current revision {revision}, the audit trail says {state.revision}")
+            if state.retracted != retracted:
+                mismatch(f"retracted is {retracted}, the audit trail says {state.retracted}")
+        if content_sha256(payload) != digest:
+            mismatch("payload does not match its stored SHA-256")
+        try:
+            reading = Reading.from_dict(json.loads(payload))
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem(ProblemKind.PAYLOAD_INVALID, where, str(exc)))
+            continue
+        if reading.reading_id != rid:
+            mismatch(f"payload has reading_id {reading.reading_id}")
+        for column, stored, actual in zip(_KEY_COLUMNS, keys, _key_values(reading), strict=True):
+            if stored != actual:
+                mismatch(f"column {column} is {stored!r} but the reading says {actual!r}")
+    for rid, state in states.items():
+        if rid not in seen:
+            problems.append(
+                Problem(
+                    ProblemKind.READING_MISSING,
+                    f"reading {rid}",
+                    f"the audit trail records it (revision {state.revision}) but it is gone",
+                )
+            )
+    return problems
+
+
+register_backend("sqlite", SQLiteStore)
