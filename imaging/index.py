@@ -1,0 +1,455 @@
+"""Index DICOM files into series from their headers only.
+
+:func:`scan` walks folders (or takes files, or a DICOMDIR), reads each file's header up to
+the pixel data with pydicom, groups the files by series and classifies each series. Bad files
+never stop a scan: they are listed in :attr:`ScanResult.skipped` with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pydicom
+from pydicom.errors import InvalidDicomError
+from pydicom.filereader import read_partial
+from pydicom.tag import BaseTag
+
+from imaging.classify import classify_plane, classify_region, classify_sequence
+from imaging.errors import DicomReadError
+from imaging.series import Plane, SeriesSummary
+
+__all__ = ["ScanResult", "read_header", "scan"]
+
+PathLike = str | os.PathLike[str]
+
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
+"""SOP Class UID of a DICOMDIR (Media Storage Directory Storage)."""
+_PIXEL_DATA = 0x7FE00010
+_UNDEFINED_LENGTH = 0xFFFFFFFF
+# Below this many files the start-up cost of worker processes outweighs the gain.
+_POOL_MIN_FILES = 1500
+_CHUNK = 400
+
+_TEXT_KEYS = (
+    "PatientID",
+    "StudyInstanceUID",
+    "StudyDescription",
+    "SeriesInstanceUID",
+    "SeriesDescription",
+    "ProtocolName",
+    "Modality",
+    "SOPClassUID",
+    "SOPInstanceUID",
+    "FrameOfReferenceUID",
+    "BodyPartExamined",
+    "ViewPosition",
+    "SequenceName",
+    "Manufacturer",
+    "StudyDate",
+    "PhotometricInterpretation",
+)
+_NUMBER_KEYS = (
+    "SeriesNumber",
+    "InstanceNumber",
+    "InversionTime",
+    "RepetitionTime",
+    "EchoTime",
+    "NumberOfFrames",
+    "Rows",
+    "Columns",
+)
+_LIST_KEYS = ("ScanningSequence", "SequenceVariant", "ScanOptions", "ImageType")
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str | bytes):
+        return [str(value)] if value else []
+    return [str(v) for v in value]
+
+
+def _enhanced_orientation(ds: pydicom.Dataset) -> list[float] | None:
+    """ImageOrientationPatient of a multi-frame object from its functional groups."""
+    for keyword in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
+        groups = ds.get(keyword)
+        if not groups:
+            continue
+        plane = groups[0].get("PlaneOrientationSequence")
+        if plane and "ImageOrientationPatient" in plane[0]:
+            return [float(v) for v in plane[0].ImageOrientationPatient]
+    return None
+
+
+def _enhanced_mr_values(ds: pydicom.Dataset, info: dict[str, Any]) -> None:
+    """Fill MR timing / contrast values of an enhanced MR from its functional groups."""
+    shared = ds.get("SharedFunctionalGroupsSequence")
+    per_frame = ds.get("PerFrameFunctionalGroupsSequence")
+    items = [g[0] for g in (shared, per_frame) if g]
+    for item in items:
+        timing = item.get("MRTimingAndRelatedParametersSequence")
+        if timing and info.get("RepetitionTime") is None:
+            info["RepetitionTime"] = _number(timing[0].get("RepetitionTime"))
+        echo = item.get("MREchoSequence")
+        if echo and info.get("EchoTime") is None:
+            info["EchoTime"] = _number(echo[0].get("EffectiveEchoTime"))
+        modifier = item.get("MRModifierSequence")
+        if modifier and info.get("InversionTime") is None:
+            times = modifier[0].get("InversionTimes")
+            if times:
+                info["InversionTime"] = _number(_strings(times)[0])
+            if str(modifier[0].get("InversionRecovery", "")).upper() == "YES":
+                info["ScanningSequence"] = [*info.get("ScanningSequence", []), "IR"]
+    if not info.get("SequenceName") and ds.get("PulseSequenceName"):
+        info["SequenceName"] = str(ds.PulseSequenceName)
+
+
+def _header_info(ds: pydicom.Dataset) -> dict[str, Any]:
+    """Extract the plain values the index needs (picklable, JSON-friendly)."""
+    info: dict[str, Any] = {}
+    for key in _TEXT_KEYS:
+        value = ds.get(key)
+        info[key] = "" if value is None else str(value).strip()
+    info["PatientName"] = str(ds.get("PatientName", "") or "")
+    for key in _NUMBER_KEYS:
+        info[key] = _number(ds.get(key))
+    for key in _LIST_KEYS:
+        info[key] = _strings(ds.get(key))
+    iop = ds.get("ImageOrientationPatient")
+    info["ImageOrientationPatient"] = [float(v) for v in iop] if iop else None
+    if (
+        (info["NumberOfFrames"] or 1) > 1
+        or "SharedFunctionalGroupsSequence" in ds
+        or "PerFrameFunctionalGroupsSequence" in ds
+    ):
+        info["multiframe"] = True
+        if info["ImageOrientationPatient"] is None:
+            info["ImageOrientationPatient"] = _enhanced_orientation(ds)
+        if info["Modality"] == "MR":
+            _enhanced_mr_values(ds, info)
+    else:
+        info["multiframe"] = False
+    return info
+
+
+def read_header(path: PathLike) -> dict[str, Any]:
+    """Read the header values of one file that the index needs.
+
+    Parsing stops at the pixel data (whose value is never read); a file whose pixel data is
+    shorter than its header declares is reported as truncated.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A DICOM Part 10 file (files without the 128-byte preamble are accepted when they
+        start with a valid data set).
+
+    Returns
+    -------
+    dict
+        Values by DICOM keyword, plus ``"multiframe"``.
+
+    Raises
+    ------
+    DicomReadError
+        Not DICOM, unreadable, truncated, or missing SeriesInstanceUID / SOPClassUID.
+
+    References
+    ----------
+    .. [1] DICOM PS3.10 7.1 (DICOM File Meta Information).
+    """
+    path = Path(path)
+    pixel: dict[str, int] = {}
+    try:
+        with open(path, "rb") as fh, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+
+            def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
+                if tag == _PIXEL_DATA:
+                    pixel["position"] = fh.tell()
+                    pixel["length"] = length
+                    return True
+                return False
+
+            forced = False
+            try:
+                ds = read_partial(fh, stop_when=at_pixels, defer_size=1024)
+            except InvalidDicomError:
+                # Old files may lack the preamble and file meta: accept them only if they
+                # parse to an image data set below.
+                fh.seek(0)
+                pixel.clear()
+                forced = True
+                ds = read_partial(fh, stop_when=at_pixels, defer_size=1024, force=True)
+            size = os.fstat(fh.fileno()).st_size
+            info = _header_info(ds)
+            meta = getattr(ds, "file_meta", None)
+            media_class = str(meta.get("MediaStorageSOPClassUID", "")) if meta else ""
+            syntax = meta.get("TransferSyntaxUID") if meta else None
+    except (InvalidDicomError, EOFError) as exc:
+        raise DicomReadError(f"{path}: not a readable DICOM file ({exc})") from exc
+    except OSError as exc:
+        raise DicomReadError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    except Exception as exc:  # pydicom raises many types on malformed data
+        raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
+    if forced and not (info["SOPClassUID"] and info["SeriesInstanceUID"]):
+        raise DicomReadError(f"{path}: not a DICOM file (no 'DICM' prefix, no data set)")
+    if MEDIA_STORAGE_DIRECTORY in (info["SOPClassUID"], media_class):
+        raise DicomReadError(
+            f"{path}: DICOMDIR (a media index, not an image); scan it directly to use it"
+        )
+    if not info["SeriesInstanceUID"] or not info["SOPClassUID"]:
+        raise DicomReadError(f"{path}: not a DICOM image (no SeriesInstanceUID or SOPClassUID)")
+    length = pixel.get("length")
+    # In a deflated file, positions are in the inflated stream: no size check possible.
+    deflated = syntax is not None and syntax == pydicom.uid.DeflatedExplicitVRLittleEndian
+    if length is not None and length != _UNDEFINED_LENGTH and not deflated:
+        missing = pixel["position"] + length - size
+        if missing > 0:
+            raise DicomReadError(
+                f"{path}: truncated pixel data ({missing} of {length} bytes missing)"
+            )
+    return info
+
+
+def _read_chunk(paths: list[str]) -> list[tuple[str, dict[str, Any] | str]]:
+    results: list[tuple[str, dict[str, Any] | str]] = []
+    for p in paths:
+        try:
+            results.append((p, read_header(p)))
+        except DicomReadError as exc:
+            results.append((p, str(exc)))
+    return results
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The series found by :func:`scan` and the files it could not use.
+
+    Attributes
+    ----------
+    series : list of SeriesSummary
+        Sorted by patient, study date, study UID, series number, series UID.
+    skipped : list of (pathlib.Path, str)
+        Files that are not usable DICOM images, with the reason.
+    """
+
+    series: list[SeriesSummary] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    def get(self, series_uid: str) -> SeriesSummary:
+        """Return the series with SeriesInstanceUID ``series_uid``.
+
+        Raises
+        ------
+        KeyError
+            When no scanned series has that UID (the message lists the UIDs found).
+        """
+        for summary in self.series:
+            if summary.series_uid == series_uid:
+                return summary
+        found = ", ".join(s.series_uid for s in self.series) or "none"
+        raise KeyError(f"series {series_uid!r} not found; series scanned: {found}")
+
+
+def _walk(root: Path, recursive: bool) -> Iterator[Path]:
+    if not recursive:
+        for entry in sorted(os.scandir(root), key=lambda e: e.name):
+            if entry.is_file():
+                yield Path(entry.path)
+        return
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            yield Path(folder) / name
+
+
+def _dicomdir_files(path: Path) -> list[Path]:
+    from pydicom.fileset import FileSet
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fileset = FileSet(pydicom.dcmread(path))
+    except Exception as exc:
+        raise DicomReadError(f"{path}: unreadable DICOMDIR ({type(exc).__name__}: {exc})") from exc
+    return [Path(instance.path) for instance in fileset]
+
+
+def _is_dicomdir(path: Path) -> bool:
+    return path.name.upper().startswith("DICOMDIR")
+
+
+def _collect(
+    paths: PathLike | Iterable[PathLike], recursive: bool
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    if isinstance(paths, str | os.PathLike):
+        items = [Path(paths)]
+    else:
+        items = [Path(p) for p in paths]
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for item in items:
+        if item.is_dir():
+            files.extend(_walk(item, recursive))
+        elif item.is_file() and _is_dicomdir(item) and len(items) == 1:
+            try:
+                files.extend(_dicomdir_files(item))
+            except DicomReadError as exc:
+                skipped.append((item, str(exc)))
+        elif item.is_file():
+            files.append(item)
+        else:
+            skipped.append((item, f"{item}: no such file or folder"))
+    unique = list(dict.fromkeys(files))
+    return unique, skipped
+
+
+def _date(text: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(text[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
+    entries.sort(key=lambda e: (e[1]["InstanceNumber"] is None, e[1]["InstanceNumber"] or 0, e[0]))
+    first = entries[0][1]
+    modality = first["Modality"].upper()
+    planes = {
+        classify_plane(info["ImageOrientationPatient"], modality=modality) for _, info in entries
+    }
+    plane = planes.pop() if len(planes) == 1 else Plane.UNKNOWN
+    header = dict(first)
+    n_images = sum(int(info["NumberOfFrames"] or 1) for _, info in entries)
+    return SeriesSummary(
+        patient_id=first["PatientID"],
+        patient_name=first["PatientName"],
+        study_uid=first["StudyInstanceUID"],
+        study_date=_date(first["StudyDate"]),
+        study_description=first["StudyDescription"],
+        series_uid=first["SeriesInstanceUID"],
+        series_number=first["SeriesNumber"],
+        series_description=first["SeriesDescription"] or first["ProtocolName"],
+        modality=modality,
+        region=classify_region(header),
+        plane=plane,
+        sequence=classify_sequence(header),
+        n_images=n_images,
+        files=tuple(path for path, _ in entries),
+        frame_of_reference_uid=first["FrameOfReferenceUID"],
+        body_part=first["BodyPartExamined"],
+        manufacturer=first["Manufacturer"],
+        sop_class_uid=first["SOPClassUID"],
+        rows=first["Rows"],
+        columns=first["Columns"],
+        multiframe=any(info["multiframe"] for _, info in entries),
+    )
+
+
+def _series_key(summary: SeriesSummary) -> tuple[Any, ...]:
+    return (
+        summary.patient_id,
+        summary.study_date or datetime.date.min,
+        summary.study_uid,
+        summary.series_number if summary.series_number is not None else -1,
+        summary.series_uid,
+    )
+
+
+def scan(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    recursive: bool = True,
+    progress: bool = False,
+    workers: int | None = None,
+) -> ScanResult:
+    """Index DICOM files into series, from headers only.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        A folder (walked recursively unless ``recursive=False``), a DICOMDIR file (its
+        referenced files are indexed, read with :class:`pydicom.fileset.FileSet`), a file,
+        or a list of files and folders.
+    recursive : bool, optional
+        Walk sub-folders.
+    progress : bool, optional
+        Show a tqdm progress bar on stderr.
+    workers : int, optional
+        Worker processes for header reading; default: up to the CPU count for large trees
+        (1500 files or more), else 1.
+
+    Returns
+    -------
+    ScanResult
+        ``.series`` sorted deterministically (patient, date, study, series number, UID);
+        ``.skipped`` the unusable files with the reason, never fatal.
+
+    Notes
+    -----
+    Files are grouped by (StudyInstanceUID, SeriesInstanceUID). Region, plane and sequence
+    come from :mod:`imaging.classify`. A series whose files disagree on the plane gets
+    :attr:`Plane.UNKNOWN`. Reading stops at the pixel data of each file, whose declared
+    length is checked against the file size.
+
+    References
+    ----------
+    .. [1] DICOM PS3.10 (Media Storage and File Format), PS3.3 F (Basic Directory IOD).
+    """
+    files, skipped = _collect(paths, recursive)
+    names = [str(f) for f in files]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(names) >= _POOL_MIN_FILES else 1
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(names), unit="file", desc="scan", leave=False)
+    results: list[tuple[str, dict[str, Any] | str]] = []
+    chunks = [names[i : i + _CHUNK] for i in range(0, len(names), _CHUNK)]
+    try:
+        if workers > 1 and len(chunks) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for chunk_result in pool.map(_read_chunk, chunks):
+                    results.extend(chunk_result)
+                    if bar is not None:
+                        bar.update(len(chunk_result))
+        else:
+            for chunk in chunks:
+                chunk_result = _read_chunk(chunk)
+                results.extend(chunk_result)
+                if bar is not None:
+                    bar.update(len(chunk_result))
+    finally:
+        if bar is not None:
+            bar.close()
+    groups: dict[tuple[str, str], list[tuple[Path, dict[str, Any]]]] = defaultdict(list)
+    for name, outcome in results:
+        if isinstance(outcome, str):
+            skipped.append((Path(name), outcome))
+        else:
+            groups[(outcome["StudyInstanceUID"], outcome["SeriesInstanceUID"])].append(
+                (Path(name), outcome)
+            )
+    series = sorted((_summarise(entries) for entries in groups.values()), key=_series_key)
+    skipped.sort(key=lambda item: str(item[0]))
+    return ScanResult(series=series, skipped=skipped)
