@@ -1,0 +1,215 @@
+"""Change thresholds: where a progression cut-off comes from, and the status it gives.
+
+A :class:`Threshold` always carries its source and citation, so every classified interval
+can say which rule made it a progression.
+
+References
+----------
+.. [1] Baraliakos X, Listing J, Rudwaleit M, Haibel H, Brandt J, Sieper J, Braun J.
+       Progression of radiographic damage in patients with ankylosing spondylitis: defining
+       the central role of syndesmophytes. Ann Rheum Dis 2007;66:910-915.
+.. [2] Maksymowych WP, Inman RD, Salonen D, et al. Spondyloarthritis Research Consortium of
+       Canada magnetic resonance imaging index for assessment of sacroiliac joint inflammation
+       in ankylosing spondylitis. Arthritis Rheum 2005;53:703-709.
+.. [3] Maksymowych WP, Inman RD, Salonen D, et al. Spondyloarthritis Research Consortium of
+       Canada magnetic resonance imaging index for assessment of spinal inflammation in
+       ankylosing spondylitis. Arthritis Rheum 2005;53:502-509.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "SIGN_CONVENTION",
+    "PUBLISHED_THRESHOLDS",
+    "Status",
+    "Threshold",
+    "ThresholdSource",
+    "published_threshold",
+]
+
+#: The sign convention of every change score in :mod:`imaging.compare`.
+SIGN_CONVENTION = "change = later - earlier (positive = higher score at the later visit)"
+
+
+class ThresholdSource(StrEnum):
+    """Where a change threshold comes from."""
+
+    SDC_FROM_READERS = "sdc_from_readers"
+    """The smallest detectable change computed from this data's readers."""
+    PUBLISHED = "published"
+    """A published constant (MIC or SDC of another cohort), with its citation."""
+    USER = "user"
+    """A value the user chose (e.g. ``--threshold 3``); the citation records who or why."""
+
+
+class Status(StrEnum):
+    """Classification of one interval's change against a threshold."""
+
+    PROGRESSION = "progression"
+    """Change >= threshold."""
+    STABLE = "stable"
+    """-threshold < change < threshold."""
+    IMPROVEMENT = "improvement"
+    """Change <= -threshold (regression of the score)."""
+    UNDETERMINED = "undetermined"
+    """The change or the interval length is missing, so no status can be given."""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A change threshold with its provenance.
+
+    Parameters
+    ----------
+    value : float
+        The threshold, in score units (> 0).
+    source : ThresholdSource or str
+        ``"published"``, ``"sdc_from_readers"`` or ``"user"``.
+    citation : str
+        The reference (published), the computation (SDC: formula, readers, n) or the user's
+        reason. Required: a threshold never travels without where it came from.
+    per_years : float or None, optional
+        The interval the value was established for, e.g. ``2`` for "2 units per 2 years".
+    method : str or None, optional
+        The scoring method the threshold belongs to.
+    pro_rata : bool, optional
+        False (default): the value applies to every interval as is, ``per_years`` only
+        documents the nominal interval (a 2-year visit is rarely exactly 730.5 days apart, and
+        scaling would make a change of exactly 2 over 731 days "stable"). True: the
+        threshold for an interval of ``t`` years is ``value * t / per_years`` (needs
+        ``per_years``). Our design decision, SCORING.md [D].
+    """
+
+    value: float
+    source: ThresholdSource
+    citation: str
+    per_years: float | None = None
+    method: str | None = None
+    pro_rata: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, bool) or not isinstance(self.value, int | float):
+            raise TypeError(f"threshold value {self.value!r} must be a number")
+        if not math.isfinite(self.value) or self.value <= 0:
+            raise ValueError(f"threshold value {self.value!r} must be a finite number > 0")
+        try:
+            object.__setattr__(self, "source", ThresholdSource(self.source))
+        except ValueError:
+            raise ValueError(
+                f"threshold source {self.source!r} must be one of "
+                f"{[s.value for s in ThresholdSource]}"
+            ) from None
+        if not isinstance(self.citation, str) or not self.citation.strip():
+            raise ValueError(
+                f"a {self.source.value} threshold needs a citation saying where it comes from"
+            )
+        if self.per_years is not None and (
+            not math.isfinite(self.per_years) or self.per_years <= 0
+        ):
+            raise ValueError(f"per_years {self.per_years!r} must be a finite number > 0 or None")
+        if self.pro_rata and self.per_years is None:
+            raise ValueError("a pro-rata threshold needs per_years (the interval it refers to)")
+        object.__setattr__(self, "value", float(self.value))
+
+    @property
+    def label(self) -> str:
+        """Short statement, e.g. ``2 per 2 years (published)``."""
+        per = "" if self.per_years is None else f" per {self.per_years:g} years"
+        scaled = ", pro rata" if self.pro_rata else ""
+        return f"{self.value:.4g}{per} ({self.source.value}{scaled})"
+
+    def for_interval(self, years: Any) -> Any:
+        """Return the threshold for an interval of ``years`` (array or scalar).
+
+        Parameters
+        ----------
+        years : float or array_like
+            Interval lengths in years.
+
+        Returns
+        -------
+        float or numpy.ndarray
+            ``value * years / per_years`` for a pro-rata threshold, else ``value``.
+        """
+        if not self.pro_rata or self.per_years is None:
+            return self.value + 0 * years
+        return self.value * years / self.per_years
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary."""
+        return {
+            "value": self.value,
+            "per_years": self.per_years,
+            "source": self.source.value,
+            "citation": self.citation,
+            "method": self.method,
+            "pro_rata": self.pro_rata,
+            "label": self.label,
+        }
+
+
+#: Published thresholds by method value.
+PUBLISHED_THRESHOLDS: dict[str, Threshold] = {
+    "msasss": Threshold(
+        2.0,
+        ThresholdSource.PUBLISHED,
+        "mSASSS change >= 2 units per 2 years: the SDC of Baraliakos X et al., "
+        "Ann Rheum Dis 2007;66:910-915",
+        per_years=2.0,
+        method="msasss",
+    ),
+    "sparcc_sij": Threshold(
+        2.5,
+        ThresholdSource.PUBLISHED,
+        "SPARCC SIJ minimal important change 2.5: Maksymowych WP et al., "
+        "Arthritis Rheum 2005;53:703-709",
+        method="sparcc_sij",
+    ),
+    "sparcc_spine": Threshold(
+        5.0,
+        ThresholdSource.PUBLISHED,
+        "SPARCC spine minimal important change 5.0: Maksymowych WP et al., "
+        "Arthritis Rheum 2005;53:502-509",
+        method="sparcc_spine",
+    ),
+}
+
+
+def published_threshold(method: str) -> Threshold:
+    """Return the published change threshold of a scoring method.
+
+    Parameters
+    ----------
+    method : str
+        ``"msasss"`` (2 per 2 years), ``"sparcc_sij"`` (MIC 2.5) or ``"sparcc_spine"``
+        (MIC 5).
+
+    Returns
+    -------
+    Threshold
+
+    Raises
+    ------
+    ValueError
+        For a method without a published threshold (SPARCC SSS, mNY): use the SDC from the
+        readers or give one.
+
+    References
+    ----------
+    .. [1] Baraliakos X, et al. Ann Rheum Dis 2007;66:910-915.
+    .. [2] Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709.
+    .. [3] Maksymowych WP, et al. Arthritis Rheum 2005;53:502-509.
+    """
+    key = str(getattr(method, "value", method))
+    try:
+        return PUBLISHED_THRESHOLDS[key]
+    except KeyError:
+        raise ValueError(
+            f"no published change threshold for method {key!r} (known: "
+            f"{sorted(PUBLISHED_THRESHOLDS)}); use the SDC from the readers or give a value"
+        ) from None
