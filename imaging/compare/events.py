@@ -19,6 +19,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,12 +29,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from imaging.compare.change import DAYS_PER_YEAR, IntervalKind
-from imaging.compare.thresholds import SIGN_CONVENTION
 from imaging.scoring.msasss import VertebralCorner
 
 __all__ = [
-    "CORNERS",
     "BRIDGE_LEVELS",
+    "CORNERS",
     "EventCombination",
     "ItemIntervals",
     "dvu_consistency",
@@ -485,4 +485,4 @@ def dvu_consistency(
 def _dvu_pairs() -> list[tuple[str, str]]:
     levels = [f"C{i}" for i in range(2, 8)] + [f"T{i}" for i in range(1, 13)]
     levels += [f"L{i}" for i in range(1, 6)] + ["S1"]
-    return list(zip(levels[:-1], levels[1:], strict=True))
+    return list(itertools.pairwise(levels))

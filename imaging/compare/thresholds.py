@@ -24,8 +24,8 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
-    "SIGN_CONVENTION",
     "PUBLISHED_THRESHOLDS",
+    "SIGN_CONVENTION",
     "Status",
     "Threshold",
     "ThresholdSource",
