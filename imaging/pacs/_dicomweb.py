@@ -1,0 +1,214 @@
+"""DICOMweb access (QIDO-RS, WADO-RS, STOW-RS) through ``dicomweb-client``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from io import BytesIO
+
+import pydicom
+import requests
+from dicomweb_client.api import DICOMwebClient
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+
+from imaging.pacs._cache import InstanceCache
+from imaging.pacs._client import PacsClient
+from imaging.pacs._config import PacsConfig
+from imaging.pacs._models import InstanceInfo, StoreResult
+
+__all__ = ["DicomWebClient"]
+
+logger = logging.getLogger(__name__)
+
+# Ask for the instances as stored ("*"): no lossy transcoding on the way, pixel-identical copies.
+_AS_STORED = (("application/dicom", "*"),)
+_FIELDS = {
+    "STUDY": (
+        "StudyInstanceUID",
+        "PatientID",
+        "PatientName",
+        "StudyDate",
+        "AccessionNumber",
+        "StudyDescription",
+        "ModalitiesInStudy",
+        "NumberOfStudyRelatedSeries",
+        "NumberOfStudyRelatedInstances",
+    ),
+    "SERIES": (
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "Modality",
+        "SeriesNumber",
+        "SeriesDescription",
+        "NumberOfSeriesRelatedInstances",
+    ),
+    "IMAGE": (
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "SOPInstanceUID",
+        "SOPClassUID",
+        "InstanceNumber",
+    ),
+}
+
+
+class DicomWebClient(PacsClient):
+    """A PACS reached over DICOMweb.
+
+    Parameters
+    ----------
+    config : PacsConfig
+        An ``http(s)`` configuration; credentials go into the HTTP session (basic auth or a
+        bearer token), never into URLs or logged headers.
+
+    References
+    ----------
+    .. [1] DICOM PS3.18 Sections 10.4 (WADO-RS), 10.5 (STOW-RS), 10.6 (QIDO-RS).
+    .. [2] Herrmann et al., "Implementing the DICOM Standard for Digital Pathology", J Pathol
+       Inform 2018 (dicomweb-client).
+    """
+
+    _find_name = "QIDO-RS query"
+    _get_name = "WADO-RS retrieve"
+
+    def __init__(self, config: PacsConfig) -> None:
+        super().__init__(config)
+        session = requests.Session()
+        session.verify = config.verify_tls
+        creds = config.credentials
+        if creds is not None:
+            if creds.token is not None:
+                session.headers["Authorization"] = f"Bearer {creds.token}"
+            else:
+                assert creds.username is not None and creds.password is not None
+                session.auth = (creds.username, creds.password)
+        self._web = DICOMwebClient(config.url.rstrip("/"), session=session, timeout=config.timeout)
+        self._web.set_http_retry_params(
+            retry=config.retries > 0,
+            max_attempts=config.retries + 1,
+            wait_exponential_multiplier=500,
+        )
+
+    @contextmanager
+    def _guard(self, operation: str) -> Iterator[None]:
+        """Turn every transport failure into a PacsError naming server and operation."""
+        try:
+            yield
+        except requests.exceptions.HTTPError as exc:
+            response = exc.response
+            status = "" if response is None else f"{response.status_code} {response.reason}"
+            raise self._error(operation, f"the server answered HTTP {status}".rstrip()) from None
+        except (requests.exceptions.Timeout, TimeoutError):
+            raise self._error(
+                operation, f"no answer within {self.config.timeout:g} s (timeout)"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise self._error(
+                operation, f"cannot connect or connection lost ({_root_cause(exc)})"
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise self._error(operation, f"HTTP failure ({_root_cause(exc)})") from None
+        except (InvalidDicomError, ValueError, KeyError, EOFError) as exc:
+            raise self._error(operation, f"malformed answer ({exc})") from None
+
+    def _find(
+        self, level: str, filters: dict[str, str], *, limit: int | None = None
+    ) -> list[Dataset]:
+        search = {
+            "STUDY": self._web.search_for_studies,
+            "SERIES": self._web.search_for_series,
+            "IMAGE": self._web.search_for_instances,
+        }[level]
+        what = {"STUDY": "studies", "SERIES": "series", "IMAGE": "instances"}[level]
+        with self._guard(f"QIDO-RS query of {what}"):
+            results = search(
+                search_filters=dict(filters),
+                fields=list(_FIELDS[level]),
+                limit=limit,
+                get_remaining=limit is None,
+            )
+            if not isinstance(results, list):
+                raise ValueError(f"expected a JSON array, got {type(results).__name__}")
+            return [Dataset.from_json(r) for r in results]
+
+    def _fetch(
+        self,
+        study_uid: str,
+        series_uid: str,
+        instances: Sequence[InstanceInfo],
+        cache: InstanceCache,
+        stored: Callable[[str], None],
+        *,
+        whole_series: bool,
+    ) -> None:
+        wanted = {i.sop_instance_uid for i in instances}
+        operation = f"WADO-RS retrieve of series {series_uid}"
+        with self._guard(operation):
+            if whole_series:
+                # One streamed multipart answer: each part is written as soon as it arrives.
+                stream = self._web.iter_series(study_uid, series_uid, media_types=_AS_STORED)
+                for ds in stream:
+                    self._keep(ds, study_uid, series_uid, wanted, cache, stored, operation)
+            else:
+                for inst in instances:
+                    ds = self._web.retrieve_instance(
+                        study_uid, series_uid, inst.sop_instance_uid, media_types=_AS_STORED
+                    )
+                    self._keep(ds, study_uid, series_uid, wanted, cache, stored, operation)
+
+    def _keep(
+        self,
+        ds: Dataset,
+        study_uid: str,
+        series_uid: str,
+        wanted: set[str],
+        cache: InstanceCache,
+        stored: Callable[[str], None],
+        operation: str,
+    ) -> None:
+        sop = str(ds.get("SOPInstanceUID", ""))
+        if (
+            sop not in wanted
+            or ds.get("SeriesInstanceUID") != series_uid
+            or ds.get("StudyInstanceUID") != study_uid
+        ):
+            raise self._error(operation, f"the server sent an instance not asked for ({sop!r})")
+        cache.write_dataset(ds)
+        stored(sop)
+
+    def _store(self, datasets: Sequence[Dataset]) -> StoreResult:
+        operation = f"STOW-RS store of {len(datasets)} instance(s)"
+        # dicomweb-client encodes with pydicom's defaults, which drop the preamble and file
+        # meta of a plain Dataset; Orthanc then keeps (and later serves) a headerless file.
+        # Sending complete Part 10 files is what STOW-RS requires (PS3.18 10.5.1.2.1).
+        files = [_as_part10(ds) for ds in datasets]
+        with self._guard(operation):
+            answer = self._web.store_instances(files)
+        failed = answer.get("FailedSOPSequence") if answer is not None else None
+        if failed:
+            reasons = ", ".join(
+                f"{item.get('ReferencedSOPInstanceUID', '?')} (status "
+                f"{int(item.get('FailureReason', 0)):#06x})"
+                for item in failed
+            )
+            raise self._error(operation, f"the server refused {reasons}")
+        stored = tuple(str(ds.SOPInstanceUID) for ds in datasets)
+        return StoreResult(stored=stored)
+
+
+def _as_part10(ds: Dataset) -> Dataset:
+    """The dataset as a complete DICOM file (preamble, file meta), without touching ``ds``."""
+    buffer = BytesIO()
+    pydicom.dcmwrite(buffer, ds, enforce_file_format=True)
+    buffer.seek(0)
+    return pydicom.dcmread(buffer)
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost reason of a requests/urllib3 error, short and free of credentials."""
+    while exc.__context__ is not None and exc.__cause__ is None and exc.__context__ is not exc:
+        exc = exc.__context__
+    text = str(exc)
+    return text if len(text) < 300 else text[:297] + "..."

@@ -1,0 +1,162 @@
+"""Integration: a real Orthanc, over DICOMweb and over DIMSE (upload, query, retrieve, store)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.dataset import Dataset
+
+from imaging.pacs import Credentials, InstanceCache, PacsConfig, PacsError, connect
+from imaging.synthetic.dicom import mr_series, radiograph, write_datasets
+
+if TYPE_CHECKING:
+    from tests.imaging.pacs.conftest import OrthancServer
+
+pytestmark = pytest.mark.pacs
+
+
+def _study(patient_id: str, *, n_slices: int = 4) -> tuple[list[Dataset], Dataset]:
+    """A synthetic SIJ MR series and a pelvis radiograph for one patient."""
+    rng = np.random.default_rng(abs(hash(patient_id)) % 2**32)
+    volume = rng.integers(0, 4000, size=(n_slices, 16, 20), dtype=np.uint16)
+    date = dt.date(2024, 3, 5)
+    mr = mr_series(
+        volume,
+        spacing=(4.0, 0.8, 0.8),
+        row_direction=(1, 0, 0),
+        column_direction=(0, 0, -1),
+        origin=(-50.0, 10.0, 60.0),
+        patient_id=patient_id,
+        patient_name=f"Test^{patient_id}",
+        study_date=date,
+        series_number=3,
+        series_description="STIR semicoronal",
+        body_part="PELVIS",
+    )
+    xray = radiograph(
+        rng.integers(0, 1000, size=(24, 18), dtype=np.uint16),
+        modality="DX",
+        pixel_spacing=(0.2, 0.2),
+        view_position="AP",
+        body_part="PELVIS",
+        patient_id=patient_id,
+        patient_name=f"Test^{patient_id}",
+        study_uid=str(mr[0].StudyInstanceUID),
+        study_date=date,
+        series_number=1,
+        series_description="AP pelvis",
+    )
+    return mr, xray
+
+
+def _web(server: OrthancServer, **kwargs: object) -> PacsConfig:
+    return PacsConfig(
+        server.dicomweb_url,
+        name="test-orthanc-web",
+        timeout=20,
+        credentials=Credentials(server.username, server.password),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _dimse(server: OrthancServer) -> PacsConfig:
+    return PacsConfig(server.dimse_url, name="test-orthanc-dimse", timeout=20)
+
+
+def _roundtrip(config: PacsConfig, patient_id: str, tmp_path: Path) -> None:
+    """Upload, query, retrieve pixel-identical, resume - against one protocol."""
+    pacs = connect(config)
+    mr, xray = _study(patient_id)
+    # Store from files, as a user would, so the cache can be compared byte for byte.
+    files = write_datasets([*mr, xray], tmp_path / "upload")
+    stored = pacs.store(files)
+    assert set(stored.stored) == {str(d.SOPInstanceUID) for d in [*mr, xray]}
+
+    studies = pacs.query_studies(patient_id=patient_id)
+    assert [s.study_uid for s in studies] == [str(mr[0].StudyInstanceUID)]
+    assert studies[0].study_date == dt.date(2024, 3, 5)
+    assert studies[0].patient_id == patient_id
+    assert set(studies[0].modalities) == {"MR", "DX"}
+    assert pacs.query_studies(patient_id=patient_id, study_date=(dt.date(2025, 1, 1), None)) == []
+
+    series = pacs.query_series(studies[0].study_uid)
+    assert [(s.series_number, s.modality) for s in series] == [(1, "DX"), (3, "MR")]
+    mr_info = series[1]
+    assert mr_info.series_uid == str(mr[0].SeriesInstanceUID)
+
+    cache = InstanceCache(tmp_path / "cache")
+    calls: list[tuple[int, int]] = []
+    result = pacs.retrieve_series(
+        mr_info.study_uid, mr_info.series_uid, cache, callback=lambda d, t: calls.append((d, t))
+    )
+    assert (result.downloaded, result.cached) == (len(mr), 0)
+    assert calls[-1] == (len(mr), len(mr))
+    # Pixel-identical, in instance order, and the same SOP instances as uploaded.
+    for original, path in zip(mr, result.paths, strict=True):
+        got = pydicom.dcmread(path)
+        assert got.SOPInstanceUID == original.SOPInstanceUID
+        np.testing.assert_array_equal(got.pixel_array, original.pixel_array)
+        assert got.PixelData == original.PixelData
+    assert cache.partial_files(mr_info.study_uid, mr_info.series_uid) == []
+
+    # Resume: nothing is fetched again; a lost file is fetched alone.
+    again = pacs.retrieve_series(mr_info.study_uid, mr_info.series_uid, cache)
+    assert (again.downloaded, again.cached) == (0, len(mr))
+    result.paths[2].unlink()
+    resumed = pacs.retrieve_series(mr_info.study_uid, mr_info.series_uid, cache)
+    assert (resumed.downloaded, resumed.cached) == (1, len(mr) - 1)
+    assert pydicom.dcmread(result.paths[2]).PixelData == mr[2].PixelData
+
+
+@pytest.mark.slow
+def test_dicomweb_roundtrip(orthanc: OrthancServer, tmp_path: Path) -> None:
+    _roundtrip(_web(orthanc), "AS-WEB-001", tmp_path)
+
+
+@pytest.mark.slow
+def test_dimse_roundtrip(orthanc: OrthancServer, tmp_path: Path) -> None:
+    _roundtrip(_dimse(orthanc), "AS-DIMSE-001", tmp_path)
+
+
+def test_dimse_echo(orthanc: OrthancServer) -> None:
+    connect(_dimse(orthanc)).echo()  # type: ignore[attr-defined]
+
+
+def test_wrong_password_is_a_clear_error_without_the_password(
+    orthanc: OrthancServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = PacsConfig(
+        orthanc.dicomweb_url,
+        name="test-orthanc-web",
+        timeout=10,
+        credentials=Credentials(orthanc.username, "wrong-password-xyz"),
+    )
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(PacsError, match=r"test-orthanc-web: QIDO-RS query of studies .*401"):
+        connect(config).query_studies()
+    assert "wrong-password-xyz" not in caplog.text
+
+
+def test_credentials_never_logged(
+    orthanc: OrthancServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    config = _web(orthanc)
+    pacs = connect(config)
+    mr, _ = _study("AS-LOG-001", n_slices=2)
+    pacs.store(mr)
+    pacs.retrieve_series(str(mr[0].StudyInstanceUID), str(mr[0].SeriesInstanceUID), tmp_path)
+    assert caplog.records, "expected debug logging from the HTTP stack"
+    assert orthanc.password not in caplog.text
+    assert orthanc.password not in repr(config) and orthanc.password not in repr(pacs)
+
+
+def test_dimse_unknown_series_is_a_clear_error(orthanc: OrthancServer, tmp_path: Path) -> None:
+    with pytest.raises(PacsError, match=r"test-orthanc-dimse: C-GET of series 1\.2\.3\.4 .*no"):
+        connect(_dimse(orthanc)).retrieve_series("1.2.3", "1.2.3.4", tmp_path)
