@@ -1,0 +1,224 @@
+"""The audit trail is append-only and hash-chained; ``verify`` reports any edit behind its back."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from imaging.scoring.mny import MnyScore
+from imaging.scoring.reading import Reading
+from imaging.store import AuditAction, AuditEntry, ProblemKind, open_store
+from imaging.store.audit import GENESIS_HASH, canonical_json, check_chain, entry_hash
+
+
+def _populate(db_path: Path, make_mny: Callable[..., Reading]) -> list[Reading]:
+    """Three readings; the first revised once and the third retracted (5 audit entries)."""
+    readings = [make_mny(i) for i in range(3)]
+    with open_store(db_path, reader="rad1") as store:
+        for reading in readings:
+            store.save(reading)
+        store.save(dataclasses.replace(readings[0], items=MnyScore(right=4, left=4)), reason="fix")
+        store.retract(readings[2].reading_id, reason="duplicate")
+        assert store.verify().ok
+    return readings
+
+
+def _raw(db_path: Path, *statements: str) -> None:
+    """Run SQL on the file with a plain sqlite3 connection, as a tamperer would."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+def _problems(db_path: Path) -> list[tuple[ProblemKind, str, str]]:
+    with open_store(db_path, reader="auditor") as store:
+        report = store.verify()
+    assert not report.ok
+    assert str(report).startswith(f"{len(report.problems)} problem(s)")
+    return [(p.kind, p.where, p.detail) for p in report.problems]
+
+
+def test_hash_is_sha256_over_canonical_content_and_previous_hash() -> None:
+    content = {"seq": 1, "at": "2025-01-01T00:00:00+00:00", "actor": "ä", "action": "create"}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    expected = hashlib.sha256(f"{GENESIS_HASH}\n{text}".encode()).hexdigest()
+    assert entry_hash(GENESIS_HASH, content) == expected
+    assert canonical_json({"b": 1, "a": [1, "é"]}) == '{"a":[1,"é"],"b":1}'
+
+
+def test_chain_links_every_entry(db_path: Path, make_mny: Callable[..., Reading]) -> None:
+    readings = _populate(db_path, make_mny)
+    with open_store(db_path) as store:
+        trail = store.audit_trail()
+        assert [e.seq for e in trail] == [1, 2, 3, 4, 5]
+        assert [e.action for e in trail] == [
+            AuditAction.CREATE,
+            AuditAction.CREATE,
+            AuditAction.CREATE,
+            AuditAction.REVISE,
+            AuditAction.RETRACT,
+        ]
+        assert trail[0].prev_hash == GENESIS_HASH
+        for before, after in itertools.pairwise(trail):
+            assert after.prev_hash == before.hash
+        assert all(e.hash == entry_hash(e.prev_hash, e.content()) for e in trail)
+        assert store.head() == (5, trail[-1].hash)
+        assert Reading.from_json(trail[3].previous) == readings[0]
+        assert check_chain(trail) == []
+
+
+@pytest.mark.parametrize("table", ["audit", "reading_revision"])
+@pytest.mark.parametrize("statement", ["UPDATE {t} SET reason = 'x'", "DELETE FROM {t}"])
+def test_triggers_refuse_update_and_delete(
+    db_path: Path, make_mny: Callable[..., Reading], table: str, statement: str
+) -> None:
+    _populate(db_path, make_mny)
+    with pytest.raises(sqlite3.IntegrityError, match=f"{table} is append-only"):
+        _raw(db_path, statement.format(t=table))
+    with open_store(db_path) as store:
+        assert store.verify().ok
+
+
+def test_altered_audit_value_is_reported(db_path: Path, make_mny: Callable[..., Reading]) -> None:
+    readings = _populate(db_path, make_mny)
+    rid = readings[1].reading_id
+    _raw(
+        db_path,
+        "DROP TRIGGER audit_no_update",
+        "UPDATE audit SET new = replace(new, '\"right\":1', '\"right\":3') WHERE seq = 2",
+    )
+    problems = _problems(db_path)
+    kinds = {(kind, where) for kind, where, _ in problems}
+    assert (ProblemKind.TRIGGER_MISSING, "trigger audit_no_update") in kinds
+    assert (ProblemKind.HASH_MISMATCH, "audit #2") in kinds
+    # The stored revision and the current reading no longer match what the audit says.
+    assert (ProblemKind.REVISION_MISMATCH, f"reading {rid} revision 1") in kinds
+    assert (ProblemKind.READING_MISMATCH, f"reading {rid}") in kinds
+    detail = next(d for k, w, d in problems if k is ProblemKind.READING_MISMATCH)
+    assert "fields items" in detail
+
+
+def test_rehashed_entry_breaks_the_next_link(
+    db_path: Path, make_mny: Callable[..., Reading]
+) -> None:
+    _populate(db_path, make_mny)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    row = conn.execute("SELECT * FROM audit WHERE seq = 2").fetchone()
+    forged = dataclasses.replace(AuditEntry(*row), actor="someone else").sealed()
+    conn.execute("UPDATE audit SET actor = ?, hash = ? WHERE seq = 2", (forged.actor, forged.hash))
+    conn.close()
+    problems = _problems(db_path)
+    assert (ProblemKind.CHAIN_BROKEN, "audit #3") in {(k, w) for k, w, _ in problems}
+    assert ProblemKind.HASH_MISMATCH not in {k for k, _, _ in problems}
+
+
+def test_deleted_audit_entry_is_reported(db_path: Path, make_mny: Callable[..., Reading]) -> None:
+    readings = _populate(db_path, make_mny)
+    _raw(db_path, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 2")
+    problems = _problems(db_path)
+    found = {(k, w) for k, w, _ in problems}
+    assert (ProblemKind.TRIGGER_MISSING, "trigger audit_no_delete") in found
+    assert (ProblemKind.SEQUENCE_GAP, "audit #3") in found
+    assert (ProblemKind.CHAIN_BROKEN, "audit #3") in found
+    rid = readings[1].reading_id
+    assert (ProblemKind.READING_UNAUDITED, f"reading {rid}") in found
+    assert (ProblemKind.REVISION_UNAUDITED, f"reading {rid} revision 1") in found
+    gap = next(d for k, _, d in problems if k is ProblemKind.SEQUENCE_GAP)
+    assert "entries #2..#2 are missing" in gap
+
+
+def test_deleted_last_entry_is_caught_by_the_cross_check(
+    db_path: Path, make_mny: Callable[..., Reading]
+) -> None:
+    readings = _populate(db_path, make_mny)
+    # The chain itself is intact without its last entry; the readings tell the story.
+    _raw(db_path, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 5")
+    problems = _problems(db_path)
+    assert {k for k, _, _ in problems} == {
+        ProblemKind.TRIGGER_MISSING,
+        ProblemKind.READING_MISMATCH,
+    }
+    detail = next(d for k, _, d in problems if k is ProblemKind.READING_MISMATCH)
+    assert detail == "retracted is True, the audit trail says False"
+    assert readings[2].reading_id in str(problems)
+
+
+def test_current_reading_edited_behind_the_store(
+    db_path: Path, make_mny: Callable[..., Reading]
+) -> None:
+    readings = _populate(db_path, make_mny)
+    rid = readings[1].reading_id
+    # The current-reading table has no trigger (it is updated by every revision): the audit
+    # cross-check is what protects it.
+    _raw(db_path, f"UPDATE reading SET patient_id = 'P999' WHERE reading_id = '{rid}'")
+    problems = _problems(db_path)
+    assert problems == [
+        (
+            ProblemKind.READING_MISMATCH,
+            f"reading {rid}",
+            "column patient_id is 'P999' but the reading says 'P001'",
+        )
+    ]
+
+
+def test_deleted_current_reading_and_revision(
+    db_path: Path, make_mny: Callable[..., Reading]
+) -> None:
+    readings = _populate(db_path, make_mny)
+    rid = readings[0].reading_id
+    _raw(
+        db_path,
+        "DROP TRIGGER reading_revision_no_delete",
+        f"DELETE FROM reading WHERE reading_id = '{rid}'",
+        f"DELETE FROM reading_revision WHERE reading_id = '{rid}' AND revision = 1",
+    )
+    found = {(k, w) for k, w, _ in _problems(db_path)}
+    assert (ProblemKind.READING_MISSING, f"reading {rid}") in found
+    assert (ProblemKind.REVISION_MISMATCH, f"reading {rid} revision 1") in found
+    assert (ProblemKind.TRIGGER_MISSING, "trigger reading_revision_no_delete") in found
+
+
+def test_invalid_payload_is_reported(db_path: Path, make_mny: Callable[..., Reading]) -> None:
+    readings = _populate(db_path, make_mny)
+    rid = readings[1].reading_id
+    _raw(db_path, f"UPDATE reading SET payload = '{{\"x\": 1}}' WHERE reading_id = '{rid}'")
+    found = {(k, w) for k, w, _ in _problems(db_path)}
+    assert (ProblemKind.PAYLOAD_INVALID, f"reading {rid}") in found
+    assert (ProblemKind.READING_MISMATCH, f"reading {rid}") in found
+
+
+def test_rewritten_chain_changes_the_head(db_path: Path, make_mny: Callable[..., Reading]) -> None:
+    """A consistent rewrite is only caught against a head kept elsewhere (documented)."""
+    _populate(db_path, make_mny)
+    with open_store(db_path) as store:
+        kept_head = store.head()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    rows = conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
+    prev = GENESIS_HASH
+    for row in rows:
+        entry = AuditEntry(*row)
+        actor = "forger" if entry.seq == 1 else entry.actor
+        forged = dataclasses.replace(entry, actor=actor, prev_hash=prev).sealed()
+        conn.execute(
+            "UPDATE audit SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+            (forged.actor, forged.prev_hash, forged.hash, forged.seq),
+        )
+        prev = forged.hash
+    conn.close()
+    with open_store(db_path) as store:
+        report = store.verify()
+        assert {p.kind for p in report.problems} == {ProblemKind.TRIGGER_MISSING}
+        assert store.head()[0] == kept_head[0]
+        assert store.head()[1] != kept_head[1]
