@@ -1,0 +1,173 @@
+"""Conversion between :mod:`imaging` image objects and napari layer data.
+
+Every image layer the plugin makes carries one namespaced metadata entry,
+``layer.metadata["napari_as"]``, holding a :class:`LayerInfo`: what the layer shows (series
+summary, LPS affine) so that widgets can record the series and slices a score was read on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from imaging.display import Polarity, WindowPreset, colormap_for, preset_window
+
+__all__ = [
+    "METADATA_KEY",
+    "ImageKind",
+    "LayerInfo",
+    "image_layer_data",
+    "info_from_layer",
+    "preset_for_sequence",
+]
+
+#: The single key under which the plugin stores its information in ``layer.metadata``.
+METADATA_KEY = "napari_as"
+
+#: napari's reader return type: (data, layer kwargs, layer type).
+LayerData = tuple[Any, dict[str, Any], str]
+
+
+class ImageKind(StrEnum):
+    """What kind of image a layer shows."""
+
+    VOLUME = "volume"
+    """A cross-sectional series (MR/CT), axes (slice, row, column)."""
+    RADIOGRAPH = "radiograph"
+    """A projection radiograph, axes (row, column), display array bone-bright."""
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """What the plugin knows about an image layer (``layer.metadata["napari_as"]``).
+
+    Parameters
+    ----------
+    kind : ImageKind
+        Volume or radiograph.
+    series_uid : str
+        Series Instance UID of the images shown.
+    study_uid : str
+        Study Instance UID.
+    summary : object or None
+        The :class:`imaging` series summary; None in a blinded session, where the summary
+        (identity, dates) must not reach anything the reader can open.
+    affine : numpy.ndarray or None
+        4x4 LPS affine of the volume (index (slice, row, column) to mm); None for radiographs.
+    label : str
+        The label shown (layer name); blinded labels carry no identity or date.
+    """
+
+    kind: ImageKind
+    series_uid: str
+    study_uid: str
+    summary: Any = None
+    affine: np.ndarray | None = field(default=None, repr=False)
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ImageKind(self.kind))
+        if not isinstance(self.series_uid, str) or not self.series_uid:
+            raise ValueError(f"series_uid {self.series_uid!r} must be a non-empty UID string")
+        if self.affine is not None:
+            affine = np.asarray(self.affine, dtype=float)
+            if affine.shape != (4, 4):
+                raise ValueError(f"affine must be 4x4 (LPS), got shape {affine.shape}")
+            object.__setattr__(self, "affine", affine)
+
+
+def info_from_layer(layer: Any) -> LayerInfo | None:
+    """Return the :class:`LayerInfo` of a napari layer, or None for a foreign layer."""
+    info = getattr(layer, "metadata", {}).get(METADATA_KEY)
+    return info if isinstance(info, LayerInfo) else None
+
+
+def preset_for_sequence(sequence: object, *, kind: ImageKind) -> WindowPreset:
+    """The window preset for a series: bone for radiographs, STIR/T1 by MR sequence."""
+    if kind is ImageKind.RADIOGRAPH:
+        return WindowPreset.BONE_RADIOGRAPH
+    text = str(getattr(sequence, "value", sequence) or "").lower()
+    if "t1" in text and "stir" not in text:
+        return WindowPreset.T1
+    return WindowPreset.STIR
+
+
+def _attr(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def series_label(summary: Any) -> str:
+    """An open (not blinded) layer name: patient, date, description."""
+    parts = [
+        str(_attr(summary, "patient_id", default="") or ""),
+        str(_attr(summary, "study_date", default="") or ""),
+        str(_attr(summary, "series_description", default="") or ""),
+    ]
+    return " ".join(p for p in parts if p) or "DICOM series"
+
+
+def image_layer_data(
+    image: Any,
+    *,
+    kind: ImageKind,
+    label: str | None = None,
+    blinded: bool = False,
+) -> LayerData:
+    """Napari layer data for an :mod:`imaging` volume or radiograph.
+
+    Parameters
+    ----------
+    image : imaging Volume or Radiograph
+        Has ``array``, ``spacing`` and ``summary`` (and ``affine`` for a volume).
+    kind : ImageKind
+        Which of the two.
+    label : str, optional
+        Layer name; default patient, date and description (not allowed when blinded).
+    blinded : bool, optional
+        Keep identity and dates out of the layer: no summary in the metadata, and a label
+        must be given.
+
+    Returns
+    -------
+    tuple
+        ``(data, kwargs, "image")`` with ``scale`` equal to the spacing, the window preset
+        as ``contrast_limits`` and the metadata entry.
+    """
+    kind = ImageKind(kind)
+    summary = getattr(image, "summary", None)
+    if blinded and not label:
+        raise ValueError("a blinded layer needs an explicit label without identity or dates")
+    name = label or series_label(summary)
+    data = image.array
+    spacing = tuple(float(s) for s in image.spacing)
+    preset = preset_for_sequence(_attr(summary, "sequence"), kind=kind)
+    window = preset_window(data, preset)
+    low, high = window.limits
+    if high <= low:
+        high = low + 1.0
+    polarity = Polarity.MONOCHROME2
+    info = LayerInfo(
+        kind=kind,
+        series_uid=str(_attr(summary, "series_uid", "series_instance_uid", default="unknown")),
+        study_uid=str(_attr(summary, "study_uid", "study_instance_uid", default="")),
+        summary=None if blinded else summary,
+        affine=getattr(image, "affine", None) if kind is ImageKind.VOLUME else None,
+        label=name,
+    )
+    kwargs: dict[str, Any] = {
+        "name": name,
+        "scale": spacing,
+        # Radiographs from imaging.load_radiograph are already bone-bright (MONOCHROME2).
+        "colormap": colormap_for(polarity, already_inverted=True),
+        "contrast_limits": (low, high),
+        "metadata": {METADATA_KEY: info},
+        "interpolation2d": "linear" if kind is ImageKind.RADIOGRAPH else "nearest",
+    }
+    return (data, kwargs, "image")

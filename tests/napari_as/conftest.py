@@ -1,0 +1,73 @@
+"""Fixtures for the napari plugin tests: synthetic studies, a store, GUI guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imaging.synthetic.dicom import mr_series, radiograph, write_datasets
+
+# Plain-axis semicoronal-like geometry: rows run superior->inferior, columns right->left.
+_ROW_DIR = (1.0, 0.0, 0.0)
+_COL_DIR = (0.0, 0.0, -1.0)
+STIR_SPACING = (4.0, 0.8, 0.7)
+
+
+def _stir_volume(n_slices: int = 12) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    vol = rng.integers(50, 150, size=(n_slices, 64, 80), dtype=np.uint16)
+    vol[:, 20:40, 10:25] = 900  # a bright "lesion" so screenshots show structure
+    return vol
+
+
+@pytest.fixture
+def stir_folder(tmp_path: Path) -> Path:
+    """One synthetic STIR series (12 slices, spacing 4 x 0.8 x 0.7 mm) in a folder."""
+    datasets = mr_series(
+        _stir_volume(),
+        spacing=STIR_SPACING,
+        row_direction=_ROW_DIR,
+        column_direction=_COL_DIR,
+        origin=(-50.0, -20.0, 60.0),
+        patient_id="PAT-SECRET-01",
+        patient_name="Doe^Jane",
+        study_date=dt.date(2021, 3, 4),
+        series_number=3,
+        series_description="SIJ STIR semicor",
+        body_part="SIJ",
+        sequence={"ScanningSequence": "IR", "SequenceVariant": "SK", "InversionTime": 150},
+    )
+    folder = tmp_path / "stir"
+    write_datasets(datasets, folder)
+    return folder
+
+
+@pytest.fixture
+def xray_file(tmp_path: Path) -> Path:
+    """One synthetic lateral lumbar radiograph (MONOCHROME1 CR, 0.15 mm spacing)."""
+    image = np.full((300, 200), 3000, dtype=np.uint16)
+    image[100:200, 60:140] = 800  # bone is low in MONOCHROME1 stored values
+    ds = radiograph(
+        image,
+        modality="CR",
+        photometric="MONOCHROME1",
+        pixel_spacing=(0.15, 0.15),
+        view_position="LL",
+        body_part="LSPINE",
+        patient_id="PAT-SECRET-01",
+        patient_name="Doe^Jane",
+        study_date=dt.date(2021, 3, 4),
+        series_number=7,
+        series_description="L-spine lateral",
+    )
+    (path,) = write_datasets([ds], tmp_path / "xray")
+    return path
+
+
+@pytest.fixture
+def study_folder(stir_folder: Path, xray_file: Path) -> Path:
+    """A folder holding two series (the STIR and the radiograph)."""
+    return stir_folder.parent
