@@ -607,19 +607,27 @@ def _cell_text(value: Any, column: str, *, optional: bool = False) -> str | None
 def _reading_from_group(group: pd.DataFrame) -> Reading:
     first = group.iloc[0]
     for column in ("reading_id", "patient_id", "visit", "study_date", "reader", "method", "mode"):
-        values = group[column].map(lambda v: None if pd.isna(v) else v).unique()
-        if len(values) != 1:
-            raise ValueError(f"column {column!r} differs between rows of one reading: {values}")
+        distinct = group[column].map(lambda v: None if pd.isna(v) else v).unique()
+        if len(distinct) != 1:
+            raise ValueError(
+                f"column {column!r} differs between rows of one reading: {list(distinct)}"
+            )
     for column in ("created_at", "comment", "images", "session", "options", "schema_version"):
         if column in group.columns:
-            values = group[column].map(lambda v: None if pd.isna(v) else v).unique()
-            if len(values) != 1:
+            distinct = group[column].map(lambda v: None if pd.isna(v) else v).unique()
+            if len(distinct) != 1:
                 raise ValueError(f"column {column!r} differs between rows of one reading")
     if "schema_version" in group.columns and not pd.isna(first["schema_version"]):
         version = int(first["schema_version"])
         if version != SCHEMA_VERSION:
             raise ValueError(f"schema_version {version} is not {SCHEMA_VERSION}")
-    method = Method(_cell_text(first["method"], "method"))
+    method_text = _cell_text(first["method"], "method")
+    try:
+        method = Method(method_text)
+    except ValueError as exc:
+        raise ValueError(
+            f"method {method_text!r} is not one of {[m.value for m in Method]}"
+        ) from exc
     values: dict[str, object] = {}
     for _, row in group.iterrows():
         item = _cell_text(row["item"], "item")

@@ -44,6 +44,7 @@ __all__ = ["DVU", "DvuScore", "DvuSlice", "SparccSpineScore", "SpineQuadrant"]
 N_DVUS = 6
 N_SLICES = 3
 
+
 def _vertebrae() -> list[str]:
     return (
         [f"C{i}" for i in range(2, 8)]
@@ -126,12 +127,12 @@ class DVU(StrEnum):
         return None
 
     @property
-    def upper(self) -> str:
+    def upper_vertebra(self) -> str:
         """The vertebra above the disc, e.g. ``"T8"``."""
         return self.value.split("/")[0]
 
     @property
-    def lower(self) -> str:
+    def lower_vertebra(self) -> str:
         """The vertebra below the disc, e.g. ``"T9"``."""
         return self.value.split("/")[1]
 
