@@ -621,7 +621,7 @@ def _reading_from_group(group: pd.DataFrame) -> Reading:
         version = int(first["schema_version"])
         if version != SCHEMA_VERSION:
             raise ValueError(f"schema_version {version} is not {SCHEMA_VERSION}")
-    method_text = _cell_text(first["method"], "method")
+    method_text = _cell_text(first["method"], "method") or ""
     try:
         method = Method(method_text)
     except ValueError as exc:
