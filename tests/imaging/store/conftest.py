@@ -84,3 +84,49 @@ def make_mny() -> Callable[..., Reading]:
 def make_msasss() -> Callable[..., Reading]:
     """The :func:`msasss_reading` factory."""
     return msasss_reading
+
+
+def sij_reading(**overrides: Any) -> Reading:
+    """The SCORING.md SPARCC SIJ worked example (total 14) on slices 10-15 of one series."""
+    from imaging.scoring.sparcc_sij import SparccSijScore
+
+    items = SparccSijScore.from_mapping(
+        {
+            10: {"right": {"bme": {"upper_iliac", "lower_iliac"}, "intensity": True}},
+            11: {
+                "right": {"bme": {"upper_iliac", "upper_sacral"}, "intensity": True, "depth": True},
+                "left": {"bme": {"upper_iliac"}},
+            },
+            12: {
+                "right": {"bme": {"upper_iliac", "lower_iliac", "upper_sacral"}, "depth": True},
+                "left": {"bme": {"upper_iliac"}},
+            },
+            13: {"right": {"bme": {"upper_iliac"}}},
+        },
+        slice_indices=range(10, 16),
+    )
+    fields: dict[str, Any] = {
+        "patient_id": "P100",
+        "visit": Visit("week12", None),
+        "reader": "R1",
+        "method": Method.SPARCC_SIJ,
+        "items": items,
+        "mode": ReadingMode.BLINDED,
+        "images": (
+            ImageRef(
+                "1.2.826.0.1.3680043.8.498.10",
+                "1.2.826.0.1.3680043.8.498.11",
+                tuple(range(8, 18)),
+            ),
+        ),
+        "reading_id": "cd" * 16,
+        "created_at": CREATED,
+    }
+    fields.update(overrides)
+    return Reading(**fields)
+
+
+@pytest.fixture
+def make_sij() -> Callable[..., Reading]:
+    """The :func:`sij_reading` factory."""
+    return sij_reading
