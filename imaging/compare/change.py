@@ -19,7 +19,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 import numpy as np
@@ -348,15 +348,20 @@ def patient_slopes(
     ].reset_index(drop=True)
 
 
-def classify(changes: pd.DataFrame, threshold: Threshold | dict[str, Threshold]) -> pd.DataFrame:
+def classify(
+    changes: pd.DataFrame,
+    threshold: Threshold | Mapping[str | tuple[str, str], Threshold | None],
+) -> pd.DataFrame:
     """Give each interval a status: progression, stable or improvement.
 
     Parameters
     ----------
     changes : pandas.DataFrame
         Output of :func:`interval_changes`.
-    threshold : Threshold or dict of str to Threshold
-        One threshold, or one per method (keyed by method value). A threshold with
+    threshold : Threshold or mapping
+        One threshold for every row, or a mapping keyed by method value (``"msasss"``) or by
+        ``(method, mode)``; a ``(method, mode)`` key wins over a method key. A value of
+        None leaves those rows ``undetermined`` (no threshold available). A threshold with
         ``pro_rata`` is scaled to each interval's length.
 
     Returns
@@ -365,35 +370,52 @@ def classify(changes: pd.DataFrame, threshold: Threshold | dict[str, Threshold])
         ``changes`` with ``threshold`` (the value for that interval), ``threshold_label``,
         ``threshold_source``, ``threshold_citation`` and ``status``: progression if
         change >= threshold, improvement if change <= -threshold, else stable;
-        ``undetermined`` when the change (or, for a pro-rata threshold, the interval) is
-        missing.
+        ``undetermined`` when the change (or, for a pro-rata threshold, the interval) or
+        the threshold is missing.
 
     Raises
     ------
     ValueError
-        If a method in ``changes`` has no threshold in the dict.
+        If a method in ``changes`` has no entry in the mapping.
 
     References
     ----------
     .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
     """
     out = changes.copy()
+    methods = out["method"].astype(str).to_numpy()
+    modes = out["mode"].astype(str).to_numpy()
+    pairs = sorted(set(zip(methods, modes, strict=True)))
+    chosen: dict[tuple[str, str], Threshold | None] = {}
     if isinstance(threshold, Threshold):
-        per_method = dict.fromkeys(out["method"].unique(), threshold)
+        chosen = dict.fromkeys(pairs, threshold)
     else:
-        per_method = {str(getattr(k, "value", k)): v for k, v in threshold.items()}
-        absent = sorted(set(out["method"].unique()) - set(per_method))
+        by_key = {
+            (
+                tuple(str(getattr(x, "value", x)) for x in k)
+                if isinstance(k, tuple)
+                else str(getattr(k, "value", k))
+            ): v
+            for k, v in threshold.items()
+        }
+        absent = []
+        for pair in pairs:
+            if pair in by_key:
+                chosen[pair] = by_key[pair]
+            elif pair[0] in by_key:
+                chosen[pair] = by_key[pair[0]]
+            else:
+                absent.append(pair)
         if absent:
-            raise ValueError(f"no threshold given for method(s) {absent}")
+            raise ValueError(f"no threshold given for (method, mode) {absent}")
     values = np.full(len(out), np.nan)
-    label = np.empty(len(out), dtype=object)
-    source = np.empty(len(out), dtype=object)
-    citation = np.empty(len(out), dtype=object)
+    label = np.full(len(out), "none available", dtype=object)
+    source = np.full(len(out), None, dtype=object)
+    citation = np.full(len(out), None, dtype=object)
     years = out["years"].to_numpy(dtype=float)
-    methods = out["method"].to_numpy()
-    for method, thr in per_method.items():
-        m = methods == method
-        if not m.any():
+    for (method, mode), thr in chosen.items():
+        m = (methods == method) & (modes == mode)
+        if thr is None or not m.any():
             continue
         values[m] = thr.for_interval(years[m])
         label[m], source[m], citation[m] = thr.label, thr.source.value, thr.citation

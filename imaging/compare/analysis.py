@@ -1,0 +1,589 @@
+"""One call from readings to a full comparison: thresholds, changes, events, agreement.
+
+:func:`compare` ties the pure functions of :mod:`imaging.compare` together the way the
+report and the CLI use them, and returns a :class:`ComparisonResult` whose tables all keep
+``method`` and ``mode`` and whose thresholds say where they came from.
+
+References
+----------
+.. [1] Bruynesteyn K, Boers M, Kostense P, van der Linden S, van der Heijde D. Deciding on
+       progression of joint damage in paired films of individual patients: smallest
+       detectable difference or change. Ann Rheum Dis 2005;64:179-182.
+.. [2] de Vet HCW, Terwee CB, Knol DL, Bouter LM. When to use agreement versus reliability
+       measures. J Clin Epidemiol 2006;59:1033-1039.
+.. [3] Shrout PE, Fleiss JL. Intraclass correlations: uses in assessing rater reliability.
+       Psychol Bull 1979;86:420-428.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from imaging.compare.agreement import (
+    ICCForm,
+    KappaWeights,
+    bland_altman,
+    cohen_kappa,
+    fleiss_kappa,
+    icc_all,
+    sdc_from_differences,
+    sdc_from_icc,
+)
+from imaging.compare.change import (
+    IntervalKind,
+    ReaderCombination,
+    classify,
+    cohort_summary,
+    interval_changes,
+    patient_slopes,
+    per_reader_changes,
+)
+from imaging.compare.events import (
+    EventCombination,
+    dvu_consistency,
+    msasss_events,
+    plausibility_warnings,
+)
+from imaging.compare.thresholds import (
+    PUBLISHED_THRESHOLDS,
+    SIGN_CONVENTION,
+    Threshold,
+    ThresholdSource,
+)
+
+__all__ = [
+    "ComparisonResult",
+    "ThresholdChoice",
+    "compare",
+    "item_agreement",
+    "reader_agreement",
+    "resolve_thresholds",
+]
+
+#: Ordinal categories of the methods whose items are graded (for weighted kappa).
+ORDINAL_CATEGORIES: dict[str, tuple[int, ...]] = {
+    "msasss": (0, 1, 2, 3),
+    "mny": (0, 1, 2, 3, 4),
+}
+
+
+class ThresholdChoice(StrEnum):
+    """Where :func:`compare` takes each method's change threshold from."""
+
+    PUBLISHED = "published"
+    """The published constant; the SDC from the readers where none is published."""
+    SDC = "sdc"
+    """The SDC from this data's readers; the published constant where it cannot be computed."""
+
+
+def _wide(
+    frame: pd.DataFrame, targets: Sequence[str], rater: str, value: str
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64], list[str]]:
+    """Targets x raters array via integer codes (fast for millions of rows)."""
+    tid = frame.groupby(list(targets), sort=False, dropna=False).ngroup().to_numpy()
+    rcodes, raters = pd.factorize(frame[rater].astype(str), sort=True)
+    n = int(tid.max()) + 1 if len(tid) else 0
+    grid = np.full((n, len(raters)), np.nan)
+    grid[tid, rcodes] = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
+    first = np.unique(tid, return_index=True)[1]
+    keys = frame.iloc[first][list(targets)].reset_index(drop=True)
+    return keys, grid, [str(r) for r in raters]
+
+
+def _readers_in(totals: pd.DataFrame) -> int:
+    per = totals.groupby(["method", "mode", "patient_id", "visit"])["reader"].nunique()
+    return int(per.median()) if len(per) else 1
+
+
+def resolve_thresholds(
+    totals: pd.DataFrame,
+    choice: ThresholdChoice | str | Threshold | float | Mapping[str, Threshold] = "published",
+    *,
+    combine: ReaderCombination | str = ReaderCombination.MEAN,
+    intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
+) -> dict[tuple[str, str], Threshold | None]:
+    """Choose the change threshold of every (method, mode) in ``totals``.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        One row per reading.
+    choice : {"published", "sdc"}, Threshold, float or mapping, optional
+        ``"published"``: the published constant (mSASSS 2 per 2 years, SPARCC SIJ 2.5,
+        SPARCC spine 5), else the readers' SDC. ``"sdc"``: the SDC from two readers' change
+        scores (limits-of-agreement form, ``k`` = readers averaged in the outcome), else the
+        published constant. A float or :class:`Threshold` applies to every method (a float
+        becomes a ``user`` threshold); a mapping by method value is used as given.
+    combine : ReaderCombination or str, optional
+        How readers are combined; sets ``k`` of the SDC (mean/median of k readers: k; per
+        reader: 1).
+    intervals : IntervalKind or str, optional
+        Visit pairs the SDC is computed over.
+
+    Returns
+    -------
+    dict
+        ``{(method, mode): Threshold or None}``; None where no threshold is available (the
+        intervals are then ``undetermined``).
+
+    References
+    ----------
+    .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
+    """
+    pairs = sorted(set(zip(totals["method"].astype(str), totals["mode"].astype(str), strict=True)))
+    if isinstance(choice, bool):
+        raise TypeError(f"threshold {choice!r} must be 'published', 'sdc', a number or Threshold")
+    if isinstance(choice, int | float):
+        thr = Threshold(
+            float(choice), ThresholdSource.USER, "given on the command line / by the caller"
+        )
+        return dict.fromkeys(pairs, thr)
+    if isinstance(choice, Threshold):
+        return dict.fromkeys(pairs, choice)
+    if isinstance(choice, Mapping):
+        return {p: choice.get(p[0]) for p in pairs}  # type: ignore[call-overload]
+    how = ThresholdChoice(choice)
+    k = 1 if ReaderCombination(combine) is ReaderCombination.PER_READER else _readers_in(totals)
+    per = per_reader_changes(totals, intervals=intervals)
+    out: dict[tuple[str, str], Threshold | None] = {}
+    for method, mode in pairs:
+        published = PUBLISHED_THRESHOLDS.get(method)
+        sdc = _sdc_threshold(per, method, mode, k)
+        if how is ThresholdChoice.PUBLISHED:
+            out[(method, mode)] = published if published is not None else sdc
+        else:
+            out[(method, mode)] = sdc if sdc is not None else published
+    return out
+
+
+def _sdc_threshold(per: pd.DataFrame, method: str, mode: str, k: int) -> Threshold | None:
+    sub = per.loc[(per["method"] == method) & (per["mode"] == mode)]
+    readers = sorted(sub["reader"].unique())
+    if len(readers) != 2:
+        return None
+    wide = sub.pivot_table(
+        index=["patient_id", "visit_earlier", "visit_later"],
+        columns="reader",
+        values="change",
+        aggfunc="first",
+    ).dropna()
+    if len(wide) < 2:
+        return None
+    result = sdc_from_differences(wide[readers[0]], wide[readers[1]], k=k)
+    if not math.isfinite(result.value) or result.value <= 0:
+        return None
+    return Threshold(
+        result.value,
+        ThresholdSource.SDC_FROM_READERS,
+        f"SDC = 1.96 x SD(d) / (sqrt(2) x sqrt({k})) from readers {readers[0]} and "
+        f"{readers[1]}, {result.n} intervals (SD(d) = {result.sd:.4g}); "
+        "Bruynesteyn K et al., Ann Rheum Dis 2005;64:179-182",
+        method=method,
+    )
+
+
+def reader_agreement(
+    totals: pd.DataFrame,
+    *,
+    intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """ICC, Bland-Altman and SDC of the readers, for status scores and change scores.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        One row per reading.
+    intervals : IntervalKind or str, optional
+        Visit pairs for the change scores.
+    confidence : float, optional
+        Level of the ICC confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table, one row per method, mode, quantity (``status``: the total at a visit;
+        ``change``: a reader's change over an interval) and statistic: the six ICC forms,
+        with two readers also Bland-Altman bias and limits (first reader - second, sorted by
+        id) and the SDC (limits-of-agreement form for one reader and for the mean of the
+        readers; SEM form from the status ICC(2,1) and ICC(2,k)). Columns ``method, mode,
+        quantity, statistic, model, estimate, ci_low, ci_high, n, k_raters,
+        interpretation``.
+
+    References
+    ----------
+    .. [1] Shrout PE, Fleiss JL. Psychol Bull 1979;86:420-428.
+    .. [2] Bland JM, Altman DG. Lancet 1986;1:307-310.
+    .. [3] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
+    .. [4] de Vet HCW, et al. J Clin Epidemiol 2006;59:1033-1039.
+    """
+    rows: list[dict[str, Any]] = []
+    per = per_reader_changes(totals, intervals=intervals)
+    t = totals.assign(
+        method=totals["method"].astype(str),
+        mode=totals["mode"].astype(str),
+        total=pd.to_numeric(totals["total"], errors="coerce"),
+    )
+    for (method, mode), sub in t.groupby(["method", "mode"], sort=True):
+        base = {"method": method, "mode": mode}
+        _, status, readers = _wide(sub, ["patient_id", "visit"], "reader", "total")
+        psub = per.loc[(per["method"] == method) & (per["mode"] == mode)]
+        _, change, _ = _wide(
+            psub, ["patient_id", "visit_earlier", "visit_later"], "reader", "change"
+        )
+        status_icc: dict[ICCForm, Any] = {}
+        for quantity, grid in (("status", status), ("change", change)):
+            complete = grid[~np.isnan(grid).any(axis=1)] if grid.size else grid
+            if len(readers) < 2 or complete.shape[0] < 2:
+                continue
+            results = icc_all(grid, confidence=confidence)
+            if quantity == "status":
+                status_icc = results
+            for form, r in results.items():
+                rows.append(
+                    {
+                        **base,
+                        "quantity": quantity,
+                        "statistic": form.value,
+                        "model": r.model,
+                        "estimate": r.icc,
+                        "ci_low": r.ci_low,
+                        "ci_high": r.ci_high,
+                        "n": r.n_targets,
+                        "k_raters": r.k_raters,
+                        "interpretation": r.interpretation,
+                    }
+                )
+            if len(readers) == 2:
+                ba = bland_altman(
+                    grid[:, 0], grid[:, 1], labels=(f"reader {readers[0]}", f"reader {readers[1]}")
+                )
+                for stat, est in (
+                    ("Bland-Altman bias", ba.bias),
+                    ("Bland-Altman lower limit", ba.lower),
+                    ("Bland-Altman upper limit", ba.upper),
+                ):
+                    rows.append(
+                        {
+                            **base,
+                            "quantity": quantity,
+                            "statistic": stat,
+                            "model": ba.model,
+                            "estimate": est,
+                            "n": ba.n,
+                            "k_raters": 2,
+                        }
+                    )
+            if quantity == "change" and len(readers) == 2:
+                for k in (1, 2):
+                    sdc = sdc_from_differences(grid[:, 0], grid[:, 1], k=k)
+                    rows.append(
+                        {
+                            **base,
+                            "quantity": "change",
+                            "statistic": f"SDC (k={k})",
+                            "model": sdc.model,
+                            "estimate": sdc.value,
+                            "n": sdc.n,
+                            "k_raters": k,
+                        }
+                    )
+        if status_icc:
+            sd = float(np.nanstd(status, ddof=1))
+            for form, k in ((ICCForm.ICC2, 1), (ICCForm.ICC2K, len(readers))):
+                r = status_icc[form]
+                if not math.isfinite(r.icc):
+                    continue
+                sdc = sdc_from_icc(sd, r.icc, n=r.n_targets, k=k)
+                rows.append(
+                    {
+                        **base,
+                        "quantity": "change",
+                        "statistic": f"SDC, SEM form (k={k})",
+                        "model": sdc.model + f"; SD of status scores = {sd:.4g}",
+                        "estimate": sdc.value,
+                        "n": sdc.n,
+                        "k_raters": k,
+                    }
+                )
+    cols = [
+        "method",
+        "mode",
+        "quantity",
+        "statistic",
+        "model",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "k_raters",
+        "interpretation",
+    ]
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
+def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
+    """Kappa of the readers over item-level observations, per method and mode.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Tidy item table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method, mode and statistic: two readers give Cohen's kappa (unweighted
+        for binary items; linear and quadratic weights for graded items: mSASSS corners 0-3,
+        mNY grades 0-4), more readers Fleiss' kappa. Each observation is one item of one
+        patient's visit; missing items are dropped. Columns ``method, mode, statistic,
+        model, estimate, observed, expected, n, k_raters, interpretation``.
+
+    References
+    ----------
+    .. [1] Cohen J. Educ Psychol Meas 1960;20:37-46.
+    .. [2] Cohen J. Psychol Bull 1968;70:213-220.
+    .. [3] Fleiss JL. Psychol Bull 1971;76:378-382.
+    .. [4] Landis JR, Koch GG. Biometrics 1977;33:159-174.
+    """
+    rows: list[dict[str, Any]] = []
+    df = items.assign(method=items["method"].astype(str), mode=items["mode"].astype(str))
+    for (method, mode), sub in df.groupby(["method", "mode"], sort=True):
+        _, grid, readers = _wide(sub, ["patient_id", "visit", "item"], "reader", "value")
+        if len(readers) < 2:
+            continue
+        grid = grid[~np.isnan(grid).any(axis=1)]
+        if grid.shape[0] == 0:
+            continue
+        cats = ORDINAL_CATEGORIES.get(method)
+        results = []
+        if len(readers) == 2:
+            weights = (
+                [KappaWeights.LINEAR, KappaWeights.QUADRATIC]
+                if cats is not None
+                else [KappaWeights.NONE]
+            )
+            for w in weights:
+                results.append(cohen_kappa(grid[:, 0], grid[:, 1], weights=w, categories=cats))
+        else:
+            results.append(fleiss_kappa(grid, categories=cats))
+        for r in results:
+            rows.append(
+                {
+                    "method": method,
+                    "mode": mode,
+                    "statistic": f"{r.statistic} kappa ({r.weights.value})",
+                    "model": r.model,
+                    "estimate": r.kappa,
+                    "observed": r.observed,
+                    "expected": r.expected,
+                    "n": r.n_subjects,
+                    "k_raters": r.n_raters,
+                    "interpretation": r.interpretation,
+                }
+            )
+    cols = [
+        "method",
+        "mode",
+        "statistic",
+        "model",
+        "estimate",
+        "observed",
+        "expected",
+        "n",
+        "k_raters",
+        "interpretation",
+    ]
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Everything :func:`compare` computed, as tidy tables.
+
+    Attributes
+    ----------
+    changes : pandas.DataFrame
+        Classified changes, readers combined (:func:`interval_changes` + :func:`classify`).
+    reader_changes : pandas.DataFrame
+        Classified changes per reader.
+    slopes : pandas.DataFrame
+        Per-patient least-squares slopes.
+    summary : pandas.DataFrame
+        Cohort summary by method, mode and interval.
+    events : pandas.DataFrame
+        mSASSS new syndesmophytes and bridges.
+    warnings : pandas.DataFrame
+        Plausibility warnings (corners regressing from 3).
+    dvus : pandas.DataFrame
+        SPARCC spine: same DVUs scored at both visits?
+    agreement : pandas.DataFrame
+        ICC, Bland-Altman and SDC per method and mode.
+    kappas : pandas.DataFrame
+        Item-level kappas.
+    thresholds : dict
+        ``{(method, mode): Threshold or None}``.
+    settings : dict
+        The options used (combine, events, intervals, sign convention).
+    """
+
+    changes: pd.DataFrame
+    reader_changes: pd.DataFrame
+    slopes: pd.DataFrame
+    summary: pd.DataFrame
+    events: pd.DataFrame
+    warnings: pd.DataFrame
+    dvus: pd.DataFrame
+    agreement: pd.DataFrame
+    kappas: pd.DataFrame
+    thresholds: dict[tuple[str, str], Threshold | None]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the tables by name (the CSV file stems of the report)."""
+        return {
+            "summary": self.summary,
+            "changes": self.changes,
+            "reader_changes": self.reader_changes,
+            "slopes": self.slopes,
+            "msasss_events": self.events,
+            "plausibility_warnings": self.warnings,
+            "sparcc_spine_dvus": self.dvus,
+            "agreement": self.agreement,
+            "item_kappa": self.kappas,
+            "thresholds": self.threshold_table(),
+        }
+
+    def threshold_table(self) -> pd.DataFrame:
+        """One row per method and mode: the threshold used and where it came from."""
+        rows = []
+        for (method, mode), thr in sorted(self.thresholds.items()):
+            row: dict[str, Any] = {"method": method, "mode": mode}
+            if thr is None:
+                row.update(value=math.nan, label="none available", source=None, citation=None)
+            else:
+                row.update(
+                    value=thr.value,
+                    per_years=thr.per_years,
+                    pro_rata=thr.pro_rata,
+                    label=thr.label,
+                    source=thr.source.value,
+                    citation=thr.citation,
+                )
+            rows.append(row)
+        return pd.DataFrame.from_records(
+            rows,
+            columns=[
+                "method",
+                "mode",
+                "value",
+                "per_years",
+                "pro_rata",
+                "label",
+                "source",
+                "citation",
+            ],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary of every table (records) and the settings."""
+        out: dict[str, Any] = {"settings": self.settings}
+        for name, table in self.tables().items():
+            out[name] = _records(table)
+        return out
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = table.copy()
+    for col in clean.columns:
+        if pd.api.types.is_datetime64_any_dtype(clean[col]):
+            clean[col] = clean[col].dt.strftime("%Y-%m-%d")
+    records = clean.astype(object).where(clean.notna(), None).to_dict(orient="records")
+    return [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in records
+    ]
+
+
+def compare(
+    totals: pd.DataFrame,
+    items: pd.DataFrame | None = None,
+    *,
+    threshold: ThresholdChoice | str | Threshold | float | Mapping[str, Threshold] = "published",
+    combine: ReaderCombination | str = ReaderCombination.MEAN,
+    events: EventCombination | str = EventCombination.EITHER,
+    intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
+    confidence: float = 0.95,
+) -> ComparisonResult:
+    """Compare visits of every patient, method and reading mode, and the readers' agreement.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        One row per reading (``patient_id, visit, study_date, reader, method, mode, total``).
+    items : pandas.DataFrame, optional
+        The tidy item table of the same readings (needed for mSASSS events, SPARCC spine DVU
+        checks and item kappas).
+    threshold : {"published", "sdc"}, float, Threshold or mapping, optional
+        See :func:`resolve_thresholds`.
+    combine : ReaderCombination or str, optional
+        ``"mean"`` (default), ``"median"`` or ``"per_reader"``.
+    events : EventCombination or str, optional
+        ``"either"`` (default), ``"both_agree"`` or ``"per_reader"``: how readers' new
+        syndesmophytes are combined.
+    intervals : IntervalKind or str, optional
+        ``"consecutive"`` (default) or ``"from_baseline"``.
+    confidence : float, optional
+        Level of the ICC confidence intervals.
+
+    Returns
+    -------
+    ComparisonResult
+
+    References
+    ----------
+    .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
+    .. [2] Baraliakos X, et al. Ann Rheum Dis 2007;66:910-915.
+    """
+    combine = ReaderCombination(combine)
+    events = EventCombination(events)
+    intervals = IntervalKind(intervals)
+    thresholds = resolve_thresholds(totals, threshold, combine=combine, intervals=intervals)
+    mapping: dict[str | tuple[str, str], Threshold | None] = dict(thresholds)
+    changes = classify(interval_changes(totals, combine=combine, intervals=intervals), mapping)
+    per_reader = classify(
+        interval_changes(totals, combine=ReaderCombination.PER_READER, intervals=intervals),
+        mapping,
+    )
+    empty = pd.DataFrame()
+    has_msasss = items is not None and (items["method"].astype(str) == "msasss").any()
+    return ComparisonResult(
+        changes=changes,
+        reader_changes=per_reader,
+        slopes=patient_slopes(totals, combine=combine),
+        summary=cohort_summary(changes),
+        events=msasss_events(items, combine=events, intervals=intervals)
+        if has_msasss and items is not None
+        else empty,
+        warnings=plausibility_warnings(items, intervals=intervals)
+        if has_msasss and items is not None
+        else empty,
+        dvus=dvu_consistency(items, intervals=intervals) if items is not None else empty,
+        agreement=reader_agreement(totals, intervals=intervals, confidence=confidence),
+        kappas=item_agreement(items) if items is not None else empty,
+        thresholds=thresholds,
+        settings={
+            "combine": combine.value,
+            "events": events.value,
+            "intervals": intervals.value,
+            "sign_convention": SIGN_CONVENTION,
+            "confidence": confidence,
+        },
+    )
