@@ -1,0 +1,170 @@
+"""Crash safety and concurrency with real processes: SIGKILL mid-save, two concurrent writers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imaging.scoring.mny import MnyScore
+from imaging.scoring.reading import Method, Reading, Visit
+from imaging.store import open_store
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
+
+# The writer process. It saves readings in a loop, each save its own transaction, and prints
+# a line only after the commit returned, so every printed line is a committed save. Every
+# third reading is saved again as a revision, so updates are interrupted too.
+WRITER = r"""
+import datetime as dt
+import itertools
+import sys
+
+from imaging.scoring.mny import MnyScore
+from imaging.scoring.reading import Method, Reading, Visit
+from imaging.store import open_store
+
+path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+CREATED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+def reading(i, comment=""):
+    return Reading(
+        patient_id=f"P{i % 50:03d}", visit=Visit("v1"), reader=prefix, method=Method.MNY,
+        items=MnyScore(right=i % 5, left=(i // 5) % 5), reading_id=f"{prefix}{i:08d}",
+        created_at=CREATED, comment=comment,
+    )
+
+
+with open_store(path, reader=prefix) as store:
+    print("ready", flush=True)
+    sys.stdin.readline()
+    i = 0
+    while count < 0 or i < count:
+        store.save(reading(i))
+        print("c", i, flush=True)
+        if i % 3 == 0:
+            store.save(reading(i, comment="revised"), reason="second look")
+            print("r", i, flush=True)
+        i += 1
+"""
+
+CREATED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+def _expected(prefix: str, i: int, comment: str = "") -> Reading:
+    return Reading(
+        patient_id=f"P{i % 50:03d}",
+        visit=Visit("v1"),
+        reader=prefix,
+        method=Method.MNY,
+        items=MnyScore(right=i % 5, left=(i // 5) % 5),
+        reading_id=f"{prefix}{i:08d}",
+        created_at=CREATED,
+        comment=comment,
+    )
+
+
+def _start(script: Path, db: Path, prefix: str, count: int) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(db), prefix, str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line == "ready\n", proc.stderr.read() if proc.stderr else line
+    return proc
+
+
+def _go(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+
+
+def _integrity(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> Path:
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    return script
+
+
+def test_sigkill_mid_save_keeps_every_committed_reading(writer: Path, tmp_path: Path) -> None:
+    db = tmp_path / "crash.db"
+    committed: dict[str, Reading] = {}
+    # Two crashes in a row: the second writer recovers the file the first one left.
+    for prefix, kill_after in (("a", 150), ("b", 90)):
+        proc = _start(writer, db, prefix, -1)
+        _go(proc)
+        assert proc.stdout is not None
+        seen = 0
+        for line in proc.stdout:
+            kind, index = line.split()
+            i = int(index)
+            committed[f"{prefix}{i:08d}"] = _expected(prefix, i, "revised" if kind == "r" else "")
+            seen += 1
+            if seen >= kill_after:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+        assert _integrity(db) == "ok"
+        with open_store(db, reader="checker") as store:
+            for rid, expected in committed.items():
+                assert store.get(rid) == expected
+            report = store.verify()
+            assert report.ok, str(report)
+            # Anything saved after the last printed line is either fully there or absent.
+            stored = {r.reading_id for r in store.query()}
+            assert set(committed) <= stored
+            assert len(stored - set(committed)) <= 1
+
+
+def test_two_processes_saving_concurrently_lose_nothing(writer: Path, tmp_path: Path) -> None:
+    db = tmp_path / "concurrent.db"
+    count = 200
+    procs = [_start(writer, db, prefix, count) for prefix in ("a", "b")]
+    for proc in procs:
+        _go(proc)
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+        assert out.count("\n") == count + (count + 2) // 3
+    assert _integrity(db) == "ok"
+    with open_store(db, reader="checker") as store:
+        found = {r.reading_id: r for r in store.query()}
+        expected = {
+            f"{prefix}{i:08d}": _expected(prefix, i, "revised" if i % 3 == 0 else "")
+            for prefix in ("a", "b")
+            for i in range(count)
+        }
+        assert found == expected
+        report = store.verify()
+        assert report.ok, str(report)
+        assert report.entries == 2 * (count + (count + 2) // 3)
+        # The two writers interleaved, and the chain is still one line.
+        actors = [e.actor for e in store.audit_trail()]
+        switches = sum(a != b for a, b in itertools.pairwise(actors))
+        assert switches > 1
