@@ -87,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_table(result.series))
         print(f"{len(result.series)} series, {sum(len(s.files) for s in result.series)} files")
-    for path, reason in result.skipped:
-        print(f"skipped {path}: {reason}", file=sys.stderr)
+    for _path, reason in result.skipped:
+        print(f"skipped: {reason}", file=sys.stderr)
     if result.skipped:
         print(f"{len(result.skipped)} file(s) skipped", file=sys.stderr)
     return 0 if result.series else 1

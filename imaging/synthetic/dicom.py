@@ -440,7 +440,8 @@ def enhanced_mr(datasets: Sequence[Dataset]) -> Dataset:
     Returns
     -------
     pydicom.dataset.Dataset
-        A multi-frame dataset with file meta, frames in the order of ``datasets``.
+        A multi-frame dataset with file meta; frames in the order highdicom chooses, each
+        with its own Plane Position.
 
     References
     ----------
