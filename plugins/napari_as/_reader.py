@@ -138,14 +138,16 @@ def layer_data_for_series(
     tuple
         ``(data, kwargs, "image")``.
     """
-    import imaging
+    from imaging.volume import load_series
 
     from ._layers import ImageKind, image_layer_data
 
     if is_radiograph(summary):
+        import imaging
+
         image = imaging.load_radiograph(summary)
         return image_layer_data(image, kind=ImageKind.RADIOGRAPH, label=label, blinded=blinded)
-    volume = imaging.load_series(summary)
+    volume = load_series(summary)
     return image_layer_data(volume, kind=ImageKind.VOLUME, label=label, blinded=blinded)
 
 

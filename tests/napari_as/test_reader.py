@@ -46,3 +46,27 @@ def test_getter_never_raises_on_odd_input(tmp_path: Path) -> None:
     assert napari_get_reader([]) is None
     assert napari_get_reader([str(tmp_path / "nope.png")]) is None
     assert napari_get_reader(12345) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.gui
+def test_viewer_open_series_folder_gives_scaled_layer(make_napari_viewer, stir_folder) -> None:
+    pytest.importorskip("napari")
+    from napari_as._layers import METADATA_KEY, ImageKind, info_from_layer
+
+    from .conftest import STIR_SPACING
+
+    viewer = make_napari_viewer()
+    layers = viewer.open(str(stir_folder), plugin="as-imaging")
+    assert len(layers) == 1
+    layer = layers[0]
+    assert layer.data.shape == (12, 64, 80)
+    assert tuple(layer.scale) == pytest.approx(STIR_SPACING)
+    info = info_from_layer(layer)
+    assert info is not None and layer.metadata[METADATA_KEY] is info
+    assert info.kind is ImageKind.VOLUME
+    assert info.summary.series_description == "SIJ STIR semicor"
+    # The affine maps index (slice, row, col) to LPS: origin and column step as written.
+    assert info.affine[:3, 3] == pytest.approx([-50.0, -20.0, 60.0])
+    # Columns run to the patient's left (+x), rows inferiorly (-z), as the fixture wrote.
+    assert info.affine[:3, 2] == pytest.approx([0.7, 0.0, 0.0])
+    assert info.affine[:3, 1] == pytest.approx([0.0, 0.0, -0.8])
