@@ -47,7 +47,7 @@ def opened(make_napari_viewer, stir_folder: Path, tmp_path: Path):
 
 
 def test_worked_example_by_clicks_keys_and_boxes(opened) -> None:
-    viewer, layer, widget, store = opened
+    viewer, _layer, widget, store = opened
     widget.first_slice.setValue(3)
     assert widget.start()
     assert widget.score.slice_indices == (3, 4, 5, 6, 7, 8)
@@ -88,7 +88,7 @@ def test_worked_example_by_clicks_keys_and_boxes(opened) -> None:
 
 
 def test_rule_error_is_shown_not_stored(opened) -> None:
-    viewer, layer, widget, store = opened
+    _viewer, _layer, widget, _store = opened
     widget.first_slice.setValue(0)
     assert widget.start()
     press_key(widget, "i")  # intensity without any oedema quadrant breaks the rule
@@ -111,7 +111,7 @@ def test_reopening_resumes_the_reading(opened, make_napari_viewer) -> None:
 
 
 def test_dragging_joint_line_moves_quadrants(opened) -> None:
-    viewer, layer, widget, store = opened
+    _viewer, _layer, widget, _store = opened
     widget.start()
     before = np.asarray(widget.quadrant_layer.data[0]).copy()
     lines = [np.asarray(d).copy() for d in widget.lines_layer.data]
@@ -122,7 +122,7 @@ def test_dragging_joint_line_moves_quadrants(opened) -> None:
 
 
 def test_depth_ruler_in_mm(opened) -> None:
-    viewer, layer, widget, store = opened
+    _viewer, _layer, widget, _store = opened
     widget.start()
     # 20 columns at 0.7 mm = 14 mm.
     widget.ruler_layer.add_lines(np.array([[3, 10, 10], [3, 10, 30]]))
