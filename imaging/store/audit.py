@@ -129,8 +129,9 @@ class AuditEntry:
         UTC time of the change, ISO 8601.
     actor : str
         Who made the change.
-    action : AuditAction
-        What was done.
+    action : AuditAction or str
+        What was done (the raw text when a stored action is unknown, which ``verify``
+        reports).
     reading_id : str
         The reading concerned.
     revision : int or None
@@ -148,7 +149,7 @@ class AuditEntry:
     seq: int
     at: str
     actor: str
-    action: AuditAction
+    action: AuditAction | str
     reading_id: str
     revision: int | None
     previous: str | None

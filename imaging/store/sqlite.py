@@ -221,6 +221,24 @@ class SQLiteStore(ScoreStore):
                     raise StoreError(f"{self.location}: change rolled back: {exc}") from exc
                 raise
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Hold one read transaction, so several SELECTs see the same committed state.
+
+        In WAL mode a read transaction sees the database as of its first read, whatever
+        other processes commit meanwhile; without it, verify could read the audit before a
+        concurrent save and the readings after it, and report a false inconsistency.
+        """
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.location}: cannot start a read: {exc}") from exc
+            try:
+                yield
+            finally:
+                _rollback(self._conn)
+
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
@@ -459,7 +477,7 @@ class SQLiteStore(ScoreStore):
             at=at,
             actor=actor,
             # Unknown actions are kept as text so verify can report them.
-            action=AuditAction(action) if action in AuditAction._value2member_map_ else action,
+            action=_action(action),
             reading_id=rid,
             revision=None if revision is None else int(revision),
             previous=previous,
@@ -551,7 +569,7 @@ class SQLiteStore(ScoreStore):
 
     def verify(self) -> VerifyReport:
         problems: list[Problem] = []
-        with self._lock:
+        with self._snapshot():
             for (message,) in self._read("PRAGMA integrity_check"):
                 if message != "ok":
                     problems.append(Problem(ProblemKind.INTEGRITY, "database", message))
@@ -607,6 +625,14 @@ class SQLiteStore(ScoreStore):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _action(value: str) -> AuditAction | str:
+    # An unknown action is kept as text so that verify can report it instead of failing.
+    try:
+        return AuditAction(value)
+    except ValueError:
+        return value
 
 
 def _check_revisions(states: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[Problem]:

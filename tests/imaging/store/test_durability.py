@@ -148,6 +148,13 @@ def test_two_processes_saving_concurrently_lose_nothing(writer: Path, tmp_path: 
     procs = [_start(writer, db, prefix, count) for prefix in ("a", "b")]
     for proc in procs:
         _go(proc)
+    # Verifying while both write: each verify sees one committed snapshot, so it is clean.
+    checks = 0
+    with open_store(db, reader="checker") as store:
+        while checks < 3 or (procs[0].poll() is None and checks < 10):
+            report = store.verify()
+            assert report.ok, str(report)
+            checks += 1
     for proc in procs:
         out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err

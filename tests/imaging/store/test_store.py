@@ -16,6 +16,7 @@ from imaging.scoring.msasss import MsasssScore
 from imaging.scoring.reading import Method, Reading, ReadingMode, Visit, readings_to_frame
 from imaging.store import (
     AuditAction,
+    AuditEntry,
     ReadingNotFoundError,
     SaveRefusedError,
     SaveStatus,
@@ -317,3 +318,29 @@ def test_threads_share_a_store(store: ScoreStore, make_mny: Callable[..., Readin
     report = store.verify()
     assert report.ok, str(report)
     assert report.entries == 40
+
+
+def test_verify_reads_one_snapshot(
+    store: ScoreStore,
+    db_path: Path,
+    make_mny: Callable[..., Reading],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A save committed by another process in the middle of verify is not half seen."""
+    store.save(make_mny(0))
+    other = open_store(db_path, reader="other")
+    original = SQLiteStore.audit_trail
+
+    def audit_then_concurrent_save(self: SQLiteStore) -> list[AuditEntry]:
+        entries = original(self)
+        if self is store:
+            other.save(make_mny(1))  # commits between verify's reads
+        return entries
+
+    monkeypatch.setattr(SQLiteStore, "audit_trail", audit_then_concurrent_save)
+    report = store.verify()
+    assert report.ok, str(report)
+    assert (report.entries, report.readings) == (1, 1)
+    monkeypatch.undo()
+    other.close()
+    assert store.verify().entries == 2
