@@ -1,0 +1,311 @@
+"""load_series: geometry against SimpleITK on real files, and checked synthetic series."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+import SimpleITK as sitk
+from pydicom.data import get_testdata_file
+from pydicom.uid import RLELossless
+
+from imaging.errors import DicomReadError, GeometryError
+from imaging.index import scan
+from imaging.synthetic.dicom import enhanced_mr, mr_series, write_datasets
+from imaging.volume import SeriesSelectionError, Volume, load_series
+
+DATE = datetime.date(2022, 1, 31)
+
+
+def _sitk_series(files: list[str]) -> sitk.Image:
+    reader = sitk.ImageSeriesReader()
+    reader.SetFileNames(files)
+    return reader.Execute()
+
+
+def _assert_same_as_simpleitk(volume: Volume, image: sitk.Image, *, rtol: float = 0.0) -> None:
+    reference = Volume.from_simpleitk(image)
+    assert volume.shape == reference.shape
+    np.testing.assert_allclose(volume.affine, reference.affine, atol=1e-3)
+    np.testing.assert_allclose(volume.spacing, reference.spacing, atol=1e-3)
+    np.testing.assert_allclose(volume.array, reference.array, rtol=rtol, atol=rtol)
+
+
+# --- real files -------------------------------------------------------------------------
+
+
+def test_siemens_sagittal_matches_simpleitk(shared_data: Path) -> None:
+    folder = shared_data / "mr_sagittal_t1_siemens"
+    volume = load_series(folder)
+    files = sitk.ImageSeriesReader.GetGDCMSeriesFileNames(str(folder))
+    _assert_same_as_simpleitk(volume, _sitk_series(list(files)))
+    assert [str(f) for f in volume.files] == list(files)  # same slice order
+    assert volume.array.dtype == np.uint16
+    assert volume.summary is not None and volume.summary.n_images == 35
+    assert len(volume.headers) == 35 and "PixelData" not in volume.headers[0]
+
+
+def test_siemens_sagittal_shuffled_list_sorts_by_position(shared_data: Path) -> None:
+    files = sorted((shared_data / "mr_sagittal_t1_siemens").glob("*.dcm"))
+    shuffled = files[:]
+    random.Random(3).shuffle(shuffled)
+    a, b = load_series(files), load_series(shuffled)
+    np.testing.assert_array_equal(a.array, b.array)
+    np.testing.assert_array_equal(a.affine, b.affine)
+
+
+@pytest.mark.parametrize("name", ["MR2_UNCR.dcm", "MR2_J2KR.dcm", "MR2_UNCI.dcm"])
+def test_oblique_philips_with_rescale_matches_simpleitk(name: str) -> None:
+    path = get_testdata_file(name)
+    volume = load_series([path])
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
+    assert float(ds.RescaleSlope) != 1.0  # the point of this file: a real rescale
+    assert volume.array.dtype == np.float32
+    _assert_same_as_simpleitk(volume, sitk.ReadImage(path), rtol=1e-3)
+    # The file's own IOP is oblique: the affine's row/column axes follow it exactly.
+    iop = np.array([float(v) for v in ds.ImageOrientationPatient])
+    np.testing.assert_allclose(volume.direction[:, 2], iop[:3], atol=1e-6)
+    np.testing.assert_allclose(volume.direction[:, 1], iop[3:], atol=1e-6)
+
+
+def test_enhanced_siemens_multiframe_matches_simpleitk(shared_data: Path) -> None:
+    path = shared_data / "mr_enhanced_multiframe" / "Siemens" / "XA10" / "6_1.dcm"
+    volume = load_series([path])
+    assert volume.frames == tuple(range(6))
+    _assert_same_as_simpleitk(volume, sitk.ReadImage(str(path)))
+
+
+def test_enhanced_philips_two_stacks_needs_a_choice(shared_data: Path) -> None:
+    path = shared_data / "mr_enhanced_multiframe" / "Philips" / "IM_0027_fMAP.dcm"
+    with pytest.raises(SeriesSelectionError, match=r"2 stacks.*FIELD_MAP.*stack=<index>"):
+        load_series([path])
+    magnitude = load_series([path], stack=0)
+    field_map = load_series([path], stack=1)
+    assert magnitude.shape == field_map.shape == (32, 64, 64)
+    # SimpleITK stacks all 64 frames as one volume; its first 32 slices are the magnitude
+    # stack, at the same positions (geometry from the per-frame groups).
+    reference = Volume.from_simpleitk(sitk.ReadImage(str(path)))
+    np.testing.assert_allclose(magnitude.affine, reference.affine, atol=1e-3)
+    np.testing.assert_allclose(magnitude.array, reference.array[:32], rtol=1e-4, atol=1e-3)
+    # Per-frame rescale: the field map has slope 0.2442, intercept -500 (Hz).
+    ds = pydicom.dcmread(path)
+    stored = ds.pixel_array[32]
+    np.testing.assert_allclose(field_map.array[0], stored * 0.24420024420024 - 500, atol=1e-3)
+    with pytest.raises(SeriesSelectionError, match="out of range"):
+        load_series([path], stack=2)
+
+
+def test_enhanced_time_series_reports_stacks(shared_data: Path) -> None:
+    with pytest.raises(SeriesSelectionError, match="4 stacks"):
+        load_series(shared_data / "mr_enhanced_multiframe" / "Siemens" / "XA10")
+
+
+# --- synthetic series with known geometry ------------------------------------------------
+
+
+def _iop(tilt_deg: float, yaw_deg: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """A coronal plane tilted about L-R, then rotated about S-I (general oblique)."""
+    t, y = math.radians(tilt_deg), math.radians(yaw_deg)
+    rot_z = np.array([[math.cos(y), -math.sin(y), 0], [math.sin(y), math.cos(y), 0], [0, 0, 1]])
+    row = rot_z @ np.array([1.0, 0.0, 0.0])
+    col = rot_z @ np.array([0.0, math.sin(t), -math.cos(t)])
+    return row, col
+
+
+def _make(
+    n: int = 6,
+    *,
+    tilt: float = 30.0,
+    yaw: float = 0.0,
+    number: int = 5,
+    rescale=None,
+    spacing=(3.5, 0.8, 0.6),
+    origin=(12.0, -40.0, 80.0),
+):
+    rng = np.random.default_rng(number)
+    volume = rng.integers(0, 4000, size=(n, 7, 9), dtype=np.uint16)
+    row, col = _iop(tilt, yaw)
+    datasets = mr_series(
+        volume,
+        spacing=spacing,
+        row_direction=row,
+        column_direction=col,
+        origin=origin,
+        patient_id="AS-1",
+        patient_name="Test^One",
+        study_date=DATE,
+        series_number=number,
+        series_description=f"series {number}",
+        rescale=rescale,
+    )
+    return volume, datasets, row, col
+
+
+def _expected_affine(row, col, spacing, origin) -> np.ndarray:
+    normal = np.cross(row, col)
+    affine = np.eye(4)
+    affine[:3, 0] = normal * spacing[0]
+    affine[:3, 1] = col * spacing[1]
+    affine[:3, 2] = row * spacing[2]
+    affine[:3, 3] = origin
+    return affine
+
+
+@pytest.mark.parametrize(("tilt", "yaw"), [(0.0, 0.0), (30.0, 0.0), (35.0, 17.0), (-50.0, 40.0)])
+def test_oblique_synthetic_geometry_is_exact(tmp_path: Path, tilt: float, yaw: float) -> None:
+    volume, datasets, row, col = _make(tilt=tilt, yaw=yaw)
+    paths = write_datasets(datasets, tmp_path)
+    names = [f"renamed_{i}" for i in range(len(paths))]
+    order = list(range(len(paths)))
+    random.Random(7).shuffle(order)
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for i, k in enumerate(order):
+        shutil.copy(paths[k], shuffled / names[i])
+    loaded = load_series(shuffled)
+    np.testing.assert_array_equal(loaded.array, volume)
+    np.testing.assert_allclose(
+        loaded.affine, _expected_affine(row, col, (3.5, 0.8, 0.6), (12, -40, 80)), atol=1e-5
+    )
+    assert loaded.spacing == pytest.approx((3.5, 0.8, 0.6), abs=1e-6)
+    # Voxel (k, i, j) is where the DICOM Image Plane equation puts it (PS3.3 C.7.6.2.1.1).
+    k, i, j = 4, 3, 2
+    position = np.array([12.0, -40.0, 80.0]) + k * 3.5 * np.cross(row, col)
+    expected = position + row * 0.6 * j + col * 0.8 * i
+    np.testing.assert_allclose(loaded.index_to_lps([k, i, j]), expected, atol=1e-5)
+    np.testing.assert_allclose(loaded.slice_positions[k], position, atol=1e-5)
+
+
+def test_rescale_is_applied(tmp_path: Path) -> None:
+    volume, datasets, _, _ = _make(rescale=(0.5, -100.0))
+    loaded = load_series(write_datasets(datasets, tmp_path))
+    assert loaded.array.dtype == np.float32
+    np.testing.assert_allclose(loaded.array, volume * 0.5 - 100.0)
+    raw = load_series(list(tmp_path.iterdir()), apply_rescale_values=False)
+    np.testing.assert_array_equal(raw.array, volume)
+
+
+def test_rle_compressed_series(tmp_path: Path) -> None:
+    volume, datasets, _, _ = _make()
+    paths = write_datasets(datasets, tmp_path, transfer_syntax=RLELossless)
+    np.testing.assert_array_equal(load_series(paths).array, volume)
+
+
+def test_synthetic_enhanced_mr(tmp_path: Path) -> None:
+    volume, datasets, row, col = _make()
+    (path,) = write_datasets([enhanced_mr(datasets)], tmp_path, names=["enhanced.dcm"])
+    loaded = load_series([path])
+    np.testing.assert_array_equal(loaded.array, volume)
+    np.testing.assert_allclose(
+        loaded.affine, _expected_affine(row, col, (3.5, 0.8, 0.6), (12, -40, 80)), atol=1e-4
+    )
+
+
+def test_missing_slice_is_reported_with_its_position(tmp_path: Path) -> None:
+    _, datasets, row, col = _make(n=7)
+    del datasets[3]
+    paths = write_datasets(datasets, tmp_path)
+    normal = np.cross(row, col)
+    missing_at = float((np.array([12.0, -40.0, 80.0]) + 3 * 3.5 * normal) @ normal)
+    with pytest.raises(
+        GeometryError, match=rf"missing slices: 1 slice\(s\) absent at {missing_at:.3f} mm"
+    ):
+        load_series(paths)
+
+
+def test_duplicate_slice_is_reported(tmp_path: Path) -> None:
+    _, datasets, _, _ = _make(n=5)
+    paths = write_datasets(datasets, tmp_path)
+    shutil.copy(paths[2], tmp_path / "copy_of_slice_3.dcm")
+    files = [*paths, tmp_path / "copy_of_slice_3.dcm"]
+    with pytest.raises(GeometryError, match=r"duplicate slices.*copy_of_slice_3\.dcm"):
+        load_series(files)
+
+
+def test_irregular_spacing_is_refused(tmp_path: Path) -> None:
+    _, datasets, row, col = _make(n=4)
+    normal = np.cross(row, col)
+    moved = np.array([float(v) for v in datasets[3].ImagePositionPatient]) + 1.2 * normal
+    datasets[3].ImagePositionPatient = [f"{v:.6f}" for v in moved]
+    with pytest.raises(GeometryError, match="irregular slice spacing"):
+        load_series(write_datasets(datasets, tmp_path))
+
+
+def test_mixed_orientation_is_refused(tmp_path: Path) -> None:
+    _, a, _, _ = _make(n=3, tilt=30.0)
+    _, b, _, _ = _make(n=3, tilt=0.0)
+    for ds in b:
+        ds.SeriesInstanceUID = a[0].SeriesInstanceUID
+        ds.SOPInstanceUID = pydicom.uid.generate_uid()
+    files = write_datasets(a, tmp_path / "a") + write_datasets(b, tmp_path / "b")
+    with pytest.raises(GeometryError, match="mixed orientations"):
+        load_series(files)
+
+
+def test_two_series_in_a_list_are_refused(tmp_path: Path) -> None:
+    _, a, _, _ = _make(n=3, number=1)
+    _, b, _, _ = _make(n=3, number=2, origin=(0.0, 0.0, 0.0))
+    files = write_datasets(a, tmp_path) + write_datasets(b, tmp_path)
+    with pytest.raises(GeometryError, match="one volume is one series"):
+        load_series(files)
+
+
+def test_folder_with_two_series_lists_them_and_uid_selects(tmp_path: Path) -> None:
+    volume_a, a, _, _ = _make(n=3, number=1)
+    _, b, _, _ = _make(n=4, number=2)
+    write_datasets(a + b, tmp_path)
+    with pytest.raises(SeriesSelectionError, match=r"holds 2 series(.|\n)*#1 'series 1'(.|\n)*#2"):
+        load_series(tmp_path)
+    result = scan(tmp_path)
+    by_summary = load_series(result.series[0])
+    by_uid = load_series(str(a[0].SeriesInstanceUID), within=tmp_path)
+    by_uid_result = load_series(str(a[0].SeriesInstanceUID), within=result)
+    for loaded in (by_summary, by_uid, by_uid_result):
+        np.testing.assert_array_equal(loaded.array, volume_a)
+        assert loaded.summary == result.series[0]
+    with pytest.raises(SeriesSelectionError, match="within="):
+        load_series("1.2.3.4")
+    with pytest.raises(SeriesSelectionError, match="not found"):
+        load_series("1.2.3.4", within=result)
+
+
+def test_unreadable_and_pixel_less_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.dcm"
+    bad.write_text("nope")
+    with pytest.raises(DicomReadError, match=r"bad\.dcm"):
+        load_series([bad])
+    truncated = get_testdata_file("MR_truncated.dcm")
+    with pytest.raises(DicomReadError, match=r"MR_truncated\.dcm"):
+        load_series([truncated])
+    with pytest.raises(SeriesSelectionError, match="no readable DICOM series"):
+        load_series(tmp_path)
+
+
+def test_simpleitk_roundtrip_keeps_axes_and_geometry(tmp_path: Path) -> None:
+    volume, datasets, _, _ = _make(tilt=35.0, yaw=17.0)
+    loaded = load_series(write_datasets(datasets, tmp_path))
+    image = loaded.to_simpleitk()
+    assert image.GetSize() == (9, 7, 6)  # (x=column, y=row, z=slice)
+    # The same voxel at the same physical point in both libraries.
+    k, i, j = 5, 6, 8
+    point = image.TransformIndexToPhysicalPoint((j, i, k))
+    np.testing.assert_allclose(point, loaded.index_to_lps([k, i, j]), atol=1e-6)
+    assert image[j, i, k] == volume[k, i, j]
+    back = Volume.from_simpleitk(image)
+    np.testing.assert_array_equal(back.array, loaded.array)
+    np.testing.assert_allclose(back.affine, loaded.affine, atol=1e-9)
+
+
+def test_volume_validation() -> None:
+    with pytest.raises(ValueError, match="3-D"):
+        Volume(array=np.zeros((2, 2)), spacing=(1, 1, 1), affine=np.eye(4))
+    with pytest.raises(ValueError, match="positive"):
+        Volume(array=np.zeros((2, 2, 2)), spacing=(0, 1, 1), affine=np.eye(4))
+    with pytest.raises(ValueError, match="4x4"):
+        Volume(array=np.zeros((2, 2, 2)), spacing=(1, 1, 1), affine=np.eye(3))
