@@ -145,8 +145,15 @@ def image_layer_data(
     if blinded and not label:
         raise ValueError("a blinded layer needs an explicit label without identity or dates")
     name = label or series_label(summary)
-    data = image.array
-    spacing = tuple(float(s) for s in image.spacing)
+    # A Radiograph's display array is already bone-bright (MONOCHROME1 inverted by the
+    # loader); a Volume's array holds the rescaled values.
+    data = image.display if kind is ImageKind.RADIOGRAPH else image.array
+    raw_spacing = getattr(image, "spacing", None)
+    # An uncalibrated radiograph (no usable PixelSpacing) is shown in pixels, never in a
+    # guessed mm scale.
+    spacing = (
+        tuple(float(s) for s in raw_spacing) if raw_spacing is not None else (1.0,) * np.ndim(data)
+    )
     preset = preset_for_sequence(_attr(summary, "sequence"), kind=kind)
     window = preset_window(data, preset)
     low, high = window.limits

@@ -116,7 +116,8 @@ def scan_paths(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Any], list
 def is_radiograph(summary: Any) -> bool:
     """True for projection radiographs (CR, DX, and other single-image X-ray series)."""
     modality = str(getattr(summary, "modality", "") or "").upper()
-    return modality in {"CR", "DX", "RG", "RF", "XA", "MG"}
+    plane = str(getattr(getattr(summary, "plane", None), "value", "") or "")
+    return plane == "projection" or modality in {"CR", "DX", "RG", "RF", "XA", "MG"}
 
 
 def layer_data_for_series(
@@ -143,9 +144,9 @@ def layer_data_for_series(
     from ._layers import ImageKind, image_layer_data
 
     if is_radiograph(summary):
-        import imaging
+        from imaging.radiograph import load_radiograph
 
-        image = imaging.load_radiograph(summary)
+        image = load_radiograph(summary)
         return image_layer_data(image, kind=ImageKind.RADIOGRAPH, label=label, blinded=blinded)
     volume = load_series(summary)
     return image_layer_data(volume, kind=ImageKind.VOLUME, label=label, blinded=blinded)

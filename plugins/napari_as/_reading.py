@@ -107,26 +107,41 @@ class ReadingController:
         The scoring method.
     context : ReadingContext
         Patient, visit, series, mode, session.
+    match_series : bool, optional
+        Resume only a reading made on the context's series (True), or any reading of the
+        patient's visit by this reader and method (False: a reading over several images,
+        like mSASSS on the cervical and lumbar radiographs).
     """
 
     def __init__(
-        self, store: Any, *, reader: str, method: Method | str, context: ReadingContext
+        self,
+        store: Any,
+        *,
+        reader: str,
+        method: Method | str,
+        context: ReadingContext,
+        match_series: bool = True,
     ) -> None:
         self.store = store
         self.reader = reader
         self.method = Method(method)
         self.context = context
+        self.match_series = match_series
         self.reading: Reading | None = None
         self.listeners: list[Callable[[Reading], None]] = []
+        self.series: list[tuple[str, str]] = [(context.study_uid, context.series_uid)]
+
+    def add_series(self, study_uid: str, series_uid: str) -> None:
+        """Record one more image series as read (stored with the next change)."""
+        if (study_uid, series_uid) not in self.series:
+            self.series.append((study_uid, series_uid))
 
     def _images(self, score: Score) -> tuple[ImageRef, ...]:
-        indices = sorted({i for group in score.slice_groups() for i in group})
-        return (
-            ImageRef(
-                study_uid=self.context.study_uid,
-                series_uid=self.context.series_uid,
-                slice_indices=tuple(indices),
-            ),
+        indices = tuple(sorted({i for group in score.slice_groups() for i in group}))
+        # Slice indices belong to the context's series (the first); others are whole images.
+        return tuple(
+            ImageRef(study_uid=study, series_uid=series, slice_indices=indices if k == 0 else ())
+            for k, (study, series) in enumerate(self.series)
         )
 
     def find_existing(self) -> Reading | None:
@@ -142,7 +157,7 @@ class ReadingController:
                 method=self.method,
                 mode=ctx.mode,
             )
-            if any(image.series_uid == ctx.series_uid for image in r.images)
+            if (not self.match_series or any(i.series_uid == ctx.series_uid for i in r.images))
             and (session_id is None or (r.session and r.session.session_id == session_id))
         ]
         return max(found, key=lambda r: r.created_at) if found else None
@@ -152,6 +167,8 @@ class ReadingController:
         existing = self.find_existing()
         if existing is not None:
             self.reading = existing
+            for image in existing.images:
+                self.add_series(image.study_uid, image.series_uid)
         else:
             score = new_score()
             self.reading = Reading(

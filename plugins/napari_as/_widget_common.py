@@ -111,7 +111,7 @@ class ScoringWidgetBase(QWidget):
         return self._store
 
     def make_controller(
-        self, layer: Any, *, context: ReadingContext | None = None
+        self, layer: Any, *, context: ReadingContext | None = None, match_series: bool = True
     ) -> ReadingController:
         """A controller for ``layer`` (context from its summary unless given, e.g. a session)."""
         info = info_from_layer(layer)
@@ -124,7 +124,11 @@ class ScoringWidgetBase(QWidget):
         if not reader:
             raise ValueError("enter a reader id before scoring")
         self.controller = ReadingController(
-            self.store, reader=reader, method=self.method, context=context
+            self.store,
+            reader=reader,
+            method=self.method,
+            context=context,
+            match_series=match_series,
         )
         self.controller.listeners.append(lambda _reading: self.refresh())
         return self.controller

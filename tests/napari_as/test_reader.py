@@ -70,3 +70,46 @@ def test_viewer_open_series_folder_gives_scaled_layer(make_napari_viewer, stir_f
     # Columns run to the patient's left (+x), rows inferiorly (-z), as the fixture wrote.
     assert info.affine[:3, 2] == pytest.approx([0.7, 0.0, 0.0])
     assert info.affine[:3, 1] == pytest.approx([0.0, 0.0, -0.8])
+
+
+@pytest.mark.gui
+def test_viewer_open_radiograph_is_bone_bright_with_mm_scale(make_napari_viewer, xray_file) -> None:
+    from napari_as._layers import ImageKind, info_from_layer
+
+    viewer = make_napari_viewer()
+    (layer,) = viewer.open(str(xray_file), plugin="as-imaging")
+    assert info_from_layer(layer).kind is ImageKind.RADIOGRAPH
+    assert tuple(layer.scale) == pytest.approx((0.15, 0.15))
+    # MONOCHROME1: the bone block has low stored values and must display bright.
+    bone = float(layer.data[150, 100])
+    soft = float(layer.data[10, 10])
+    assert bone > soft
+    assert layer.colormap.name == "gray"
+
+
+@pytest.mark.gui
+def test_study_folder_opens_browser_then_series(make_napari_viewer, study_folder) -> None:
+    from napari_as._browser import StudyBrowser
+
+    viewer = make_napari_viewer()
+    layers = viewer.open(str(study_folder), plugin="as-imaging")
+    assert layers == []
+    browsers = [w for w in viewer.window.dock_widgets.values() if isinstance(w, StudyBrowser)]
+    assert len(browsers) == 1
+    browser = browsers[0]
+    assert browser.table.rowCount() == 2
+    headers = [browser.table.horizontalHeaderItem(i).text() for i in range(7)]
+    assert headers == [
+        "Patient",
+        "Visit date",
+        "Description",
+        "Region",
+        "Plane",
+        "Sequence",
+        "Images",
+    ]
+    descriptions = {browser.table.item(r, 2).text() for r in range(2)}
+    assert descriptions == {"SIJ STIR semicor", "L-spine lateral"}
+    browser.select_rows([0, 1])
+    opened = browser.open_selected()
+    assert len(opened) == 2 and len(viewer.layers) == 2
