@@ -17,14 +17,18 @@ every array.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 from scipy import ndimage
+
+from imaging.scoring.common import Side
+from imaging.scoring.msasss import VertebralCorner
+from imaging.scoring.sparcc_sij import SijQuadrant
+from imaging.scoring.sparcc_spine import DVU, SpineQuadrant
+from imaging.scoring.sparcc_structural import JointHalf, SssComponent
 
 __all__ = [
     "MSASSS_CORNERS",
@@ -47,95 +51,28 @@ __all__ = [
 ]
 
 
-class Joint(StrEnum):
-    """Side of a sacroiliac joint (patient's side, not the image side)."""
+Joint = Side
+"""Side of a sacroiliac joint: :class:`imaging.scoring.common.Side` (patient's side)."""
+StructuralKind = SssComponent
+"""SPARCC SSS lesion kinds: :class:`imaging.scoring.sparcc_structural.SssComponent`."""
 
-    RIGHT = "right"
-    """Patient's right joint: on the image left in radiological display."""
-    LEFT = "left"
-    """Patient's left joint: on the image right in radiological display."""
-
-
-class SijQuadrant(StrEnum):
-    """SPARCC quadrants of one sacroiliac joint on one semicoronal slice."""
-
-    UPPER_ILIAC = "upper_iliac"
-    """Iliac side of the joint, above the midpoint of the joint's height."""
-    LOWER_ILIAC = "lower_iliac"
-    """Iliac side of the joint, below the midpoint."""
-    UPPER_SACRAL = "upper_sacral"
-    """Sacral side of the joint, above the midpoint."""
-    LOWER_SACRAL = "lower_sacral"
-    """Sacral side of the joint, below the midpoint."""
-
-    @property
-    def upper(self) -> bool:
-        """Whether the quadrant is in the upper half of the joint."""
-        return self.value.startswith("upper")
-
-    @property
-    def iliac(self) -> bool:
-        """Whether the quadrant is on the iliac side of the joint."""
-        return self.value.endswith("iliac")
-
-
-class JointHalf(StrEnum):
-    """Upper or lower half of a sacroiliac joint (SPARCC SSS backfill and ankylosis)."""
-
-    UPPER = "upper"
-    """Above the midpoint of the joint's height."""
-    LOWER = "lower"
-    """Below the midpoint of the joint's height."""
-
-
-class StructuralKind(StrEnum):
-    """Structural lesions of the SPARCC SIJ structural score (SSS)."""
-
-    FAT_METAPLASIA = "fat_metaplasia"
-    """Subchondral fat, brighter than normal marrow on T1, per quadrant."""
-    EROSION = "erosion"
-    """Loss of the cortical line with marrow replaced by fluid-like tissue, per quadrant."""
-    BACKFILL = "backfill"
-    """Bright T1 tissue filling an excavated erosion, per joint half."""
-    ANKYLOSIS = "ankylosis"
-    """Bone marrow continuous across the joint, per joint half."""
-
-    @property
-    def per_quadrant(self) -> bool:
-        """Whether the lesion is scored per quadrant (else per joint half)."""
-        return self in (StructuralKind.FAT_METAPLASIA, StructuralKind.EROSION)
-
-
-class SpineQuadrant(StrEnum):
-    """Quadrants of a discovertebral unit (DVU) on one sagittal slice (SPARCC spine)."""
-
-    UPPER_ANTERIOR = "upper_anterior"
-    """Lower half of the upper vertebra, anterior half."""
-    UPPER_POSTERIOR = "upper_posterior"
-    """Lower half of the upper vertebra, posterior half."""
-    LOWER_ANTERIOR = "lower_anterior"
-    """Upper half of the lower vertebra, anterior half."""
-    LOWER_POSTERIOR = "lower_posterior"
-    """Upper half of the lower vertebra, posterior half."""
-
-
-_CERVICAL = ["C2", "C3", "C4", "C5", "C6", "C7"]
-_THORACIC = [f"T{i}" for i in range(1, 13)]
-_LUMBAR = ["L1", "L2", "L3", "L4", "L5"]
-_VERTEBRAE = [*_CERVICAL, *_THORACIC, *_LUMBAR, "S1"]
-
-SPINE_DVUS: tuple[str, ...] = tuple(f"{a}/{b}" for a, b in itertools.pairwise(_VERTEBRAE))
+SPINE_DVUS: tuple[str, ...] = tuple(d.value for d in DVU)
 """The 23 discovertebral units C2/C3 ... L5/S1 of the SPARCC spine index."""
 
-MSASSS_CORNERS: tuple[str, ...] = (
-    "C2_inferior",
-    *(f"C{i}_{e}" for i in range(3, 8) for e in ("superior", "inferior")),
-    "T1_superior",
-    "T12_inferior",
-    *(f"L{i}_{e}" for i in range(1, 6) for e in ("superior", "inferior")),
-    "S1_superior",
-)
+MSASSS_CORNERS: tuple[str, ...] = tuple(c.value for c in VertebralCorner)
 """The 24 anterior vertebral corners scored by mSASSS (Creemers et al. 2005)."""
+
+_VERTEBRAE = ["C2", "C3", "C4", "C5", "C6", "C7", *(f"T{i}" for i in range(1, 13))]
+_VERTEBRAE += ["L1", "L2", "L3", "L4", "L5", "S1"]
+_LUMBAR = ["L1", "L2", "L3", "L4", "L5"]
+
+
+def _iliac(quadrant: SijQuadrant) -> bool:
+    return quadrant.value.endswith("iliac")
+
+
+def _per_quadrant(kind: SssComponent) -> bool:
+    return kind in (SssComponent.FAT, SssComponent.EROSION)
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,11 +195,11 @@ class SijStructural:
         kind = StructuralKind(self.kind)
         object.__setattr__(self, "kind", kind)
         try:
-            where = SijQuadrant(self.where) if kind.per_quadrant else JointHalf(self.where)
+            where = SijQuadrant(self.where) if _per_quadrant(kind) else JointHalf(self.where)
         except ValueError:
-            unit = "a quadrant" if kind.per_quadrant else "a joint half (upper/lower)"
+            unit = "SIJ quadrant" if _per_quadrant(kind) else "joint half (upper/lower)"
             raise ValueError(
-                f"{kind.value} is scored per {unit.split()[-1]}: where must be {unit}, "
+                f"SPARCC SSS scores {kind.value} per {unit}: where must be a {unit}, "
                 f"got {self.where!r}"
             ) from None
         object.__setattr__(self, "where", where)
@@ -310,9 +247,9 @@ class SijPhantom:
         x, y = self._x, self._y
         jx = _sij_joint_x(y, joint)
         lateral = (x - jx) * (1 if joint is Joint.LEFT else -1)
-        side = lateral > 0 if quadrant.iliac else lateral < 0
+        side = lateral > 0 if _iliac(quadrant) else lateral < 0
         mid = 0.5 * (self.joint_top + self.joint_bottom)
-        in_half = (y >= self.joint_top) & (y < mid) if quadrant.upper else (y >= mid)
+        in_half = (y >= self.joint_top) & (y < mid) if quadrant.is_upper else (y >= mid)
         in_half &= y <= self.joint_bottom
         near = (np.abs(lateral) > 2.0) & (np.abs(lateral) <= depth)
         return side & in_half & near & self._bone[slice_index]
@@ -524,11 +461,11 @@ def sij_phantom(
             jxs = sign * hw
             lateral = (x - jxs) * sign
             mid = 0.5 * (joint_top + joint_bottom)
-            if lesion.kind.per_quadrant:
+            if _per_quadrant(lesion.kind):
                 q = SijQuadrant(lesion.where)
-                cy = mid + (-1 if q.upper else 1) * 0.5 * (mid - joint_top)
-                side = 1.0 if q.iliac else -1.0
-                if lesion.kind is StructuralKind.FAT_METAPLASIA:
+                cy = mid + (-1 if q.is_upper else 1) * 0.5 * (mid - joint_top)
+                side = 1.0 if _iliac(q) else -1.0
+                if lesion.kind is SssComponent.FAT:
                     blob = _smooth_step(
                         np.hypot((lateral * side - 7.5) / 6.0, (y - cy) / 13.0) - 1.0, 0.12
                     )
@@ -543,7 +480,7 @@ def sij_phantom(
                 half = JointHalf(lesion.where)
                 y0, y1 = (joint_top, mid) if half is JointHalf.UPPER else (mid, joint_bottom)
                 rows = _smooth_step(np.maximum(y0 + 3.0 - y, y - (y1 - 3.0)), 1.0)
-                if lesion.kind is StructuralKind.ANKYLOSIS:
+                if lesion.kind is SssComponent.ANKYLOSIS:
                     bridge = _smooth_step(np.abs(lateral) - 6.0, 0.8) * rows
                     paint(bridge, _SIJ_TISSUE["marrow"])
                 else:
@@ -558,9 +495,9 @@ def sij_phantom(
                 continue
             sign = 1.0 if lesion.joint is Joint.LEFT else -1.0
             lateral = (x - sign * hw) * sign
-            side = 1.0 if lesion.quadrant.iliac else -1.0
+            side = 1.0 if _iliac(lesion.quadrant) else -1.0
             mid = 0.5 * (joint_top + joint_bottom)
-            cy = mid + (-1 if lesion.quadrant.upper else 1) * 0.5 * (mid - joint_top)
+            cy = mid + (-1 if lesion.quadrant.is_upper else 1) * 0.5 * (mid - joint_top)
             extent = 16.0 if lesion.deep else 7.0
             u = lateral * side  # mm into the bone from the joint line
             shape = np.hypot(np.maximum(u - extent / 2 - 1.5, 0) / (extent / 2), (y - cy) / 14.0)
