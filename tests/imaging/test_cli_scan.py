@@ -1,0 +1,87 @@
+"""``as-imaging scan`` and ``as-imaging load`` through the testable ``main(argv)``."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imaging.cli.main import main
+from imaging.synthetic.dicom import mr_series, write_datasets
+
+DATE = datetime.date(2020, 2, 29)
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    for number, description, col in ((1, "t1_tse_sag", (0, 0, -1)), (2, "stir_sag", (0, 0, -1))):
+        datasets = mr_series(
+            np.full((3, 4, 5), number, np.uint16),
+            spacing=(4.0, 0.5, 0.5),
+            row_direction=(0, 1, 0),
+            column_direction=col,
+            origin=(0, 0, 0),
+            patient_id="AS-9",
+            patient_name="Cli^Test",
+            study_date=DATE,
+            series_number=number,
+            series_description=description,
+            body_part="LSPINE",
+        )
+        write_datasets(datasets, tmp_path / f"s{number}")
+    (tmp_path / "readme.txt").write_text("hello")
+    return tmp_path
+
+
+def test_scan_table(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(study), "--no-progress"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["patient", "date", "#", "description"]
+    assert lines[1].split() == [
+        "AS-9",
+        "2020-02-29",
+        "1",
+        "t1_tse_sag",
+        "MR",
+        "lumbar",
+        "sagittal",
+        "t1",
+        "3",
+    ]
+    assert lines[2].split()[3] == "stir_sag" and lines[2].split()[7] == "stir"
+    assert "2 series, 6 files" in out
+    assert "readme.txt" in err and "1 file(s) skipped" in err
+
+
+def test_scan_json(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(study), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["series_description"] for d in data] == ["t1_tse_sag", "stir_sag"]
+    assert data[0]["region"] == "lumbar" and data[0]["n_images"] == 3
+
+
+def test_scan_empty_folder_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(tmp_path)]) == 1
+    assert "0 series" in capsys.readouterr().out
+
+
+def test_load_json_and_errors(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["load", str(study / "s1"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["shape"] == [3, 4, 5] and data["spacing"] == [4.0, 0.5, 0.5]
+    # Sagittal, rows along +P and columns along -S: the slice axis is (row x column) * 4 mm
+    # = -L (x) * 4, the row index axis -S * 0.5, the column index axis +P * 0.5.
+    affine = np.array(data["affine"])
+    np.testing.assert_allclose(affine[:3, 0], [-4.0, 0.0, 0.0])
+    np.testing.assert_allclose(affine[:3, 1], [0.0, 0.0, -0.5])
+    np.testing.assert_allclose(affine[:3, 2], [0.0, 0.5, 0.0])
+    assert data["series"]["series_number"] == 1
+    assert main(["load", str(study)]) == 1
+    assert "holds 2 series" in capsys.readouterr().err
+    assert main(["load", str(study / "s2")]) == 0
+    out = capsys.readouterr().out
+    assert "shape     (3, 4, 5)" in out and "stir_sag" in out
