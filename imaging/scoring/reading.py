@@ -59,7 +59,7 @@ import importlib
 import json
 import math
 import uuid
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from os import PathLike
@@ -604,24 +604,48 @@ def _cell_text(value: Any, column: str, *, optional: bool = False) -> str | None
     return value
 
 
-def _reading_from_group(group: pd.DataFrame) -> Reading:
-    first = group.iloc[0]
-    for column in ("reading_id", "patient_id", "visit", "study_date", "reader", "method", "mode"):
-        distinct = group[column].map(lambda v: None if pd.isna(v) else v).unique()
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _date_text(value: Any, column: str) -> str | None:
+    """ISO text of a date cell: text, ``datetime.date`` or ``pandas.Timestamp`` accepted."""
+    if _is_missing(value) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        if column == "study_date":
+            raise ValueError(f"column 'study_date' holds a date and time {value!r}, not a date")
+        if value.tzinfo is None:
+            raise ValueError(f"column {column!r} holds {value!r} without a time zone")
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _cell_text(value, column)
+
+
+_META_COLUMNS = ("reading_id", "patient_id", "visit", "study_date", "reader", "method", "mode")
+_OPTIONAL_COLUMNS = ("created_at", "comment", "images", "session", "options", "schema_version")
+
+
+def _reading_from_rows(columns: Mapping[str, list[Any]], rows: Sequence[int]) -> Reading:
+    """Rebuild one reading from row positions ``rows`` of column lists ``columns``."""
+    first = rows[0]
+    for column in (*_META_COLUMNS, *_OPTIONAL_COLUMNS):
+        if column not in columns:
+            continue
+        cells = columns[column]
+        distinct = {None if _is_missing(cells[i]) else cells[i] for i in rows}
         if len(distinct) != 1:
-            raise ValueError(
-                f"column {column!r} differs between rows of one reading: {list(distinct)}"
-            )
-    for column in ("created_at", "comment", "images", "session", "options", "schema_version"):
-        if column in group.columns:
-            distinct = group[column].map(lambda v: None if pd.isna(v) else v).unique()
-            if len(distinct) != 1:
-                raise ValueError(f"column {column!r} differs between rows of one reading")
-    if "schema_version" in group.columns and not pd.isna(first["schema_version"]):
-        version = int(first["schema_version"])
+            shown = sorted(map(str, distinct))[:3]
+            raise ValueError(f"column {column!r} differs between rows of one reading: {shown}")
+    cell = {column: cells[first] for column, cells in columns.items()}
+    if not _is_missing(cell.get("schema_version")):
+        version = int(cell["schema_version"])
         if version != SCHEMA_VERSION:
             raise ValueError(f"schema_version {version} is not {SCHEMA_VERSION}")
-    method_text = _cell_text(first["method"], "method") or ""
+    method_text = _cell_text(cell["method"], "method") or ""
     try:
         method = Method(method_text)
     except ValueError as exc:
@@ -629,20 +653,14 @@ def _reading_from_group(group: pd.DataFrame) -> Reading:
             f"method {method_text!r} is not one of {[m.value for m in Method]}"
         ) from exc
     values: dict[str, object] = {}
-    for _, row in group.iterrows():
-        item = _cell_text(row["item"], "item")
-        assert item is not None
+    items_col, values_col, status_col = columns["item"], columns["value"], columns["status"]
+    for i in rows:
+        item = _cell_text(items_col[i], "item") or ""
         if item in values:
             raise ValueError(f"item {item!r} appears twice")
-        status_text = (
-            _cell_text(row["status"], "status", optional=True)
-            if ("status" in group.columns)
-            else None
-        )
-        value = row["value"]
-        missing = (
-            value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-        )
+        status_text = _cell_text(status_col[i], "status", optional=True)
+        value = values_col[i]
+        missing = _is_missing(value)
         if status_text is None:
             status = ItemStatus.SCORED
         else:
@@ -656,7 +674,7 @@ def _reading_from_group(group: pd.DataFrame) -> Reading:
         if status is ItemStatus.SCORED:
             if missing:
                 raise ValueError(f"item {item!r}: status 'scored' but no value")
-            values[item] = value
+            values[item] = value.item() if hasattr(value, "item") else value
         else:
             if not missing:
                 raise ValueError(
@@ -664,22 +682,23 @@ def _reading_from_group(group: pd.DataFrame) -> Reading:
                     "a missing item has no number"
                 )
             values[item] = status
-    options_text = _cell_text(first.get("options"), "options", optional=True)
+    options_text = _cell_text(cell.get("options"), "options", optional=True)
     options = json.loads(options_text) if options_text else {}
     items = score_type(method).from_item_values(values, options=options)
-    date_text = _cell_text(first["study_date"], "study_date", optional=True)
-    created_text = _cell_text(first.get("created_at"), "created_at", optional=True)
-    images_text = _cell_text(first.get("images"), "images", optional=True)
-    session_text = _cell_text(first.get("session"), "session", optional=True)
-    comment = _cell_text(first.get("comment"), "comment", optional=True) or ""
+    created_text = _date_text(cell.get("created_at"), "created_at")
+    images_text = _cell_text(cell.get("images"), "images", optional=True)
+    session_text = _cell_text(cell.get("session"), "session", optional=True)
     data: dict[str, Any] = {
-        "reading_id": _cell_text(first["reading_id"], "reading_id"),
-        "patient_id": _cell_text(first["patient_id"], "patient_id"),
-        "visit": {"label": _cell_text(first["visit"], "visit"), "study_date": date_text},
-        "reader": _cell_text(first["reader"], "reader"),
-        "mode": _cell_text(first["mode"], "mode"),
+        "reading_id": _cell_text(cell["reading_id"], "reading_id"),
+        "patient_id": _cell_text(cell["patient_id"], "patient_id"),
+        "visit": {
+            "label": _cell_text(cell["visit"], "visit"),
+            "study_date": _date_text(cell["study_date"], "study_date"),
+        },
+        "reader": _cell_text(cell["reader"], "reader"),
+        "mode": _cell_text(cell["mode"], "mode"),
         "images": json.loads(images_text) if images_text else [],
-        "comment": comment,
+        "comment": _cell_text(cell.get("comment"), "comment", optional=True) or "",
         "session": json.loads(session_text) if session_text else None,
         "created_at": created_text if created_text else _now().isoformat(),
     }
@@ -720,13 +739,24 @@ def readings_from_frame(frame: pd.DataFrame) -> tuple[list[Reading], list[RowErr
     no_id = frame["reading_id"].isna()
     for label in frame.index[no_id]:
         errors.append(RowError((label,), None, "column 'reading_id' is empty"))
-    for reading_id, group in frame[~no_id].groupby("reading_id", sort=False):
-        rid = str(reading_id)
+    # Plain lists and row positions: per-row pandas access would dominate on large cohorts.
+    columns = {
+        column: frame[column].tolist()
+        for column in (*TIDY_COLUMNS[:10], *_OPTIONAL_COLUMNS)
+        if column in frame.columns
+    }
+    labels = list(frame.index)
+    ids = columns["reading_id"]
+    groups: dict[Any, list[int]] = {}
+    for position, reading_id in enumerate(ids):
+        if not no_id.iloc[position]:
+            groups.setdefault(reading_id, []).append(position)
+    for reading_id, rows in groups.items():
         try:
-            readings.append(_reading_from_group(group))
+            readings.append(_reading_from_rows(columns, rows))
         except (ScoringError, ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
             reason = str(exc) if not isinstance(exc, KeyError) else f"missing {exc}"
-            errors.append(RowError(tuple(group.index), rid, reason))
+            errors.append(RowError(tuple(labels[i] for i in rows), str(reading_id), reason))
     return readings, errors
 
 
