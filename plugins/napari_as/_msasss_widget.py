@@ -151,6 +151,8 @@ class MsasssWidget(ScoringWidgetBase):
                 self.refresh()
                 return True
             controller = self.make_controller(layer, context=context, match_series=False)
+            # Placed points are aids for this reading only (they are not stored).
+            self.positions = {}
             controller.start(lambda: MsasssScore.from_mapping({}, default="not_assessable"))
             info = self.info
             assert info is not None
@@ -244,7 +246,6 @@ class MsasssWidget(ScoringWidgetBase):
         if self.points_layer is not None and self.points_layer in self.viewer.layers:
             self.viewer.layers.remove(self.points_layer)
         layer = self.layer
-        self.positions = {}
         self.points_layer = self.viewer.add_points(
             np.zeros((0, 2)),
             ndim=2,

@@ -71,3 +71,25 @@ def xray_file(tmp_path: Path) -> Path:
 def study_folder(stir_folder: Path, xray_file: Path) -> Path:
     """A folder holding two series (the STIR and the radiograph)."""
     return stir_folder.parent
+
+
+@pytest.fixture
+def cspine_file(tmp_path: Path) -> Path:
+    """A synthetic lateral cervical radiograph of the same patient and visit (DX, MONO2)."""
+    image = np.full((260, 180), 200, dtype=np.uint16)
+    image[60:200, 50:120] = 1800
+    ds = radiograph(
+        image,
+        modality="DX",
+        photometric="MONOCHROME2",
+        pixel_spacing=(0.14, 0.14),
+        view_position="LL",
+        body_part="CSPINE",
+        patient_id="PAT-SECRET-01",
+        patient_name="Doe^Jane",
+        study_date=dt.date(2021, 3, 4),
+        series_number=8,
+        series_description="C-spine lateral",
+    )
+    (path,) = write_datasets([ds], tmp_path / "cspine")
+    return path
