@@ -1,0 +1,716 @@
+"""Comparison report: load scores from a store or a file, compare, write HTML + CSV.
+
+The HTML report is one self-contained file (figures embedded as base64 PNG, no scripts, no
+external resources), so it opens offline in any browser and can be archived with a study.
+Every table of the report is also written as CSV for R, Stata or pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from imaging.compare.analysis import ComparisonResult, compare
+from imaging.compare.plots import (
+    bland_altman_plot,
+    cumulative_probability_plot,
+    figure_to_png_base64,
+    save_figure,
+    trajectory_plot,
+)
+from imaging.compare.thresholds import SIGN_CONVENTION, Threshold
+from imaging.errors import ImagingError, ScoringError, StoreError
+
+__all__ = [
+    "LoadedScores",
+    "ReportFiles",
+    "ScoresFileError",
+    "load_scores",
+    "render_html",
+    "run",
+    "write_report",
+]
+
+#: Rows of a table shown in the HTML report; the CSV files always hold every row.
+MAX_HTML_ROWS = 400
+
+
+class ScoresFileError(ImagingError, ValueError):
+    """A scores file cannot be read as a store, reading JSON or tidy/totals table."""
+
+
+@dataclass(frozen=True)
+class LoadedScores:
+    """Scores read from a store or file, ready for :func:`imaging.compare.compare`.
+
+    Attributes
+    ----------
+    source : str
+        The path read.
+    totals : pandas.DataFrame
+        One row per reading (``total`` derived from the items by each method's rules).
+    items : pandas.DataFrame or None
+        The tidy item table (None when the file held totals only).
+    refused : tuple of str
+        Readings that were skipped, each naming the row/reading and the reason.
+    """
+
+    source: str
+    totals: pd.DataFrame
+    items: pd.DataFrame | None
+    refused: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def n_readings(self) -> int:
+        """Number of readings loaded."""
+        return len(self.totals)
+
+
+def _from_readings(source: str, readings: list[Any], refused: list[str]) -> LoadedScores:
+    from imaging.scoring.reading import readings_to_frame, totals_frame
+
+    if not readings:
+        raise ScoresFileError(
+            f"{source}: no valid reading to compare"
+            + (f"; refused: {'; '.join(refused[:5])}" if refused else "")
+        )
+    return LoadedScores(source, totals_frame(readings), readings_to_frame(readings), tuple(refused))
+
+
+def _load_json(path: Path) -> LoadedScores:
+    from imaging.scoring.reading import Reading
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScoresFileError(f"{path}: cannot read: {exc}") from exc
+    entries: list[tuple[str, Any]] = []
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    entries.append((f"line {number}", json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    entries.append((f"line {number}", ScoringError(f"not JSON: {exc.msg}")))
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ScoresFileError(
+                f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            ) from exc
+        if isinstance(data, dict) and isinstance(data.get("readings"), list):
+            data = data["readings"]
+        if not isinstance(data, list):
+            raise ScoresFileError(
+                f'{path}: expected a JSON list of readings or {{"readings": [...]}}, '
+                f"got {type(data).__name__}"
+            )
+        entries = [(f"entry {i}", d) for i, d in enumerate(data)]
+    readings, refused = [], []
+    for where, entry in entries:
+        if isinstance(entry, Exception):
+            refused.append(f"{path} {where}: {entry}")
+            continue
+        try:
+            readings.append(Reading.from_dict(entry))
+        except (ScoringError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            refused.append(f"{path} {where}: {exc}")
+    return _from_readings(str(path), readings, refused)
+
+
+def _load_csv(path: Path) -> LoadedScores:
+    from imaging.scoring.reading import read_tidy_csv, readings_from_frame
+
+    try:
+        header = pd.read_csv(path, nrows=0).columns
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ScoresFileError(f"{path}: not a readable CSV table: {exc}") from exc
+    if "item" in header:
+        try:
+            frame = read_tidy_csv(path)
+            readings, errors = readings_from_frame(frame)
+        except (ScoringError, ValueError) as exc:
+            raise ScoresFileError(f"{path}: not a tidy reading table: {exc}") from exc
+        refused = [
+            f"{path} reading {e.reading_id} (rows {list(e.rows)[:3]}...): {e.reason}"
+            for e in errors
+        ]
+        return _from_readings(str(path), readings, refused)
+    need = ["patient_id", "visit", "study_date", "reader", "method", "mode", "total"]
+    missing = [c for c in need if c not in header]
+    if missing:
+        raise ScoresFileError(
+            f"{path}: neither a tidy item table (column 'item') nor a totals table "
+            f"(missing {missing})"
+        )
+    totals = pd.read_csv(path, dtype={c: "string" for c in need if c != "total"})
+    for c in need:
+        if c != "total":
+            totals[c] = totals[c].astype(object)
+    return LoadedScores(str(path), totals, None, ())
+
+
+def _load_store(location: str) -> LoadedScores:
+    from imaging.scoring.reading import readings_to_frame, totals_frame
+    from imaging.store import open_store
+
+    try:
+        with open_store(location, create=False) as store:
+            readings = store.query()
+    except StoreError as exc:
+        raise ScoresFileError(f"{location}: cannot open the score store: {exc}") from exc
+    if not readings:
+        raise ScoresFileError(f"{location}: the score store holds no current reading")
+    return LoadedScores(location, totals_frame(readings), readings_to_frame(readings), ())
+
+
+def load_scores(path: str | PathLike[str]) -> LoadedScores:
+    """Read scores from a score store (``.db`` / ``sqlite:`` URL) or an exported file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.db``/``.sqlite`` (score store), ``.json`` (list of reading dicts or
+        ``{"readings": [...]}``), ``.jsonl`` (one reading per line), or ``.csv`` (the tidy
+        item table, or a totals table with one row per reading and a ``total`` column).
+
+    Returns
+    -------
+    LoadedScores
+        Valid readings; invalid ones are skipped and listed in ``refused``.
+
+    Raises
+    ------
+    ScoresFileError
+        When the file is missing, of an unknown kind, or holds no valid reading.
+    """
+    text = str(path)
+    if "://" in text:
+        return _load_store(text)
+    p = Path(path)
+    if not p.is_file():
+        raise ScoresFileError(f"{p}: no such file")
+    suffix = p.suffix.lower()
+    if suffix in (".db", ".sqlite", ".sqlite3"):
+        return _load_store(str(p))
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        return _load_json(p)
+    if suffix == ".csv":
+        return _load_csv(p)
+    raise ScoresFileError(
+        f"{p}: unknown scores file type {p.suffix!r}; expected .db, .json, .jsonl or .csv"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;
+max-width:1100px;color:#222;line-height:1.4;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ccd;padding-bottom:.2em;
+margin-top:2em}h3{margin-top:1.5em}
+table{border-collapse:collapse;font-size:.82em;margin:.6em 0;display:block;overflow-x:auto}
+th,td{border:1px solid #ccd;padding:3px 7px;text-align:right;white-space:nowrap}
+th{background:#eef;position:sticky;top:0}td.l,th.l{text-align:left}
+tr:nth-child(even) td{background:#fafaff}
+.meta{color:#555;font-size:.9em}.note{background:#fff8e0;border-left:4px solid #e0b000;
+padding:.5em 1em;margin:1em 0}.warn{background:#fde8e8;border-left:4px solid #c33;
+padding:.5em 1em;margin:1em 0}.figs{display:flex;flex-wrap:wrap;gap:1em}
+.figs figure{margin:0}.figs img{max-width:520px;border:1px solid #dde}
+figcaption{font-size:.8em;color:#555;max-width:520px}code{background:#f2f2f6;padding:0 3px}
+"""
+
+_REFERENCES = [
+    "Shrout PE, Fleiss JL. Intraclass correlations: uses in assessing rater reliability. "
+    "Psychol Bull 1979;86:420-428.",
+    "McGraw KO, Wong SP. Forming inferences about some intraclass correlation coefficients. "
+    "Psychol Methods 1996;1:30-46.",
+    "Koo TK, Li MY. J Chiropr Med 2016;15:155-163 (ICC wording).",
+    "Cohen J. Educ Psychol Meas 1960;20:37-46; Cohen J. Psychol Bull 1968;70:213-220.",
+    "Fleiss JL. Psychol Bull 1971;76:378-382. Landis JR, Koch GG. Biometrics 1977;33:159-174.",
+    "Bland JM, Altman DG. Lancet 1986;1:307-310.",
+    "Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182 (SDC). de Vet HCW, et al. "
+    "J Clin Epidemiol 2006;59:1033-1039 (SEM).",
+    "Landewe R, van der Heijde D. Arthritis Rheum 2004;50:699-706 (cumulative probability plot).",
+    "Creemers MC, et al. Ann Rheum Dis 2005;64:127-129 (mSASSS). Baraliakos X, et al. "
+    "Ann Rheum Dis 2007;66:910-915 (mSASSS SDC, syndesmophytes).",
+    "Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709 (SPARCC SIJ) and 53:502-509 "
+    "(SPARCC spine).",
+    "Wanders AJB, et al. Arthritis Rheum 2004;50:2622-2632 (reading modes).",
+]
+
+_TEXT_COLUMNS = {
+    "method",
+    "mode",
+    "patient_id",
+    "reader",
+    "readers",
+    "visit_earlier",
+    "visit_later",
+    "interval",
+    "status",
+    "statistic",
+    "model",
+    "interpretation",
+    "quantity",
+    "threshold_label",
+    "threshold_source",
+    "new_syndesmophyte_corners",
+    "new_bridge_levels",
+    "corner",
+    "warning",
+    "dvus_earlier",
+    "dvus_later",
+    "dropped",
+    "added",
+    "label",
+    "source",
+    "citation",
+}
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return "–"
+    if isinstance(value, float | np.floating):
+        return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.6g}"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, columns: list[str] | None = None, *, csv_name: str = "") -> str:
+    if frame is None or frame.empty:
+        return "<p class='meta'>(none)</p>"
+    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    shown = frame.loc[:, cols].head(MAX_HTML_ROWS)
+    head = "".join(
+        f"<th class='{'l' if c in _TEXT_COLUMNS else ''}'>{html.escape(c)}</th>" for c in cols
+    )
+    body = []
+    for row in shown.itertuples(index=False):
+        cells = "".join(
+            f"<td class='{'l' if c in _TEXT_COLUMNS else ''}'>{html.escape(_fmt(v))}</td>"
+            for c, v in zip(cols, row, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    more = ""
+    if len(frame) > MAX_HTML_ROWS:
+        more = (
+            f"<p class='meta'>First {MAX_HTML_ROWS} of {len(frame)} rows; all rows in "
+            f"<code>{html.escape(csv_name)}</code>.</p>"
+        )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+def _figure_html(fig: Any, caption: str, name: str, out_dir: Path | None) -> str:
+    if out_dir is not None:
+        figdir = out_dir / "figures"
+        figdir.mkdir(parents=True, exist_ok=True)
+        save_figure(fig, figdir / f"{name}.png")
+        save_figure(fig, figdir / f"{name}.svg")
+    data = figure_to_png_base64(fig)
+    return (
+        f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+def _method_section(
+    result: ComparisonResult,
+    totals: pd.DataFrame,
+    method: str,
+    out_dir: Path | None,
+) -> str:
+    parts = [f"<h2 id='{_safe(method)}'>{html.escape(method)}</h2>"]
+    ch = result.changes.loc[result.changes["method"] == method]
+    thresholds = {mode: thr for (m, mode), thr in result.thresholds.items() if m == method}
+    thr_values = {None if t is None else (t.value, t.source) for t in thresholds.values()}
+    line_thr: Threshold | None = None
+    if len(thr_values) == 1:
+        line_thr = next(iter(thresholds.values()))
+    parts.append("<h3>Cohort summary</h3>")
+    parts.append(
+        f"<p class='meta'>{html.escape(SIGN_CONVENTION)}. Readers combined by "
+        f"<b>{html.escape(result.settings.get('combine', ''))}</b>; status against the "
+        "threshold of each reading mode (table of thresholds above).</p>"
+    )
+    parts.append(
+        _table(
+            result.summary.loc[result.summary["method"] == method],
+            [
+                "mode",
+                "interval",
+                "n",
+                "mean_change",
+                "sd_change",
+                "n_progression",
+                "n_stable",
+                "n_improvement",
+                "n_undetermined",
+                "pct_progression",
+                "pct_improvement",
+                "net_pct",
+                "threshold_label",
+            ],
+        )
+    )
+    figs = []
+    if ch["change"].notna().any():
+        fig = cumulative_probability_plot(
+            ch, group="mode", threshold=line_thr, title=f"{method}: change per interval"
+        )
+        figs.append(
+            _figure_html(
+                fig,
+                f"Cumulative probability of the {result.settings.get('combine')} change "
+                f"(later - earlier), one line per reading mode; dashed: +/- threshold.",
+                f"{_safe(method)}_cumulative_probability",
+                out_dir,
+            )
+        )
+    per = result.reader_changes.loc[result.reader_changes["method"] == method]
+    for mode, sub in per.groupby("mode", sort=True):
+        readers = sorted(sub["reader"].unique())
+        if len(readers) != 2:
+            continue
+        wide = sub.pivot_table(
+            index=["patient_id", "visit_earlier", "visit_later"],
+            columns="reader",
+            values="change",
+            aggfunc="first",
+        ).dropna()
+        if len(wide) < 2:
+            continue
+        fig = bland_altman_plot(
+            wide[readers[0]],
+            wide[readers[1]],
+            labels=(readers[0], readers[1]),
+            title=f"{method}, {mode}: readers' change scores",
+        )
+        figs.append(
+            _figure_html(
+                fig,
+                f"Bland-Altman plot of the two readers' change scores ({mode}).",
+                f"{_safe(method)}_{_safe(mode)}_bland_altman",
+                out_dir,
+            )
+        )
+    tsub = totals.loc[totals["method"].astype(str) == method]
+    if tsub["total"].notna().any():
+        fig = trajectory_plot(tsub, title=f"{method}: per-patient trajectories")
+        figs.append(
+            _figure_html(
+                fig,
+                "Each patient's total over time, mean of the readers at each visit.",
+                f"{_safe(method)}_trajectories",
+                out_dir,
+            )
+        )
+    if figs:
+        parts.append(f"<div class='figs'>{''.join(figs)}</div>")
+
+    agr = result.agreement
+    agr = agr.loc[agr["method"] == method] if not agr.empty else agr
+    parts.append("<h3>Reader agreement</h3>")
+    parts.append(
+        "<p class='meta'>Status = a reader's total at a visit; change = a reader's change "
+        "over an interval. ICC forms after Shrout &amp; Fleiss (1979), CIs after McGraw "
+        "&amp; Wong (1996), wording after Koo &amp; Li (2016). Default: ICC(2,1).</p>"
+    )
+    parts.append(
+        _table(
+            agr,
+            [
+                "mode",
+                "quantity",
+                "statistic",
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "n",
+                "k_raters",
+                "interpretation",
+                "model",
+            ],
+        )
+    )
+    kap = result.kappas
+    kap = kap.loc[kap["method"] == method] if not kap.empty else kap
+    if not kap.empty:
+        parts.append("<h3>Item-level agreement (kappa)</h3>")
+        parts.append(
+            _table(
+                kap,
+                [
+                    "mode",
+                    "statistic",
+                    "estimate",
+                    "observed",
+                    "expected",
+                    "n",
+                    "k_raters",
+                    "interpretation",
+                ],
+            )
+        )
+    if method == "msasss" and not result.events.empty:
+        ev = result.events
+        parts.append("<h3>New syndesmophytes and bridges</h3>")
+        parts.append(
+            f"<p class='meta'>A new syndesmophyte is a corner &lt; 2 at the earlier visit and "
+            f"&ge; 2 at the later one; readers combined by "
+            f"<b>{html.escape(result.settings.get('events', ''))}</b>. Total new "
+            f"syndesmophytes: {int(ev['n_new_syndesmophytes'].sum())}; patients with at least "
+            f"one: {int((ev.groupby('patient_id')['n_new_syndesmophytes'].sum() > 0).sum())} "
+            f"of {ev['patient_id'].nunique()}.</p>"
+        )
+        parts.append(
+            _table(
+                ev.loc[(ev["n_new_syndesmophytes"] > 0) | (ev["n_new_bridges"] > 0)],
+                [
+                    "mode",
+                    "patient_id",
+                    "interval",
+                    "n_readers",
+                    "n_new_syndesmophytes",
+                    "new_syndesmophyte_corners",
+                    "n_new_bridges",
+                    "new_bridge_levels",
+                ],
+                csv_name="msasss_events.csv",
+            )
+        )
+    if method == "msasss" and not result.warnings.empty:
+        parts.append(
+            f"<div class='warn'><b>{len(result.warnings)} plausibility warning(s)</b>: "
+            "corners graded 3 (bridged) that are graded lower later. Ankylosis does not "
+            "regress; the readings were <i>not</i> corrected - check them.</div>"
+        )
+        parts.append(
+            _table(
+                result.warnings,
+                [
+                    "mode",
+                    "patient_id",
+                    "reader",
+                    "visit_earlier",
+                    "visit_later",
+                    "corner",
+                    "earlier",
+                    "later",
+                ],
+                csv_name="plausibility_warnings.csv",
+            )
+        )
+    if method == "sparcc_spine" and not result.dvus.empty:
+        differ = result.dvus.loc[~result.dvus["same_dvus"].astype(bool)]
+        parts.append("<h3>Discovertebral units scored</h3>")
+        parts.append(
+            f"<div class='note'>{len(differ)} of {len(result.dvus)} reader intervals scored "
+            "different DVUs at the two visits (the SPARCC spine index takes the 6 most "
+            "abnormal DVUs at each visit): their change mixes levels.</div>"
+        )
+        parts.append(_table(differ, csv_name="sparcc_spine_dvus.csv"))
+    parts.append("<h3>Change per patient</h3>")
+    parts.append(
+        _table(
+            ch,
+            [
+                "mode",
+                "patient_id",
+                "interval",
+                "n_readers",
+                "years",
+                "earlier",
+                "later",
+                "change",
+                "rate_per_year",
+                "threshold",
+                "status",
+            ],
+            csv_name="changes.csv",
+        )
+    )
+    return "".join(parts)
+
+
+def render_html(
+    result: ComparisonResult,
+    loaded: LoadedScores,
+    *,
+    title: str = "AS imaging: longitudinal comparison",
+    out_dir: Path | None = None,
+) -> str:
+    """Render the self-contained HTML report.
+
+    Parameters
+    ----------
+    result : ComparisonResult
+        Output of :func:`imaging.compare.compare`.
+    loaded : LoadedScores
+        The scores compared (for the trajectories and the provenance header).
+    title : str, optional
+        Page title.
+    out_dir : pathlib.Path, optional
+        When given, each figure is also saved there as PNG and SVG under ``figures/``.
+
+    Returns
+    -------
+    str
+        HTML text; figures are embedded as base64 PNG, so the file stands alone.
+    """
+    from imaging import __version__
+
+    totals = loaded.totals
+    methods = sorted(result.changes["method"].unique()) if not result.changes.empty else []
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    s = result.settings
+    header = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p class='meta'>Scores: <code>{html.escape(loaded.source)}</code> - "
+        f"{loaded.n_readings} readings, {totals['patient_id'].nunique()} patients, "
+        f"{totals['reader'].nunique()} readers, methods {', '.join(methods) or '-'}; "
+        f"reading modes {', '.join(sorted(totals['mode'].astype(str).unique()))}. "
+        f"Generated {now} by as-imaging {html.escape(__version__)}.</p>",
+        f"<p class='meta'><b>Sign convention:</b> {html.escape(SIGN_CONVENTION)}. "
+        f"<b>Intervals:</b> {html.escape(str(s.get('intervals')))}. <b>Readers combined "
+        f"by:</b> {html.escape(str(s.get('combine')))}. <b>Binary events:</b> "
+        f"{html.escape(str(s.get('events')))}. Results of different reading modes are never "
+        "pooled.</p>",
+    ]
+    if loaded.refused:
+        items = "".join(f"<li>{html.escape(r)}</li>" for r in loaded.refused[:50])
+        header.append(
+            f"<div class='warn'><b>{len(loaded.refused)} reading(s) skipped</b> (not valid under "
+            f"the scoring rules):<ul>{items}</ul></div>"
+        )
+    header.append("<h2>Thresholds</h2>")
+    header.append(
+        "<p class='meta'>Progression: change &ge; threshold; improvement: change &le; "
+        "-threshold; else stable.</p>"
+    )
+    header.append(
+        _table(
+            result.threshold_table(),
+            ["method", "mode", "value", "per_years", "source", "citation"],
+        )
+    )
+    nav = " | ".join(f"<a href='#{_safe(m)}'>{html.escape(m)}</a>" for m in methods)
+    sections = [_method_section(result, totals, m, out_dir) for m in methods]
+    refs = "".join(f"<li>{html.escape(r)}</li>" for r in _REFERENCES)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
+        + "".join(header)
+        + (f"<p>{nav}</p>" if nav else "")
+        + "".join(sections)
+        + f"<h2>References</h2><ol class='meta'>{refs}</ol></body></html>"
+    )
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Files written by :func:`write_report`.
+
+    Attributes
+    ----------
+    html : pathlib.Path
+        The self-contained report.
+    tables : dict of str to pathlib.Path
+        CSV file of each table.
+    result_json : pathlib.Path
+        All tables and settings as JSON.
+    """
+
+    html: Path
+    tables: Mapping[str, Path]
+    result_json: Path
+
+
+def write_report(
+    result: ComparisonResult,
+    loaded: LoadedScores,
+    out_dir: str | PathLike[str],
+    *,
+    title: str = "AS imaging: longitudinal comparison",
+) -> ReportFiles:
+    """Write ``report.html``, one CSV per table, ``result.json`` and the figures.
+
+    Parameters
+    ----------
+    result : ComparisonResult
+        The comparison.
+    loaded : LoadedScores
+        The scores compared.
+    out_dir : str or path-like
+        Folder (created if needed).
+    title : str, optional
+        Report title.
+
+    Returns
+    -------
+    ReportFiles
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {}
+    for name, table in result.tables().items():
+        path = out / f"{name}.csv"
+        table.to_csv(path, index=False)
+        tables[name] = path
+    report = out / "report.html"
+    report.write_text(render_html(result, loaded, title=title, out_dir=out), encoding="utf-8")
+    result_json = out / "result.json"
+    payload = {"source": loaded.source, "refused": list(loaded.refused), **result.to_dict()}
+    result_json.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    return ReportFiles(report, tables, result_json)
+
+
+def run(
+    path: str | PathLike[str],
+    *,
+    threshold: Any = "published",
+    combine: str = "mean",
+    events: str = "either",
+    intervals: str = "consecutive",
+) -> tuple[LoadedScores, ComparisonResult]:
+    """Load scores and compare them (the CLI's computation, for scripts).
+
+    Parameters
+    ----------
+    path : str or path-like
+        Store or file, see :func:`load_scores`.
+    threshold, combine, events, intervals
+        See :func:`imaging.compare.compare`.
+
+    Returns
+    -------
+    loaded : LoadedScores
+    result : ComparisonResult
+    """
+    loaded = load_scores(path)
+    result = compare(
+        loaded.totals,
+        loaded.items,
+        threshold=threshold,
+        combine=combine,
+        events=events,
+        intervals=intervals,
+    )
+    return loaded, result
