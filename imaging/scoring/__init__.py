@@ -59,7 +59,15 @@ from imaging.scoring.sparcc_sij import (
     SijSlice,
     SparccSijScore,
 )
-from imaging.scoring.sparcc_spine import DVU, DvuScore, DvuSlice, SparccSpineScore, SpineQuadrant
+from imaging.scoring.sparcc_spine import (
+    DVU,
+    DvuScore,
+    DvuSlice,
+    LevelMatch,
+    SparccSpineScore,
+    SpineQuadrant,
+    match_levels,
+)
 from imaging.scoring.sparcc_structural import (
     JointHalf,
     SparccSssScore,
@@ -83,6 +91,7 @@ __all__ = [
     "ItemStatus",
     "JointHalf",
     "JointHeight",
+    "LevelMatch",
     "MNYGrade",
     "MSASSSGrade",
     "Method",
@@ -109,6 +118,7 @@ __all__ = [
     "VertebralCorner",
     "Visit",
     "impute_visits",
+    "match_levels",
     "new_syndesmophytes",
     "read_tidy_csv",
     "readings_from_frame",

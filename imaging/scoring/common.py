@@ -279,6 +279,29 @@ class Score(ABC):
         values[item] = coerce_item_value(item, value)
         return self.from_item_values(values, options=self.options())
 
+    def with_items(self, changes: Mapping[str, object]) -> Self:
+        """Return a new validated score with several items changed at once.
+
+        Use it for changes that are only valid together, e.g. both facing corners of an
+        mSASSS bridge, or a joint's lower quadrants becoming not applicable.
+
+        Parameters
+        ----------
+        changes : mapping
+            Item name to new value (see :meth:`with_item`).
+
+        Returns
+        -------
+        Score
+            A new score of the same type; ``self`` is unchanged.
+        """
+        values = self.item_values()
+        for item, value in changes.items():
+            if item not in values:
+                raise ItemError(f"unknown item {item!r} for {self.method.value} score")
+            values[item] = coerce_item_value(item, value)
+        return self.from_item_values(values, options=self.options())
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict: ``{"items": {name: value}, "options": {...}}``."""
         items: dict[str, Any] = {

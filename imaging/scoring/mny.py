@@ -105,6 +105,11 @@ class MnyScore(Score):
                 self, side.value, MNYGrade.coerce(getattr(self, side.value), item=side.value)
             )
 
+    @classmethod
+    def from_mapping(cls, grades: Mapping[str, object]) -> Self:
+        """Build from ``{"right": 2, "left": "not_assessable"}`` (both sides required)."""
+        return cls.from_item_values(grades)
+
     def grade(self, side: Side | str) -> MNYGrade:
         """Return the grade of ``side``."""
         grade: MNYGrade = getattr(self, Side(side).value)

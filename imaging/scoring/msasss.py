@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from imaging.scoring.reading import Reading
 
 __all__ = [
+    "PROGRESSION_THRESHOLD",
     "BridgeRuleError",
     "CornerEnd",
     "ImputationPolicy",
@@ -47,6 +48,11 @@ __all__ = [
     "new_syndesmophytes",
     "regressed_bridges",
 ]
+
+
+#: Published smallest detectable change of the mSASSS over about 2 years (units); a change
+#: of at least this much is the usual progression threshold (Baraliakos et al. 2007).
+PROGRESSION_THRESHOLD = 2
 
 
 class SpineSegment(StrEnum):
@@ -379,6 +385,11 @@ class MsasssScore(Score):
             for corner in _CORNERS:
                 full.setdefault(corner, default)
         return cls(full)  # type: ignore[arg-type]
+
+    def with_bridge(self, corner: VertebralCorner | str) -> Self:
+        """Return a new score with ``corner`` and its facing corner both 3 (a bony bridge)."""
+        key = VertebralCorner(corner)
+        return self.with_items({key.value: 3, key.facing.value: 3})
 
     def __getitem__(self, corner: VertebralCorner | str) -> MSASSSGrade:
         """Return the grade of ``corner``."""

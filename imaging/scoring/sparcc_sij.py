@@ -35,6 +35,9 @@ from imaging.scoring.common import (
 )
 
 __all__ = [
+    "MINIMAL_IMPORTANT_CHANGE",
+    "MRI_ACTIVE_CUTOFF",
+    "N_SLICES",
     "JointHeight",
     "SijJointSlice",
     "SijQuadrant",
@@ -42,7 +45,12 @@ __all__ = [
     "SparccSijScore",
 ]
 
+#: Number of consecutive semicoronal slices scored.
 N_SLICES = 6
+#: Usual "MRI-active" cut-off of the SPARCC SIJ total (>= 2).
+MRI_ACTIVE_CUTOFF = 2
+#: Published minimal important change of the SPARCC SIJ total.
+MINIMAL_IMPORTANT_CHANGE = 2.5
 
 
 class SijQuadrant(StrEnum):
@@ -483,6 +491,40 @@ class SparccSijScore(Score):
         """72 minus the items that are not applicable or not assessable."""
         values = self.item_values().values()
         return sum(not isinstance(v, ItemStatus) for v in values)
+
+    @property
+    def mri_active(self) -> bool | None:
+        """Total >= :data:`MRI_ACTIVE_CUTOFF` (2); None when the total is undefined.
+
+        References
+        ----------
+        .. [1] Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709.
+        """
+        total = self.total
+        return None if total is None else total >= MRI_ACTIVE_CUTOFF
+
+    def asas_compatible(self) -> bool:
+        """Whether the BME items are compatible with ASAS active sacroiliitis on MRI.
+
+        True when one joint shows oedema on 2 consecutive slices, or one slice shows
+        oedema in >= 2 quadrants (more than one lesion). A helper for the reader, whose
+        judgement the ASAS definition is; never a replacement for it.
+
+        References
+        ----------
+        .. [1] Rudwaleit M, Jurik AG, Hermann KG, et al. Defining active sacroiliitis on
+           magnetic resonance imaging (MRI) for classification of axial spondyloarthritis:
+           a consensus approach by the ASAS/OMERACT MRI group. Ann Rheum Dis
+           2009;68:1520-1527. doi:10.1136/ard.2009.110767
+        """
+        for item in self.slices:
+            if len(item.right.bme) + len(item.left.bme) >= 2:
+                return True
+        for side in Side:
+            for a, b in zip(self.slices, self.slices[1:], strict=False):
+                if a.joint(side).bme and b.joint(side).bme:
+                    return True
+        return False
 
     def item_values(self) -> dict[str, ItemValue]:
         """Return every item (72), by slice, right then left joint."""

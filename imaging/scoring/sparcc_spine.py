@@ -39,10 +39,25 @@ from imaging.scoring.common import (
     coerce_item_value,
 )
 
-__all__ = ["DVU", "DvuScore", "DvuSlice", "SparccSpineScore", "SpineQuadrant"]
+__all__ = [
+    "DVU",
+    "MINIMAL_IMPORTANT_CHANGE",
+    "N_DVUS",
+    "N_SLICES",
+    "DvuScore",
+    "DvuSlice",
+    "LevelMatch",
+    "SparccSpineScore",
+    "SpineQuadrant",
+    "match_levels",
+]
 
+#: Number of most abnormal DVUs scored.
 N_DVUS = 6
+#: Number of consecutive sagittal slices per DVU.
 N_SLICES = 3
+#: Published minimal important change of the SPARCC spine total.
+MINIMAL_IMPORTANT_CHANGE = 5.0
 
 
 def _vertebrae() -> list[str]:
@@ -521,3 +536,47 @@ def _slice(where: str, index: int, **fields: Any) -> DvuSlice:
         if message.startswith("DVU/"):
             message = f"{where}/" + message[len("DVU/") :]
         raise type(exc)(message) from None
+
+
+@dataclass(frozen=True)
+class LevelMatch:
+    """Which DVUs two SPARCC spine scores (e.g. two visits) have in common.
+
+    Parameters
+    ----------
+    common : tuple of DVU
+        Levels scored in both.
+    only_first, only_second : tuple of DVU
+        Levels scored in one only.
+    """
+
+    common: tuple[DVU, ...]
+    only_first: tuple[DVU, ...]
+    only_second: tuple[DVU, ...]
+
+    @property
+    def same_levels(self) -> bool:
+        """True when both scores chose the same 6 DVUs."""
+        return not self.only_first and not self.only_second
+
+
+def match_levels(first: SparccSpineScore, second: SparccSpineScore) -> LevelMatch:
+    """Compare the DVUs chosen in two SPARCC spine scores [D].
+
+    Each visit's 6 most abnormal DVUs may differ, so a change score should say whether the
+    same levels were compared.
+
+    Parameters
+    ----------
+    first, second : SparccSpineScore
+
+    Returns
+    -------
+    LevelMatch
+    """
+    a, b = set(first.levels), set(second.levels)
+
+    def order(levels: set[DVU]) -> tuple[DVU, ...]:
+        return tuple(sorted(levels, key=lambda d: d.position))
+
+    return LevelMatch(order(a & b), order(a - b), order(b - a))

@@ -254,3 +254,10 @@ def test_item_round_trip_and_hashable() -> None:
     assert MsasssScore.from_item_values(score.item_values()) == score
     assert MsasssScore(score.as_dict()) == score
     assert hash(score) == hash(MsasssScore(score.grades))
+
+
+def test_with_bridge_sets_both_facing_corners() -> None:
+    score = MsasssScore.from_mapping({}, default=0).with_bridge("L2 inferior")
+    assert score["L2_inferior"] is MSASSSGrade.BRIDGING
+    assert score["L3_superior"] is MSASSSGrade.BRIDGING
+    assert score.total == 6

@@ -407,3 +407,22 @@ def test_tidy_identifiers_stay_text_in_csv(tmp_path: Path) -> None:
     back, errors = readings_from_frame(read_tidy_csv(path))
     assert errors == []
     assert back[0].patient_id == "007" and back[0].reader == "NA"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    value=st.sampled_from([0, 1, 2, 3, 4, True, "not_assessable", "not_applicable"]),
+)
+def test_with_item_either_applies_the_value_or_raises_a_scoring_error(
+    data: st.DataObject, value: object
+) -> None:
+    score = data.draw(st.sampled_from(list(SCORES.values())).flatmap(lambda s: s))
+    item = data.draw(st.sampled_from(sorted(score.item_values())))
+    try:
+        changed = score.with_item(item, value)
+    except ScoringError:
+        return
+    expected = int(value) if isinstance(value, bool | int) else value
+    assert changed.item_values()[item] == expected
+    assert type(changed).from_dict(changed.to_dict()) == changed

@@ -199,3 +199,30 @@ def test_intensity_reference_is_recorded_not_assumed() -> None:
 def test_errors_are_scoring_errors() -> None:
     assert issubclass(RuleError, ScoringError)
     assert issubclass(ItemError, ScoringError)
+
+
+def test_mri_active_cut_off_and_asas_helper() -> None:
+    empty = SparccSijScore.empty(range(6))
+    assert empty.mri_active is False
+    assert worked().mri_active is True
+    one = empty.with_item("slice0/right/upper_iliac", 1)
+    assert one.total == 1 and one.mri_active is False
+    # One lesion on one slice only: not compatible with ASAS active sacroiliitis.
+    assert not one.asas_compatible()
+    # Same joint on two consecutive slices.
+    assert one.with_item("slice1/right/lower_sacral", 1).asas_compatible()
+    # Different joints on consecutive slices are two single lesions.
+    assert not one.with_item("slice1/left/lower_sacral", 1).asas_compatible()
+    # Two lesions on one slice.
+    assert one.with_item("slice0/left/upper_iliac", 1).asas_compatible()
+    assert not one.with_item("slice2/right/upper_iliac", 1).asas_compatible()
+
+
+def test_with_items_changes_several_items_at_once() -> None:
+    score = SparccSijScore.empty(range(6))
+    short = score.with_items(
+        {"slice0/left/lower_iliac": "not_applicable", "slice0/left/lower_sacral": "not_applicable"}
+    )
+    assert short.slices[0].left.height is JointHeight.SHORT
+    with pytest.raises(ItemError, match="unknown item 'slice9/left/depth'"):
+        score.with_items({"slice9/left/depth": 0})

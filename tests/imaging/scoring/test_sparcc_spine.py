@@ -149,3 +149,16 @@ def test_slice_groups_per_dvu() -> None:
     groups = SparccSpineScore.from_mapping(WORKED).slice_groups()
     assert groups[2] == (10, 11, 12)  # T8/T9, third level cranio-caudally
     assert groups[4] == (5, 6, 7)  # L1/L2
+
+
+def test_match_levels_between_visits() -> None:
+    from imaging.scoring import match_levels
+
+    first = SparccSpineScore.from_mapping(WORKED)
+    same = match_levels(first, first)
+    assert same.same_levels and len(same.common) == 6
+    other = {k: v for k, v in WORKED.items() if k != "L4/L5"} | {"C2/C3": ZERO}
+    match = match_levels(first, SparccSpineScore.from_mapping(other))
+    assert not match.same_levels
+    assert match.only_first == (DVU.L4_L5,) and match.only_second == (DVU.C2_C3,)
+    assert match.common == (DVU.C5_C6, DVU.T4_T5, DVU.T8_T9, DVU.T9_T10, DVU.L1_L2)
