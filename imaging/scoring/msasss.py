@@ -241,10 +241,9 @@ class ImputationPolicy(StrEnum):
 
     References
     ----------
-    .. [1] Ramiro S, van Tubergen A, Stolwijk C, et al. Scoring radiographic progression
-       in ankylosing spondylitis: should we use the modified Stoke Ankylosing Spondylitis
-       Spine Score (mSASSS) or the mSASSS using vertebral units? Arthritis Rheum
-       2013;65:2012-2021 (OASIS missing-data rules).
+    .. [1] Ramiro S, Stolwijk C, van Tubergen A, et al. Evolution of radiographic damage in
+       ankylosing spondylitis: a 12 year prospective follow-up of the OASIS study. Ann
+       Rheum Dis 2015;74:52-59 (OASIS missing-data rules; SCORING.md [U]).
     .. [2] Creemers MC, et al. Ann Rheum Dis 2005;64:127-129.
     """
 
@@ -617,9 +616,9 @@ def impute_visits(
 
     References
     ----------
-    .. [1] Ramiro S, van Tubergen A, Stolwijk C, et al. Arthritis Rheum
-       2013;65:2012-2021 (OASIS: interpolation between visits, then segment mean for
-       <= 3 missing corners per segment).
+    .. [1] Ramiro S, Stolwijk C, van Tubergen A, et al. Ann Rheum Dis 2015;74:52-59
+       (OASIS: interpolation between visits, then segment mean for <= 3 missing corners
+       per segment; SCORING.md [U]).
     .. [2] Creemers MC, et al. Ann Rheum Dis 2005;64:127-129.
     """
     from imaging.scoring.reading import Reading
@@ -697,9 +696,9 @@ def new_syndesmophytes(earlier: MsasssScore, later: MsasssScore) -> frozenset[Ve
 
     References
     ----------
-    .. [1] Baraliakos X, Listing J, Rudwaleit M, et al. Radiographic progression in patients
-       with ankylosing spondylitis after 2 years of treatment with the tumour necrosis
-       factor alpha antibody infliximab. Ann Rheum Dis 2005;64:1462-1466.
+    .. [1] Baraliakos X, Listing J, Rudwaleit M, et al. Progression of radiographic damage
+       in patients with ankylosing spondylitis: defining the central role of
+       syndesmophytes. Ann Rheum Dis 2007;66:910-915.
     """
     found = set()
     for corner in _CORNERS:
