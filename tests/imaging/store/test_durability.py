@@ -17,7 +17,10 @@ from imaging.scoring.mny import MnyScore
 from imaging.scoring.reading import Method, Reading, Visit
 from imaging.store import open_store
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL"),
+    pytest.mark.slow,  # real subprocesses: ~5-10 s on a busy 2-core machine
+]
 
 # The writer process. It saves readings in a loop, each save its own transaction, and prints
 # a line only after the commit returned, so every printed line is a committed save. Every
@@ -115,31 +118,44 @@ def test_sigkill_mid_save_keeps_every_committed_reading(writer: Path, tmp_path: 
         proc = _start(writer, db, prefix, -1)
         _go(proc)
         assert proc.stdout is not None
-        seen = 0
+        lines: list[str] = []
         for line in proc.stdout:
-            kind, index = line.split()
-            i = int(index)
-            committed[f"{prefix}{i:08d}"] = _expected(prefix, i, "revised" if kind == "r" else "")
-            seen += 1
-            if seen >= kill_after:
+            lines.append(line)
+            if len(lines) >= kill_after:
                 os.kill(proc.pid, signal.SIGKILL)
                 break
         proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL
+        # Lines the writer printed before it died are committed saves too.
+        lines += proc.stdout.readlines()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+        events = [(kind, int(index)) for kind, index in (line.split() for line in lines)]
+        for kind, i in events:
+            committed[f"{prefix}{i:08d}"] = _expected(prefix, i, "revised" if kind == "r" else "")
+        # At most one more save may have committed after the last line was printed.
+        kind, last = events[-1]
+        if kind == "c" and last % 3 == 0:
+            maybe = _expected(prefix, last, "revised")
+        else:
+            maybe = _expected(prefix, last + 1)
 
         assert _integrity(db) == "ok"
         with open_store(db, reader="checker") as store:
             for rid, expected in committed.items():
-                assert store.get(rid) == expected
+                assert store.get(rid) in (
+                    (expected, maybe) if rid == maybe.reading_id else (expected,)
+                )
             report = store.verify()
             assert report.ok, str(report)
-            # Anything saved after the last printed line is either fully there or absent.
-            stored = {r.reading_id for r in store.query()}
-            assert set(committed) <= stored
-            assert len(stored - set(committed)) <= 1
+            stored = {r.reading_id: r for r in store.query()}
+            extra = set(stored) - set(committed)
+            assert extra <= {maybe.reading_id}
+            if extra:
+                assert stored[maybe.reading_id] == maybe
+            if stored.get(maybe.reading_id) == maybe:
+                committed[maybe.reading_id] = maybe
 
 
 def test_two_processes_saving_concurrently_lose_nothing(writer: Path, tmp_path: Path) -> None:
