@@ -302,8 +302,10 @@ class MsasssScore(Score):
     Notes
     -----
     ``total`` is the strict sum (0-72, cervical 0-36 + lumbar 0-36), None when any corner
-    is not assessable. Use :meth:`impute` or :func:`impute_visits` for a named imputation
-    policy, which returns a float total and the number of imputed corners.
+    is not assessable. A 3 facing a not-assessable corner is refused too: the bridge is
+    seen, so its facing corner is readable as 3 [D]. Use :meth:`impute` or
+    :func:`impute_visits` for a named imputation policy, which returns a float total and
+    the number of imputed corners.
 
     References
     ----------

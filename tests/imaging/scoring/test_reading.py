@@ -188,6 +188,7 @@ def test_json_round_trip_is_lossless(method: Method, data: st.DataObject) -> Non
     text = reading.to_json()
     again = Reading.from_json(text)
     assert again == reading
+    assert hash(again) == hash(reading)
     assert again.items.item_values() == reading.items.item_values()
     assert again.total == reading.total
     assert json.loads(text)["schema_version"] == 1

@@ -162,3 +162,13 @@ def test_match_levels_between_visits() -> None:
     assert not match.same_levels
     assert match.only_first == (DVU.L4_L5,) and match.only_second == (DVU.C2_C3,)
     assert match.common == (DVU.C5_C6, DVU.T4_T5, DVU.T8_T9, DVU.T9_T10, DVU.L1_L2)
+
+
+def test_spine_items_are_binary() -> None:
+    score = SparccSpineScore.from_mapping(WORKED)
+    with pytest.raises(
+        ItemError, match="T8/T9/slice12/lower_anterior is 2: SPARCC items are 0 or 1"
+    ):
+        score.with_item("T8/T9/slice12/lower_anterior", 2)
+    with pytest.raises(ItemError, match="unknown item 'T8/T10/slice12/depth'"):
+        score.with_item("T8/T10/slice12/depth", 0)
