@@ -144,6 +144,12 @@ class AuditEntry:
         Hash of the previous entry (:data:`GENESIS_HASH` for the first).
     hash : str
         :func:`entry_hash` of this entry.
+
+    Notes
+    -----
+    Deliberately not validated on construction: entries are rebuilt from stored rows, and
+    :func:`check_chain` / :func:`replay` must be able to read and report a tampered row rather
+    than fail on it.
     """
 
     seq: int

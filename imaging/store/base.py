@@ -120,6 +120,14 @@ class Revision:
     actor: str
     reason: str | None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.revision, bool) or not isinstance(self.revision, int):
+            raise TypeError(f"Revision.revision must be an int, got {self.revision!r}")
+        if self.revision < 1:
+            raise ValueError(
+                f"Revision.revision {self.revision} of {self.reading_id}: revisions count from 1"
+            )
+
 
 @dataclass(frozen=True)
 class VerifyReport:
