@@ -214,10 +214,9 @@ def preset_window(
         raise ValueError("cannot compute a window: the image has no finite values")
     lo_pct, hi_pct = _PERCENTILES[preset]
     low, high = (float(v) for v in np.percentile(sample, [lo_pct, hi_pct]))
-    if high - low < 1:
-        # DICOM widths are >= 1: a flat (or sub-unit range) image gets the narrowest window
-        # centred on its values, which still shows it mid-grey instead of failing.
-        return Window(center=(low + high) / 2.0 + 0.5, width=1.0)
+    if high <= low:
+        # A flat image: a unit-wide window centred on its value shows it mid-grey.
+        low, high = low - 0.5, high + 0.5
     return Window.from_limits(low, high)
 
 

@@ -59,7 +59,9 @@ class ScoringWidgetBase(QWidget):
         self.layer: Any = None
         self.info: LayerInfo | None = None
         self.reader_edit = QLineEdit(reader or default_reader())
-        self.store_edit = QLineEdit(str(default_store_path()))
+        self.store_edit = QLineEdit(str(getattr(store, "location", None) or default_store_path()))
+        # A store handed in by a session or a test is fixed; show where it is.
+        self.store_edit.setReadOnly(store is not None)
         self.layer_combo = QComboBox()
         self.status = QLabel("")
         self.status.setWordWrap(True)

@@ -86,7 +86,14 @@ def test_presets_on_known_distribution() -> None:
 
 def test_preset_on_flat_image_is_valid() -> None:
     w = preset_window(np.full((4, 4), 7.0), WindowPreset.STIR)
-    assert w.width == 1.0 and w.limits[0] == pytest.approx(7.0)
+    assert w.limits == pytest.approx((6.5, 7.5))
+
+
+def test_preset_on_unit_range_display_keeps_the_range() -> None:
+    # A radiograph display array in [0, 1] (imaging.load_radiograph): the window must span
+    # it, not collapse to a threshold because DICOM widths are >= 1.
+    data = np.linspace(0.0, 1.0, 10_001)
+    assert preset_window(data, WindowPreset.FULL_RANGE).limits == pytest.approx((0.0, 1.0))
 
 
 def test_header_preset_needs_header() -> None:

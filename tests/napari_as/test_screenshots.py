@@ -1,0 +1,86 @@
+"""Screenshots of each widget over a study: written as PNG, and not a black canvas."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("napari", reason="napari not installed")
+pytest.importorskip("qtpy", reason="no Qt binding")
+
+from app_model.types import KeyBinding
+from matplotlib.image import imread
+from napari_as._display import DisplayWidget
+from napari_as._mny_widget import MnyWidget
+from napari_as._msasss_widget import MsasssWidget
+from napari_as._sparcc_widget import SparccSijWidget
+
+from imaging.store import open_store
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+#: Set to a folder to keep the screenshots for a human look.
+KEEP = os.environ.get("NAPARI_AS_SCREENSHOTS")
+
+
+def check_png(path: Path) -> np.ndarray:
+    """Read a screenshot and check it shows something: not black, not uniform."""
+    assert path.is_file() and path.stat().st_size > 1000
+    img = imread(path)[..., :3].astype(float)
+    assert img.mean() > 0.02, "black screenshot"
+    assert img.std() > 0.02, "uniform screenshot"
+    return img
+
+
+def shoot(viewer, widget, name: str, tmp_path: Path) -> np.ndarray:
+    from qtpy.QtWidgets import QApplication
+
+    viewer.window.add_dock_widget(widget, name=name)
+    viewer.window._qt_window.resize(1400, 900)
+    for _ in range(5):
+        QApplication.processEvents()
+    path = tmp_path / f"{name}.png"
+    viewer.window.screenshot(path=str(path), canvas_only=False)
+    canvas = tmp_path / f"{name}_canvas.png"
+    viewer.screenshot(path=str(canvas), canvas_only=True)
+    if KEEP:
+        Path(KEEP).mkdir(parents=True, exist_ok=True)
+        for p in (path, canvas):
+            (Path(KEEP) / p.name).write_bytes(p.read_bytes())
+    check_png(path)
+    return check_png(canvas)
+
+
+def test_sparcc_and_display_screenshots(make_napari_viewer, stir_folder, tmp_path) -> None:
+    viewer = make_napari_viewer(show=True)
+    viewer.open(str(stir_folder), plugin="as-imaging")
+    store = open_store(tmp_path / "s.db", reader="r")
+    widget = SparccSijWidget(viewer, store=store, reader="r")
+    widget.first_slice.setValue(2)
+    assert widget.start()
+    layer = widget.quadrant_layer
+    for key in ("1", "2", "5"):
+        layer.keymap[KeyBinding.from_str(key)](layer)
+    canvas = shoot(viewer, widget, "sparcc_sij", tmp_path)
+    # The BME quadrants are drawn in red over the grey image.
+    red = (canvas[..., 0] > canvas[..., 1] + 0.25) & (canvas[..., 0] > canvas[..., 2] + 0.25)
+    assert red.sum() > 50
+    shoot(viewer, DisplayWidget(viewer), "display", tmp_path)
+
+
+def test_radiograph_widget_screenshots(make_napari_viewer, xray_file, tmp_path) -> None:
+    viewer = make_napari_viewer(show=True)
+    (layer,) = viewer.open(str(xray_file), plugin="as-imaging")
+    store = open_store(tmp_path / "x.db", reader="r")
+    msasss = MsasssWidget(viewer, store=store, reader="r")
+    assert msasss.start(layer, segment="lumbar")
+    msasss.place_corner("T12_inferior", (120.0, 70.0))
+    msasss.set_grade("T12_inferior", 2)
+    shoot(viewer, msasss, "msasss", tmp_path)
+    mny = MnyWidget(viewer, store=store, reader="r")
+    assert mny.start(layer)
+    mny.set_grade("right", 3)
+    shoot(viewer, mny, "mny", tmp_path)
