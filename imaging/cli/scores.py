@@ -96,7 +96,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
             allow_revisions=args.allow_revisions,
             format=args.format,
         )
-    print(report)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "source": report.source,
+                    "created": list(report.created),
+                    "revised": list(report.revised),
+                    "unchanged": list(report.unchanged),
+                    "refused": [
+                        {"rows": list(r.rows), "reading_id": r.reading_id, "reason": r.reason}
+                        for r in report.refused
+                    ],
+                },
+                indent=1,
+                default=str,
+            )
+        )
+    else:
+        print(report)
     return 0 if report.ok else 1
 
 
@@ -288,6 +306,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="store changed content for an existing reading id as a new revision",
     )
+    p.add_argument("--json", action="store_true", help="JSON report for scripts")
     p = add("export", _cmd_export, "export the current readings to JSON or CSV", [filters])
     p.add_argument("file", help="the file to write (replaced)")
     p.add_argument("--format", choices=formats, help="default: from the suffix")

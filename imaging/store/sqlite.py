@@ -82,8 +82,13 @@ def reading_payload(reading: Reading) -> str:
     """
     if not isinstance(reading, Reading):
         raise TypeError(f"the score store saves Reading objects, got {type(reading).__name__}")
-    payload = canonical_json(reading.to_dict())
-    back = Reading.from_dict(json.loads(payload))
+    try:
+        payload = canonical_json(reading.to_dict())
+        back = Reading.from_dict(json.loads(payload))
+    except (ValueError, TypeError) as exc:  # ScoringError is a ValueError
+        raise SaveRefusedError(
+            f"reading {reading.reading_id} cannot be stored as JSON and read back: {exc}"
+        ) from exc
     if back != reading:
         raise SaveRefusedError(
             f"reading {reading.reading_id} does not survive a JSON round trip unchanged; "

@@ -125,6 +125,10 @@ def test_import_refusals_are_listed_and_exit_1(
     assert code == 1
     assert "2 created, 0 revised, 0 unchanged, 1 refused" in out
     assert f"refused {source}: row 1 (reading {MSASSS}): " in out and "basdai" in out
+    code, out, _ = run(capsys, "import", str(source), "--db", str(tmp_path / "s.db"), "--json")
+    report = json.loads(out)
+    assert code == 1 and len(report["unchanged"]) == 2 and report["created"] == []
+    assert report["refused"][0]["rows"] == [1] and report["refused"][0]["reading_id"] == MSASSS
 
 
 def test_verify_reports_tampering_with_exit_1(

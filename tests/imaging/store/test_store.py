@@ -344,3 +344,33 @@ def test_verify_reads_one_snapshot(
     monkeypatch.undo()
     other.close()
     assert store.verify().entries == 2
+
+
+def test_reading_that_cannot_be_read_back_is_refused(
+    store: ScoreStore,
+    db_path: Path,
+    make_mny: Callable[..., Reading],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A serialisation bug must not store a payload that does not decode to the same reading."""
+    store.save(make_mny(0))
+    before = _dump(db_path)
+    good = make_mny(1)
+    original = Reading.to_dict
+
+    def lossy(self: Reading) -> dict[str, object]:
+        data = original(self)
+        data["comment"] = "changed on the way"
+        return data
+
+    monkeypatch.setattr(Reading, "to_dict", lossy)
+    results = store.save_many([good])
+    assert results[0].status is SaveStatus.REFUSED
+    assert "does not survive a JSON round trip" in (results[0].reason or "")
+    with pytest.raises(SaveRefusedError, match="does not survive"):
+        store.save(good)
+    monkeypatch.setattr(Reading, "to_dict", lambda self: {"schema_version": 99})
+    with pytest.raises(SaveRefusedError, match="cannot be stored as JSON and read back"):
+        store.save(good)
+    monkeypatch.undo()
+    assert _dump(db_path) == before
