@@ -21,7 +21,7 @@ from typing import Any
 
 from imaging.errors import ImagingError
 from imaging.scoring.reading import Method, Reading, ReadingMode
-from imaging.store import ScoreStore, open_store
+from imaging.store import ImportReport, ScoreStore, open_store
 from imaging.store.audit import AuditAction, AuditEntry
 
 __all__ = ["main", "register", "run"]
@@ -88,34 +88,44 @@ def _table(rows: list[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> st
     )
 
 
+def _report_json(report: ImportReport) -> dict[str, Any]:
+    return {
+        "source": report.source,
+        "created": list(report.created),
+        "revised": list(report.revised),
+        "unchanged": list(report.unchanged),
+        "refused": [
+            {"rows": list(r.rows), "reading_id": r.reading_id, "reason": r.reason}
+            for r in report.refused
+        ],
+    }
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
+    failed = False
+    reports: list[dict[str, Any]] = []
     with open_store(_db(args), reader=_actor(args)) as store:
-        report = store.import_file(
-            args.file,
-            reason=args.reason,
-            allow_revisions=args.allow_revisions,
-            format=args.format,
-        )
+        for path in args.file:
+            # One unreadable file is reported and skipped; the others are still imported.
+            try:
+                report = store.import_file(
+                    path,
+                    reason=args.reason,
+                    allow_revisions=args.allow_revisions,
+                    format=args.format,
+                )
+            except (ImagingError, ValueError, OSError) as exc:
+                failed = True
+                print(f"as-imaging scores import: {exc}", file=sys.stderr)
+                reports.append({"source": str(path), "error": str(exc)})
+                continue
+            failed |= not report.ok
+            reports.append(_report_json(report))
+            if not args.json:
+                print(report)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "source": report.source,
-                    "created": list(report.created),
-                    "revised": list(report.revised),
-                    "unchanged": list(report.unchanged),
-                    "refused": [
-                        {"rows": list(r.rows), "reading_id": r.reading_id, "reason": r.reason}
-                        for r in report.refused
-                    ],
-                },
-                indent=1,
-                default=str,
-            )
-        )
-    else:
-        print(report)
-    return 0 if report.ok else 1
+        print(json.dumps(reports, indent=1, default=str))
+    return 1 if failed else 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -298,7 +308,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     formats = ["json", "jsonl", "csv"]
     p = add("import", _cmd_import, "import readings from a JSON, JSONL or CSV file", [actor])
-    p.add_argument("file", help="the file to import")
+    p.add_argument("file", nargs="+", help="the file(s) to import, each in one transaction")
     p.add_argument("--format", choices=formats, help="default: from the suffix")
     p.add_argument("--reason", help="recorded in the audit trail (default: import FILE)")
     p.add_argument(

@@ -126,7 +126,7 @@ def test_import_refusals_are_listed_and_exit_1(
     assert "2 created, 0 revised, 0 unchanged, 1 refused" in out
     assert f"refused {source}: row 1 (reading {MSASSS}): " in out and "basdai" in out
     code, out, _ = run(capsys, "import", str(source), "--db", str(tmp_path / "s.db"), "--json")
-    report = json.loads(out)
+    (report,) = json.loads(out)
     assert code == 1 and len(report["unchanged"]) == 2 and report["created"] == []
     assert report["refused"][0]["rows"] == [1] and report["refused"][0]["reading_id"] == MSASSS
 
@@ -185,3 +185,17 @@ def test_database_from_environment_and_errors(
     # The module's own main() is the same command.
     assert scores_cli.main(["list", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 3
+
+
+def test_import_several_files_skips_a_bad_one(
+    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{", encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    code, out, err = run(capsys, "import", str(broken), str(source), "--db", db, "--json")
+    assert code == 1
+    assert "broken.json: not valid JSON" in err
+    bad, good = json.loads(out)
+    assert bad["source"] == str(broken) and "not valid JSON" in bad["error"]
+    assert len(good["created"]) == 3
