@@ -323,15 +323,17 @@ class SparccSpineScore(Score):
     Parameters
     ----------
     dvus : tuple of DvuScore
-        Exactly 6 different DVUs (stored cranial to caudal). The chosen levels are kept, so
-        a comparison can tell whether the same levels were scored at each visit.
+        Up to 6 different DVUs (stored cranial to caudal). The chosen levels are kept, so
+        a comparison can tell whether the same levels were scored at each visit. Fewer than 6
+        is a reading in progress, or a spine where the reader judged the remaining levels
+        normal: the DVUs not chosen count 0, and ``complete`` says whether all 6 were chosen.
     intensity_reference : IntensityReference or None, optional
         Fluid structure the *intensity* item was judged against [U]; None: not recorded.
 
     Raises
     ------
     RuleError
-        Not 6 DVUs, a DVU repeated, slices not consecutive, or a slice breaks a rule.
+        More than 6 DVUs, a DVU repeated, slices not consecutive, or a slice breaks a rule.
 
     Notes
     -----
@@ -362,10 +364,10 @@ class SparccSpineScore(Score):
         repeated = sorted({d.value for d in labels if labels.count(d) > 1})
         if repeated:
             raise RuleError(f"DVU {repeated[0]} scored twice: each DVU is scored once")
-        if len(dvus) != N_DVUS:
+        if len(dvus) > N_DVUS:
             raise RuleError(
                 f"SPARCC spine: {len(dvus)} DVUs given {[d.value for d in labels]}; the "
-                f"method scores the {N_DVUS} most abnormal DVUs"
+                f"method scores at most the {N_DVUS} most abnormal DVUs"
             )
         object.__setattr__(self, "dvus", tuple(sorted(dvus, key=lambda d: d.dvu.position)))
         if self.intensity_reference is not None:
@@ -428,13 +430,19 @@ class SparccSpineScore(Score):
             yield from item.slices
 
     @property
+    def complete(self) -> bool:
+        """True when all 6 DVUs have been chosen and scored."""
+        return len(self.dvus) == N_DVUS
+
+    @property
     def assessable(self) -> bool:
         """False when a DVU slice is not assessable (total undefined)."""
         return all(s.assessable for s in self._slices())
 
     @property
     def total(self) -> int | None:
-        """Sum over 6 DVUs (0-108), None when a slice is not assessable."""
+        """Sum over the chosen DVUs (0-108; unchosen DVUs count 0), None when a slice is
+        not assessable."""
         scores = [d.score for d in self.dvus]
         return None if None in scores else sum(x for x in scores if x is not None)
 

@@ -99,13 +99,20 @@ def test_item_names() -> None:
     assert items["T9/T10/slice12/lower_posterior"] == 0
 
 
-def test_exactly_six_dvus() -> None:
-    five = dict(list(WORKED.items())[:5])
-    with pytest.raises(RuleError, match=r"5 DVUs given .*the method scores the 6 most abnormal"):
-        SparccSpineScore.from_mapping(five)
+def test_at_most_six_dvus() -> None:
     seven = {**WORKED, "L2/L3": ZERO}
-    with pytest.raises(RuleError, match="7 DVUs given"):
+    with pytest.raises(RuleError, match=r"7 DVUs given .*scores at most the 6 most abnormal"):
         SparccSpineScore.from_mapping(seven)
+
+
+def test_fewer_than_six_dvus_is_a_reading_in_progress() -> None:
+    # The worked example's three lesion DVUs alone: the unchosen levels count 0.
+    three = {k: v for k, v in WORKED.items() if k in ("T8/T9", "T9/T10", "L1/L2")}
+    partial = SparccSpineScore.from_mapping(three)
+    assert partial.total == 27
+    assert not partial.complete
+    assert SparccSpineScore.from_mapping(WORKED).complete
+    assert SparccSpineScore(()).total == 0
 
 
 def test_no_duplicate_dvus() -> None:
