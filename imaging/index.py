@@ -8,6 +8,7 @@ never stop a scan: they are listed in :attr:`ScanResult.skipped` with the reason
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import warnings
 from collections import defaultdict
@@ -18,9 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import pydicom
+from pydicom.charset import convert_encodings
+from pydicom.datadict import tag_for_keyword
 from pydicom.errors import InvalidDicomError
-from pydicom.filereader import read_partial
+from pydicom.filereader import data_element_generator, read_partial
 from pydicom.tag import BaseTag
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
+from pydicom.values import convert_value
+
+try:  # pydicom's own File Meta reader; without it every file takes the general path
+    from pydicom.filereader import _read_file_meta_info
+except ImportError:  # pragma: no cover - a future pydicom may rename it
+    _read_file_meta_info = None
 
 from imaging.classify import classify_plane, classify_region, classify_sequence
 from imaging.errors import DicomReadError
@@ -67,6 +77,22 @@ _NUMBER_KEYS = (
     "Columns",
 )
 _LIST_KEYS = ("ScanningSequence", "SequenceVariant", "ScanOptions", "ImageType")
+_MULTIFRAME_KEYS = ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence")
+# The elements the fast path keeps; all others are skipped by seeking past their value.
+_FAST_TAGS = {
+    tag_for_keyword(k): k
+    for k in (
+        *_TEXT_KEYS,
+        "PatientName",
+        *_NUMBER_KEYS,
+        *_LIST_KEYS,
+        "ImageOrientationPatient",
+        "SpecificCharacterSet",
+        *_MULTIFRAME_KEYS,
+    )
+}
+# Bytes read at once from each file: the whole header of most single-frame images.
+_HEAD_BYTES = 64 * 1024
 
 
 def _number(value: Any) -> float | int | None:
@@ -150,11 +176,109 @@ def _header_info(ds: pydicom.Dataset) -> dict[str, Any]:
     return info
 
 
+def _fast_header(head: bytes, size: int) -> tuple[dict[str, Any], str] | None:
+    """Parse a Part 10 header held in memory, keeping only the elements the index needs.
+
+    Returns the values and the media storage SOP class, or None when the general path must
+    decide (deflated or unusual transfer syntax, multi-frame, header longer than ``head``).
+    Uses pydicom's element generator and value converters on an in-memory buffer: the same
+    parsing as :func:`pydicom.dcmread`, without building a Dataset of every element.
+    """
+    if _read_file_meta_info is None or head[128:132] != b"DICM":
+        return None
+    fp = io.BytesIO(head)
+    fp.seek(132)
+    meta = _read_file_meta_info(fp)
+    syntax = meta.get("TransferSyntaxUID")
+    if syntax is None or syntax == DeflatedExplicitVRLittleEndian:
+        return None
+    syntax = UID(syntax)
+    if not syntax.is_transfer_syntax:
+        return None
+    pixel: dict[str, int] = {}
+
+    def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
+        if int(tag) == _PIXEL_DATA:
+            pixel["position"] = fp.tell()
+            pixel["length"] = length
+            return True
+        return False
+
+    raws = {
+        int(raw.tag): raw
+        for raw in data_element_generator(
+            fp,
+            syntax.is_implicit_VR,
+            syntax.is_little_endian,
+            stop_when=at_pixels,
+            specific_tags=set(_FAST_TAGS),
+        )
+    }
+    if not pixel and len(head) < size:
+        return None  # the header goes on beyond the bytes read
+    names = {_FAST_TAGS[tag]: raw for tag, raw in raws.items()}
+    if any(key in names for key in _MULTIFRAME_KEYS):
+        return None
+    charset = names.get("SpecificCharacterSet")
+    encodings = convert_encodings(
+        _strings(convert_value("CS", charset)) or None if charset is not None else None
+    )
+    values = {
+        key: convert_value(raw.VR, raw, encodings) if raw.VR else raw.value
+        for key, raw in names.items()
+        if key != "SpecificCharacterSet"
+    }
+    info = _header_info(values)
+    length = pixel.get("length")
+    if length is not None and length != _UNDEFINED_LENGTH:
+        info["_missing_pixel_bytes"] = pixel["position"] + length - size
+    return info, str(meta.get("MediaStorageSOPClassUID", ""))
+
+
+def _general_header(fh: Any, path: Path) -> tuple[dict[str, Any], str]:
+    """Parse with :func:`pydicom.filereader.read_partial` (any file pydicom can read)."""
+    pixel: dict[str, int] = {}
+
+    def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
+        if tag == _PIXEL_DATA:
+            pixel["position"] = fh.tell()
+            pixel["length"] = length
+            return True
+        return False
+
+    forced = False
+    fh.seek(0)
+    try:
+        ds = read_partial(fh, stop_when=at_pixels, defer_size=1024)
+    except InvalidDicomError:
+        # Old files may lack the preamble and file meta: accept them only if they parse to
+        # an image data set below.
+        fh.seek(0)
+        pixel.clear()
+        forced = True
+        ds = read_partial(fh, stop_when=at_pixels, defer_size=1024, force=True)
+    size = os.fstat(fh.fileno()).st_size
+    info = _header_info(ds)
+    meta = getattr(ds, "file_meta", None)
+    media_class = str(meta.get("MediaStorageSOPClassUID", "")) if meta else ""
+    syntax = meta.get("TransferSyntaxUID") if meta else None
+    if forced and not (info["SOPClassUID"] and info["SeriesInstanceUID"]):
+        raise DicomReadError(f"{path}: not a DICOM file (no 'DICM' prefix, no data set)")
+    length = pixel.get("length")
+    # In a deflated file, positions are in the inflated stream: no size check possible.
+    deflated = syntax is not None and syntax == DeflatedExplicitVRLittleEndian
+    if length is not None and length != _UNDEFINED_LENGTH and not deflated:
+        info["_missing_pixel_bytes"] = pixel["position"] + length - size
+    return info, media_class
+
+
 def read_header(path: PathLike) -> dict[str, Any]:
     """Read the header values of one file that the index needs.
 
     Parsing stops at the pixel data (whose value is never read); a file whose pixel data is
-    shorter than its header declares is reported as truncated.
+    shorter than its header declares is reported as truncated. Most files are parsed from
+    one read of their first 64 KiB, keeping only the needed elements; others (multi-frame,
+    deflated, no preamble, long headers) go through :func:`pydicom.filereader.read_partial`.
 
     Parameters
     ----------
@@ -177,56 +301,33 @@ def read_header(path: PathLike) -> dict[str, Any]:
     .. [1] DICOM PS3.10 7.1 (DICOM File Meta Information).
     """
     path = Path(path)
-    pixel: dict[str, int] = {}
     try:
         with open(path, "rb") as fh, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-
-            def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
-                if tag == _PIXEL_DATA:
-                    pixel["position"] = fh.tell()
-                    pixel["length"] = length
-                    return True
-                return False
-
-            forced = False
+            head = fh.read(_HEAD_BYTES)
+            size = len(head) if len(head) < _HEAD_BYTES else os.fstat(fh.fileno()).st_size
             try:
-                ds = read_partial(fh, stop_when=at_pixels, defer_size=1024)
-            except InvalidDicomError:
-                # Old files may lack the preamble and file meta: accept them only if they
-                # parse to an image data set below.
-                fh.seek(0)
-                pixel.clear()
-                forced = True
-                ds = read_partial(fh, stop_when=at_pixels, defer_size=1024, force=True)
-            size = os.fstat(fh.fileno()).st_size
-            info = _header_info(ds)
-            meta = getattr(ds, "file_meta", None)
-            media_class = str(meta.get("MediaStorageSOPClassUID", "")) if meta else ""
-            syntax = meta.get("TransferSyntaxUID") if meta else None
+                fast = _fast_header(head, size)
+            except Exception:  # anything odd: let the general path read it or explain
+                fast = None
+            info, media_class = fast if fast is not None else _general_header(fh, path)
+    except DicomReadError:
+        raise
     except (InvalidDicomError, EOFError) as exc:
         raise DicomReadError(f"{path}: not a readable DICOM file ({exc})") from exc
     except OSError as exc:
         raise DicomReadError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
     except Exception as exc:  # pydicom raises many types on malformed data
         raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
-    if forced and not (info["SOPClassUID"] and info["SeriesInstanceUID"]):
-        raise DicomReadError(f"{path}: not a DICOM file (no 'DICM' prefix, no data set)")
     if MEDIA_STORAGE_DIRECTORY in (info["SOPClassUID"], media_class):
         raise DicomReadError(
             f"{path}: DICOMDIR (a media index, not an image); scan it directly to use it"
         )
     if not info["SeriesInstanceUID"] or not info["SOPClassUID"]:
         raise DicomReadError(f"{path}: not a DICOM image (no SeriesInstanceUID or SOPClassUID)")
-    length = pixel.get("length")
-    # In a deflated file, positions are in the inflated stream: no size check possible.
-    deflated = syntax is not None and syntax == pydicom.uid.DeflatedExplicitVRLittleEndian
-    if length is not None and length != _UNDEFINED_LENGTH and not deflated:
-        missing = pixel["position"] + length - size
-        if missing > 0:
-            raise DicomReadError(
-                f"{path}: truncated pixel data ({missing} of {length} bytes missing)"
-            )
+    missing = info.pop("_missing_pixel_bytes", 0)
+    if missing > 0:
+        raise DicomReadError(f"{path}: truncated pixel data ({missing} bytes missing)")
     return info
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -363,6 +364,19 @@ def _read(path: Path) -> Dataset:
         raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
 
 
+def _map(fn: Callable[[Path], Any], paths: list[Path]) -> list[Any]:
+    """Apply ``fn`` to each path, overlapping file reads in two threads for long series."""
+    if len(paths) < 8 or (os.cpu_count() or 1) < 2:
+        return [fn(p) for p in paths]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(fn, paths))
+
+
+def _read_and_decode(path: Path) -> tuple[Dataset, tuple[np.ndarray, bool]]:
+    ds = _read(path)
+    return ds, decode_pixels(ds, path)
+
+
 def _describe(frame: _Frame) -> str:
     return f"{frame.path.name}" + (f" frame {frame.frame}" if frame.frame is not None else "")
 
@@ -573,7 +587,11 @@ def load_series(
            ``highdicom.volume.create_affine_matrix_from_attributes`` (used here).
     """
     paths, summary = _resolve(source, within)
-    datasets = [(path, _read(path)) for path in paths]
+    # Read and decode each file in one pass (overlapping I/O across two threads); the
+    # geometry checks below still run before anything is stacked.
+    loaded = _map(_read_and_decode, paths)
+    datasets = [(path, ds) for path, (ds, _) in zip(paths, loaded, strict=True)]
+    decoded = {path: pixels for path, (_, pixels) in zip(paths, loaded, strict=True)}
     frames: list[_Frame] = []
     for path, ds in datasets:
         frames.extend(_frames_of(ds, path))
@@ -582,9 +600,8 @@ def load_series(
     _check_same(frames)
     frames, slice_spacing, _normal = _sort_and_space(frames)
 
-    decoded: dict[Path, tuple[np.ndarray, bool]] = {}
-    for path, ds in datasets:
-        decoded[path] = decode_pixels(ds, path)
+    by_path = dict(datasets)
+    decoded = dict(zip(paths, _map(lambda p: decode_pixels(by_path[p], p), paths), strict=True))
     rows, cols = frames[0].matrix
     slices: list[np.ndarray] = []
     any_rescale = False
