@@ -37,6 +37,7 @@ __all__ = [
     "MIGRATIONS",
     "PROTECTED_TABLES",
     "REQUIRED_TRIGGERS",
+    "check_is_score_store",
     "migrate",
 ]
 
@@ -153,6 +154,27 @@ def _user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def check_is_score_store(conn: sqlite3.Connection, *, where: str = "database") -> None:
+    """Refuse a database that belongs to another application (tables but no schema version).
+
+    Read-only, so it can run before anything (even the journal mode) is changed in the file.
+
+    Raises
+    ------
+    StoreError
+        If the database has tables but ``user_version`` 0.
+    """
+    if _user_version(conn) != 0:
+        return
+    sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    tables = [name for (name,) in conn.execute(sql)]
+    if tables:
+        raise StoreError(
+            f"{where}: not a score store: an SQLite database with tables {tables} "
+            "but no score-store schema version"
+        )
+
+
 def migrate(
     conn: sqlite3.Connection, *, target: int = LATEST_VERSION, where: str = "database"
 ) -> tuple[int, int]:
@@ -176,8 +198,9 @@ def migrate(
     Raises
     ------
     StoreError
-        If the database was written by a newer version of the toolkit, or a migration failed
-        (the database is then left at its previous version).
+        If the database was written by a newer version of the toolkit, is another
+        application's SQLite database, or a migration failed (the database is then left at its
+        previous version).
     """
     if not 0 <= target <= LATEST_VERSION:
         raise ValueError(f"schema target {target} is not between 0 and {LATEST_VERSION}")
@@ -191,6 +214,7 @@ def migrate(
                 f"{where}: schema version {before} is newer than this toolkit supports "
                 f"({LATEST_VERSION}); upgrade as-imaging to open it"
             )
+        check_is_score_store(conn, where=where)
         for version in range(before + 1, target + 1):
             MIGRATIONS[version - 1](conn)
             if version >= 2:

@@ -62,7 +62,13 @@ from imaging.store.base import (
     _sqlite_location,
     register_backend,
 )
-from imaging.store.schema import LATEST_VERSION, REQUIRED_TRIGGERS, _rollback, migrate
+from imaging.store.schema import (
+    LATEST_VERSION,
+    REQUIRED_TRIGGERS,
+    _rollback,
+    check_is_score_store,
+    migrate,
+)
 
 __all__ = ["SQLiteStore", "reading_payload"]
 
@@ -200,6 +206,9 @@ class SQLiteStore(ScoreStore):
     def _configure(self, busy_timeout: float) -> None:
         conn = self._conn
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000):d}")
+        # Before the first write (the journal mode is written to the file): leave another
+        # application's database exactly as it was.
+        check_is_score_store(conn, where=self.location)
         if self.path is not None:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":

@@ -136,3 +136,17 @@ def test_failed_migration_leaves_the_old_version(
     with open_store(db_path) as store:
         assert store.get(make_mny(1).reading_id) == make_mny(1)
         assert store.verify().ok
+
+
+def test_another_applications_database_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE patients (id TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=r"not a score store: .* tables \['patients'\]"):
+        open_store(other)
+    conn = sqlite3.connect(other)
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("patients",)]
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # untouched
+    conn.close()
