@@ -171,6 +171,7 @@ class MsasssWidget(ScoringWidgetBase):
         info = info_from_layer(layer)
         if info is None:
             return False
+        context = context or self._contexts.get(id(layer))
         if context is None:
             if info.summary is None:
                 return False

@@ -176,7 +176,14 @@ class SparccSijWidget(ScoringWidgetBase):
         except (ScoringError, ValueError) as exc:
             self.status.setText(str(exc))
             return False
-        # A resumed reading keeps its own slices.
+        requested = tuple(range(first, first + N_SLICES))
+        blank = all(v == 0 for v in self.score.item_values().values())
+        if self.score.slice_indices != requested and blank:
+            # Nothing scored yet: the reader may still move the six slices.
+            controller.update(
+                SparccSijScore.empty(requested, intensity_reference=ref), reason="slices chosen"
+            )
+        # A resumed reading with scores keeps its own slices.
         self.first_slice.setValue(self.score.slice_indices[0])
         self._make_layers()
         self.go_to_slice(self.score.slice_indices[0])

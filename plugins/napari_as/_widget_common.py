@@ -55,6 +55,7 @@ class ScoringWidgetBase(QWidget):
         self.kind = kind
         self.method = method
         self._store = store
+        self._contexts: dict[int, ReadingContext] = {}
         self.controller: ReadingController | None = None
         self.layer: Any = None
         self.info: LayerInfo | None = None
@@ -93,6 +94,23 @@ class ScoringWidgetBase(QWidget):
             self.layer_combo.setCurrentText(current)
         self.layer_combo.blockSignals(False)
 
+    def select_layer(self, layer: Any) -> None:
+        """Choose ``layer`` in the image combo box."""
+        self._refresh_layers()
+        self.layer_combo.setCurrentText(layer.name)
+
+    def preset_context(self, layer: Any, context: ReadingContext) -> None:
+        """Use ``context`` (identity, visit, session) whenever ``layer`` is read.
+
+        Reading sessions call this: their layers are blinded and carry no summary.
+        """
+        self._contexts[id(layer)] = context
+
+    def reset(self) -> None:
+        """Forget the current reading (the next start makes or resumes another)."""
+        self.controller = None
+        self._contexts.clear()
+
     def selected_layer(self) -> Any:
         """The image layer chosen in the combo box (None if there is none)."""
         name = self.layer_combo.currentText()
@@ -119,6 +137,8 @@ class ScoringWidgetBase(QWidget):
         info = info_from_layer(layer)
         if info is None:
             raise ValueError(f"layer {getattr(layer, 'name', layer)!r} was not opened by napari_as")
+        if context is None:
+            context = self._contexts.get(id(layer))
         if context is None:
             context = context_from_layer(info, mode=ReadingMode.OPEN)
         self.layer, self.info = layer, info

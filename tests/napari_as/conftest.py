@@ -93,3 +93,37 @@ def cspine_file(tmp_path: Path) -> Path:
     )
     (path,) = write_datasets([ds], tmp_path / "cspine")
     return path
+
+
+#: Identity and dates of the synthetic cohort: none may appear in a blinded session.
+COHORT = {
+    "PAT-SECRET-01": ("Doe^Jane", (dt.date(2019, 5, 6), dt.date(2021, 7, 8))),
+    "PAT-SECRET-02": ("Roe^Richard", (dt.date(2018, 2, 3), dt.date(2020, 9, 10))),
+}
+
+
+@pytest.fixture
+def cohort_folder(tmp_path: Path) -> Path:
+    """Two patients x two visits of small SIJ STIR series (8 slices)."""
+    root = tmp_path / "cohort"
+    rng = np.random.default_rng(1)
+    for p_index, (patient_id, (name, dates)) in enumerate(COHORT.items()):
+        for v_index, date in enumerate(dates):
+            vol = rng.integers(50, 150, size=(8, 32, 40), dtype=np.uint16)
+            vol[:, 10:20, 5 + 5 * v_index : 15 + 5 * v_index] = 800
+            datasets = mr_series(
+                vol,
+                spacing=(4.0, 1.0, 1.0),
+                row_direction=_ROW_DIR,
+                column_direction=_COL_DIR,
+                origin=(0.0, 0.0, 0.0),
+                patient_id=patient_id,
+                patient_name=name,
+                study_date=date,
+                series_number=3,
+                series_description="SIJ STIR semicor",
+                body_part="SIJ",
+                sequence={"ScanningSequence": "IR", "SequenceVariant": "SK", "InversionTime": 150},
+            )
+            write_datasets(datasets, root / f"p{p_index}" / f"v{v_index}")
+    return root

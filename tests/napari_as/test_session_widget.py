@@ -1,0 +1,136 @@
+"""Reading sessions in napari: blinded identity and dates, served order recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("napari", reason="napari not installed")
+pytest.importorskip("qtpy", reason="no Qt binding")
+
+from app_model.types import KeyBinding
+from napari_as._session_widget import SessionWidget
+from qtpy.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QTableWidget, QWidget
+
+from imaging.scoring import Method, ReadingMode
+from imaging.sessions import SessionDefinition
+from imaging.store import open_store
+
+from .conftest import COHORT
+
+pytestmark = pytest.mark.gui
+
+
+def forbidden() -> set[str]:
+    words = set()
+    for patient_id, (name, dates) in COHORT.items():
+        words |= {patient_id, *name.split("^")}
+        for date in dates:
+            words |= {date.isoformat(), date.strftime("%Y%m%d"), date.strftime("%d.%m.%Y")}
+            words.add(str(date.year))
+    return words
+
+
+def window_texts(viewer) -> list[str]:
+    """Every text the napari window shows: widgets, layer names, metadata, title, status."""
+    win = viewer.window._qt_window
+    texts = [win.windowTitle(), str(viewer.title), str(viewer.status), str(viewer.help)]
+    for child in win.findChildren(QWidget):
+        texts.append(child.windowTitle())
+        texts.append(child.toolTip())
+        if isinstance(child, QLabel | QAbstractButton | QLineEdit):
+            texts.append(child.text())
+        elif isinstance(child, QComboBox):
+            texts.extend(child.itemText(i) for i in range(child.count()))
+        elif isinstance(child, QTableWidget):
+            texts.extend(
+                child.item(r, c).text()
+                for r in range(child.rowCount())
+                for c in range(child.columnCount())
+                if child.item(r, c) is not None
+            )
+    for layer in viewer.layers:
+        texts.append(layer.name)
+        texts.append(repr(layer.metadata))
+        texts.append(str(layer.get_status(viewer.cursor.position, world=True)))
+    return texts
+
+
+def assert_blind(viewer) -> None:
+    texts = "\n".join(window_texts(viewer))
+    leaks = sorted(w for w in forbidden() if w in texts)
+    assert not leaks, f"identity or dates shown in a blinded session: {leaks}"
+
+
+def test_blinded_session_hides_identity_and_records_order(
+    make_napari_viewer, cohort_folder: Path, tmp_path: Path
+) -> None:
+    viewer = make_napari_viewer()
+    store = open_store(tmp_path / "blind.db", reader="rad3")
+    widget = SessionWidget(viewer, store=store, reader="rad3")
+    viewer.window.add_dock_widget(widget)
+    definition = widget.build(cohort_folder, mode="blinded", method="sparcc_sij", seed=5)
+    assert isinstance(definition, SessionDefinition)
+    served = definition.served()
+    assert len(served) == 4  # 2 patients x 2 visits, one at a time
+    for position in range(len(served)):
+        assert widget.show_case(position)
+        assert widget.case_label.text() == f"Case {position + 1} of 4"
+        scoring = widget.scoring
+        assert scoring.start()
+        layer = scoring.quadrant_layer
+        layer.keymap[KeyBinding.from_str("1")](layer)
+        assert_blind(viewer)
+    readings = store.query(method=Method.SPARCC_SIJ)
+    assert len(readings) == 4
+    order = definition.order_shown()
+    for reading in readings:
+        assert reading.mode is ReadingMode.BLINDED
+        assert reading.session.session_id == definition.session_id
+        assert reading.session.seed == 5
+        assert reading.session.order_shown == order
+        entry = order[reading.session.position]
+        served_case = served[reading.session.position]
+        # The reading is stored under the true identity of the case shown at that position.
+        assert reading.patient_id == served_case.case.patient_id
+        assert entry == f"{served_case.case.case_id}:{reading.visit.label}"
+        assert reading.visit.study_date in COHORT[reading.patient_id][1]
+    saved = json.loads(widget.definition_path.read_text())
+    assert saved["order_shown"] == list(order) and saved["mode"] == "blinded"
+
+
+def test_paired_unknown_order_shows_visits_side_by_side(
+    make_napari_viewer, cohort_folder: Path, tmp_path: Path
+) -> None:
+    viewer = make_napari_viewer()
+    store = open_store(tmp_path / "paired.db", reader="rad4")
+    widget = SessionWidget(viewer, store=store, reader="rad4")
+    definition = widget.build(cohort_folder, mode="paired_unknown_order", seed=11)
+    assert len(definition.served()) == 2
+    assert widget.show_case(0)
+    assert viewer.grid.enabled
+    names = [layer.name for layer in viewer.layers]
+    assert names == ["Case 1 of 2 · Visit A", "Case 1 of 2 · Visit B"]
+    assert_blind(viewer)
+    # Score the visit shown second; it is stored under its true visit.
+    widget.score_visit(1)
+    assert widget.scoring.start()
+    true_visit = definition.served()[0].visits[1].case_visit.visit
+    (reading,) = store.query(method=Method.SPARCC_SIJ)
+    assert reading.visit == true_visit
+    assert reading.mode is ReadingMode.PAIRED_UNKNOWN_ORDER
+    assert reading.session.position == 1
+    assert isinstance(reading.visit.study_date, dt.date)
+
+
+def test_open_session_shows_identity(make_napari_viewer, cohort_folder: Path, tmp_path) -> None:
+    viewer = make_napari_viewer()
+    widget = SessionWidget(viewer, store=open_store(tmp_path / "o.db", reader="r"), reader="r")
+    widget.build(cohort_folder, mode="open", seed=1)
+    assert widget.case_label.text() in COHORT
+    # The blinding check does find identity when it is shown.
+    with pytest.raises(AssertionError, match="identity or dates"):
+        assert_blind(viewer)
