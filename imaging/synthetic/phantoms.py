@@ -235,7 +235,11 @@ class SijPhantom:
     _bone: np.ndarray = field(repr=False)
 
     def joint_line(self, y: np.ndarray | float, joint: Joint) -> np.ndarray:
-        """Column coordinate (mm from centre) of the joint line at row coordinate ``y``."""
+        """Column coordinate (mm from centre) of the joint line at row coordinate ``y``.
+
+        The middle of the joint space (cartilaginous slices), between the sacral and the
+        iliac cortex.
+        """
         return _sij_joint_x(np.asarray(y, dtype=float), Joint(joint))
 
     def quadrant_mask(
@@ -251,7 +255,7 @@ class SijPhantom:
         mid = 0.5 * (self.joint_top + self.joint_bottom)
         in_half = (y >= self.joint_top) & (y < mid) if quadrant.is_upper else (y >= mid)
         in_half &= y <= self.joint_bottom
-        near = (np.abs(lateral) > 2.0) & (np.abs(lateral) <= depth)
+        near = (np.abs(lateral) > _JOINT_GAP / 2) & (np.abs(lateral) <= depth)
         return side & in_half & near & self._bone[slice_index]
 
     def joint_space_mask(self, slice_index: int, joint: Joint, half: JointHalf) -> np.ndarray:
@@ -261,7 +265,7 @@ class SijPhantom:
         mid = 0.5 * (self.joint_top + self.joint_bottom)
         rows = (y >= self.joint_top) & (y < mid) if half is JointHalf.UPPER else (y >= mid)
         rows &= y <= self.joint_bottom
-        return rows & (np.abs(x - _sij_joint_x(y, joint)) <= 1.5)
+        return rows & (np.abs(x - _sij_joint_x(y, joint)) <= _JOINT_GAP / 2)
 
 
 def _sij_half_width(y: np.ndarray) -> np.ndarray:
@@ -269,9 +273,15 @@ def _sij_half_width(y: np.ndarray) -> np.ndarray:
     return 46.0 - 0.2 * y + 2.0 * np.sin(y / 11.0)
 
 
+_JOINT_GAP = 1.4
+"""Width (mm) of the cartilaginous joint space between sacral and iliac cortex."""
+
+
 def _sij_joint_x(y: np.ndarray, joint: Joint) -> np.ndarray:
+    """Middle of the joint space: the sacrum ends at the half width, the ilium starts a gap
+    further out."""
     sign = 1.0 if joint is Joint.LEFT else -1.0
-    return sign * _sij_half_width(y)
+    return sign * (_sij_half_width(y) + _JOINT_GAP / 2)
 
 
 def sij_phantom(
@@ -363,7 +373,7 @@ def sij_phantom(
 
         # Ilium: beside the joint, the wing curving superolaterally to the crest, the
         # greater sciatic notch curving away laterally below the joint.
-        gap = 1.4 if not posterior else 3.5
+        gap = _JOINT_GAP if not posterior else 3.5
         hw_top = float(_sij_half_width(np.array(joint_top)))
         above = np.maximum(joint_top - y, 0.0)
         below = np.maximum(y - joint_bottom, 0.0)
@@ -1013,19 +1023,29 @@ def _trabecular(rng: np.random.Generator, shape: tuple[int, int], px: float) -> 
 
 
 def _finish_radiograph(
-    density: np.ndarray, rng: np.random.Generator, px: float, *, gain: float = 1.0
+    density: np.ndarray,
+    rng: np.random.Generator,
+    px: float,
+    *,
+    body: np.ndarray,
+    gain: float = 1.0,
 ) -> np.ndarray:
-    """Attenuation -> displayed brightness, with blur (focal spot, detector) and noise."""
+    """Attenuation -> displayed brightness, with blur (focal spot, detector) and noise.
+
+    The grey scale spans the values inside ``body`` (as a processed radiograph's VOI spans
+    the anatomy); direct exposure outside the body clips to black.
+    """
     density = ndimage.gaussian_filter(density, 0.35 / px)
     transmitted = np.exp(-gain * density)
     # Quantum noise grows where fewer photons reach the detector (dense regions).
     counts = 4000.0 * transmitted + 60.0
     noisy = rng.poisson(counts).astype(float)
     log_signal = -np.log(noisy / 4060.0)
-    lo, hi = np.percentile(log_signal, [0.5, 99.7])
+    inside = log_signal[body > 0.5]
+    lo, hi = np.percentile(inside, [0.5, 99.8])
     image = np.clip((log_signal - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
     # A soft shoulder like a film/processing curve.
-    return image**1.25
+    return image**1.1
 
 
 def lateral_spine_radiograph(
@@ -1097,7 +1117,8 @@ def lateral_spine_radiograph(
     if cervical:
         front = axis_x - 48.0 + 0.002 * (y - 120.0) ** 2
         back = axis_x + 75.0 + 0.0015 * (y - 70.0) ** 2
-        density += 0.9 * _smooth_step(np.maximum(front - x, x - back), 2.0)
+        body = _smooth_step(np.maximum(front - x, x - back), 2.0)
+        density += 0.9 * body
         # Pharynx and trachea: an air column in front of the spine.
         airway = _smooth_step(np.abs(x - (axis_x - 30.0 + 0.05 * (y - 100))) - 7.0, 1.5)
         density -= 0.35 * airway * _smooth_step(20.0 - y, 4.0)
@@ -1112,7 +1133,8 @@ def lateral_spine_radiograph(
         angle = np.hypot((x - axis_x + 62.0) / 30.0, (y - 22.0) / 40.0) - 1
         density += 0.45 * _smooth_step(angle * 25.0, 2.0) * _smooth_step(y - 62.0, 2.0)
     else:
-        density += 1.5 * _smooth_step(np.maximum(-x + 2.0, x - 218.0), 3.0)
+        body = _smooth_step(np.maximum(-x + 2.0, x - 218.0), 3.0)
+        density += 1.5 * body
         # Psoas and paraspinal muscles, bowel gas, ribs, iliac crests.
         density += 0.15 * _smooth_step(np.abs(x - axis_x - 45.0) - 28.0, 8.0)
         gas = _low_freq_noise(rng, (rows, cols), 7.0 / px)
@@ -1233,8 +1255,10 @@ def lateral_spine_radiograph(
             t = (rel_y * d[0] + rel_x * d[1]) / length
             off = rel_y * n[0] + rel_x * n[1]
             bulge = 1.2 * np.sin(np.clip(t / length, 0, 1) * np.pi)
+            # Across the front of the disc, from 3.5 mm in front of the bodies' anterior
+            # margin to 2.5 mm behind it (ossified outer annulus).
             bar = np.maximum(
-                np.abs(off - 0.6 - bulge) - 1.9, np.maximum(-t - 3.0, t - length - 3.0)
+                np.abs(off - 0.3 - 0.6 * bulge) - 3.2, np.maximum(-t - 3.0, t - length - 3.0)
             )
             lesion = np.maximum(lesion, _smooth_step(bar, 0.35))
             cortex = np.maximum(
@@ -1246,7 +1270,7 @@ def lateral_spine_radiograph(
             )
     bone = np.maximum(bone, lesion)
     density += bone * (0.42 + 0.08 * tex) + 0.45 * cortex + 0.45 * lesion
-    image = _finish_radiograph(density, rng, px)
+    image = _finish_radiograph(density, rng, px, body=body)
     return RadiographPhantom(image=image, pixel_mm=px, landmarks=landmarks)
 
 
@@ -1393,20 +1417,25 @@ def pelvis_radiograph(
             )
             width = 2.8
         gap = _smooth_step(np.abs(rel - wobble * 0.5) - width, 0.35 if grade < 1 else 0.9)
-        keep = 1.0
+        fused: float | np.ndarray = 0.0
         if grade == 3:
-            # Partial ankylosis: the lower third of the joint is bridged.
-            keep = _smooth_step(y - (sij_bottom - 25.0), 2.0)
+            # Partial ankylosis: the lower third of the joint is bridged by bone.
+            fused = _smooth_step((sij_bottom - 25.0) - y, 2.0)
         if grade == 4:
-            keep = 0.15
-        bone = bone - 0.42 * gap * rows_j * on_side * keep
+            fused = 1.0
+        bone = bone - 0.42 * gap * rows_j * on_side * (1.0 - fused)
+        # Bone across the joint: trabeculae continuous from ilium to sacrum, no cortex.
+        fill = _smooth_step(np.abs(ax - joint_x - 0.75) - 4.0, 0.6) * rows_j * on_side * fused
+        bone = np.maximum(bone, 0.5 * fill)
+        cortex = np.maximum(cortex * (1.0 - fill), 0.35 * fill)
         if grade >= 2:
             scl_w = 3.5 if grade == 2 else 8.0
             scl = _smooth_step(np.maximum(rel - width - scl_w, width - rel), 1.0)
             cortex = np.maximum(cortex, (0.55 if grade == 2 else 0.7) * scl * rows_j * on_side)
-            n_erosions = 2 if grade == 2 else 5
+            # Erosions where the joint is still open (a fused joint has remodelled them).
+            n_erosions = {2: 2, 3: 4}.get(grade, 0)
             for i in range(n_erosions):
-                ey = sij_top + (i + 1) * (sij_bottom - sij_top) / (n_erosions + 1)
+                ey = sij_top + (i + 1) * (sij_bottom - 25.0 - sij_top) / (n_erosions + 1)
                 ex = float(52.0 - 0.42 * (ey + 85.0)) + width + 1.0
                 pit = np.hypot(ax - ex, y - ey) - (1.8 if grade == 2 else 2.8)
                 bone = bone - 0.3 * _smooth_step(pit, 0.4) * on_side
@@ -1420,5 +1449,5 @@ def pelvis_radiograph(
             )
     bone = np.clip(bone, 0.0, None)
     density += bone * (0.5 + 0.08 * tex) + 0.3 * cortex
-    image = _finish_radiograph(density, rng, pixel_mm)
+    image = _finish_radiograph(density, rng, pixel_mm, body=body)
     return RadiographPhantom(image=image, pixel_mm=pixel_mm, landmarks=landmarks)
