@@ -241,7 +241,7 @@ def _cmd_retract(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     with open_store(_db(args), create=False) as store:
-        report = store.verify()
+        report = store.verify(expected_heads=args.expect_head)
     if args.json:
         print(
             json.dumps(
@@ -337,6 +337,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "verify", _cmd_verify, "check the audit chain and the readings; exit 1 on any problem", []
     )
     p.add_argument("--json", action="store_true", help="JSON output for scripts")
+    p.add_argument(
+        "--expect-head",
+        action="append",
+        default=[],
+        metavar="HASH",
+        help="a head hash printed by an earlier verify (--json 'head'); it must still be in "
+        "the chain (repeatable)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -41,6 +41,7 @@ __all__ = [
     "ReadingState",
     "canonical_json",
     "check_chain",
+    "check_heads",
     "content_sha256",
     "entry_hash",
     "replay",
@@ -90,6 +91,8 @@ class ProblemKind(StrEnum):
     """The audit trail records a reading that the store no longer has."""
     PAYLOAD_INVALID = "payload_invalid"
     """A stored payload does not decode to a valid reading."""
+    HEAD_MISSING = "head_missing"
+    """A head hash recorded earlier is no longer in the chain: history was rewritten."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,42 @@ class ReadingState:
     revision: int = 0
     retracted: bool = False
     saves: dict[int, AuditEntry] = field(default_factory=dict)
+
+
+def check_heads(entries: Iterable[AuditEntry], heads: Iterable[str]) -> list[Problem]:
+    """Report every previously recorded head hash that is no longer in the chain.
+
+    The chain only ever grows, so a head copied elsewhere earlier (see ``ScoreStore.head``)
+    must still be the hash of some entry. Its absence proves that the chain was rewritten
+    from that point, even when the rewritten chain is internally consistent.
+
+    Parameters
+    ----------
+    entries : iterable of AuditEntry
+        All the entries.
+    heads : iterable of str
+        Hex hashes recorded earlier.
+
+    Returns
+    -------
+    list of Problem
+        One per missing head.
+
+    References
+    ----------
+    .. [1] Crosby SA, Wallach DS. Efficient data structures for tamper-evident logging.
+       USENIX Security Symposium 2009 (commitments to the log head held by auditors).
+    """
+    present = {entry.hash for entry in entries}
+    return [
+        Problem(
+            ProblemKind.HEAD_MISSING,
+            f"head {head[:16]}",
+            "this recorded head is not in the audit chain: history was rewritten after it",
+        )
+        for head in heads
+        if head.strip().lower() not in present
+    ]
 
 
 def replay(entries: Iterable[AuditEntry]) -> tuple[dict[str, ReadingState], list[Problem]]:

@@ -325,8 +325,22 @@ class ScoreStore(ABC):
         """Return the sequence number and hash of the last audit entry (0 and genesis if none)."""
 
     @abstractmethod
-    def verify(self) -> VerifyReport:
-        """Check the audit chain and the stored readings against it; report every problem."""
+    def verify(self, *, expected_heads: Iterable[str] = ()) -> VerifyReport:
+        """Check the audit chain and the stored readings against it; report every problem.
+
+        Parameters
+        ----------
+        expected_heads : iterable of str, optional
+            Head hashes (:meth:`head`) recorded outside the store earlier; each must still
+            be in the chain. This catches a consistent rewrite of the whole chain, which the
+            chain alone cannot.
+
+        Returns
+        -------
+        VerifyReport
+            ``ok`` when nothing is wrong; otherwise every problem, naming the entry or
+            reading and what differs.
+        """
 
     @abstractmethod
     def close(self) -> None:

@@ -48,6 +48,7 @@ from imaging.store.audit import (
     ProblemKind,
     canonical_json,
     check_chain,
+    check_heads,
     content_sha256,
     replay,
 )
@@ -581,7 +582,7 @@ class SQLiteStore(ScoreStore):
 
     # -- verification ------------------------------------------------------------------------
 
-    def verify(self) -> VerifyReport:
+    def verify(self, *, expected_heads: Iterable[str] = ()) -> VerifyReport:
         problems: list[Problem] = []
         with self._snapshot():
             for (message,) in self._read("PRAGMA integrity_check"):
@@ -627,6 +628,7 @@ class SQLiteStore(ScoreStore):
                 " revision, retracted, payload, content_sha256 FROM reading ORDER BY reading_id"
             )
         problems += check_chain(entries)
+        problems += check_heads(entries, expected_heads)
         states, replay_problems = replay(entries)
         problems += replay_problems
         problems += _check_revisions(states, revision_rows)

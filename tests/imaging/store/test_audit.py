@@ -222,3 +222,19 @@ def test_rewritten_chain_changes_the_head(db_path: Path, make_mny: Callable[...,
         assert {p.kind for p in report.problems} == {ProblemKind.TRIGGER_MISSING}
         assert store.head()[0] == kept_head[0]
         assert store.head()[1] != kept_head[1]
+        # The head kept elsewhere exposes the rewrite.
+        anchored = store.verify(expected_heads=[kept_head[1]])
+        assert (ProblemKind.HEAD_MISSING, f"head {kept_head[1][:16]}") in {
+            (p.kind, p.where) for p in anchored.problems
+        }
+
+
+def test_earlier_heads_stay_in_a_growing_chain(
+    db_path: Path, make_mny: Callable[..., Reading]
+) -> None:
+    with open_store(db_path, reader="rad1") as store:
+        store.save(make_mny(0))
+        first = store.head()[1]
+        store.save(make_mny(1))
+        assert store.verify(expected_heads=[first, store.head()[1]]).ok
+        assert not store.verify(expected_heads=["0" * 64]).ok

@@ -87,8 +87,13 @@ def test_import_list_show_retract_export(
         with open_store(db) as original:
             assert other.query() == original.query(patient_id="007")
 
-    code, out, _ = run(capsys, "verify", "--db", db)
+    code, out, _ = run(capsys, "verify", "--db", db, "--json")
+    assert code == 0 and json.loads(out)["entries"] == 4
+    head = json.loads(out)["head"]
+    code, out, _ = run(capsys, "verify", "--db", db, "--expect-head", head)
     assert code == 0 and out.startswith("OK: 4 audit entries")
+    code, out, _ = run(capsys, "verify", "--db", db, "--expect-head", "f" * 64)
+    assert code == 1 and "[head_missing]" in out
 
 
 def test_revision_history_names_the_changed_items(
