@@ -6,8 +6,9 @@ carries the SHA-256 of its canonical content concatenated with the previous entr
 altering, inserting or deleting an entry breaks the chain from that point on. This is the
 hash-chain construction of tamper-evident logs (Haber & Stornetta 1991; Crosby & Wallach
 2009). It makes tampering *evident*, not impossible: someone who rewrites the whole chain from
-the altered entry onwards can only be caught against a copy of a later head hash
-(:meth:`ScoreStore.head`), which is why the head can be exported and kept elsewhere.
+the altered entry onwards can only be caught against a copy of an earlier head hash
+(:meth:`ScoreStore.head`) kept elsewhere and passed to ``verify(expected_heads=...)``
+(:func:`check_heads`).
 
 The checks here are pure functions over rows, independent of the database engine, so another
 backend reuses them.

@@ -14,6 +14,10 @@ Import is idempotent: a reading whose id is stored with identical content is rep
 unchanged, never duplicated. A stored id with *different* content is refused unless
 ``allow_revisions`` is given, in which case it becomes a new revision (the old one is kept).
 Every accepted reading of one file is saved in one transaction.
+
+An export carries the current readings only: not their earlier revisions, the audit trail,
+or whether they were retracted (``include_retracted=True`` exports retracted readings as
+plain readings). The database file itself is the archive of the history.
 """
 
 from __future__ import annotations
