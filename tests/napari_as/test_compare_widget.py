@@ -1,0 +1,69 @@
+"""Visit comparison: side by side, linked by slice index with an offset; change beside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("napari", reason="napari not installed")
+pytest.importorskip("qtpy", reason="no Qt binding")
+
+from napari_as._compare_widget import CompareWidget
+from napari_as._layers import info_from_layer
+
+from imaging.scoring import Method, Reading, Visit
+from imaging.scoring.sparcc_sij import SparccSijScore
+from imaging.store import open_store
+
+from .conftest import COHORT
+
+pytestmark = pytest.mark.gui
+
+
+def _reading(patient: str, date, bme_items: list[str]) -> Reading:
+    score = SparccSijScore.empty(range(6))
+    for item in bme_items:
+        score = score.with_item(item, 1)
+    return Reading(
+        patient_id=patient,
+        visit=Visit(date.isoformat(), date),
+        reader="rad5",
+        method=Method.SPARCC_SIJ,
+        items=score,
+    )
+
+
+def test_two_visits_linked_with_offset_and_change(
+    make_napari_viewer, cohort_folder: Path, tmp_path: Path
+) -> None:
+    viewer = make_napari_viewer()
+    # Open the later visit first: the widget must order them by date.
+    (later,) = viewer.open(str(cohort_folder / "p0" / "v1"), plugin="as-imaging")
+    (earlier,) = viewer.open(str(cohort_folder / "p0" / "v0"), plugin="as-imaging")
+    patient = "PAT-SECRET-01"
+    d0, d1 = COHORT[patient][1]
+    store = open_store(tmp_path / "c.db", reader="rad5")
+    store.save(_reading(patient, d0, ["slice0/right/upper_iliac"]))
+    store.save(
+        _reading(
+            patient,
+            d1,
+            ["slice0/right/upper_iliac", "slice1/right/upper_iliac", "slice2/left/lower_iliac"],
+        )
+    )
+    widget = CompareWidget(viewer, store=store, reader="rad5")
+    assert widget.compare([later, earlier])
+    assert widget.compared == [earlier, later]
+    assert viewer.grid.enabled
+    assert info_from_layer(earlier).summary.study_date == d0
+    # Linked by index: same slice at offset 0, then i + 2 with an anchor offset of 2.
+    viewer.dims.set_point(0, earlier.data_to_world((3, 0, 0))[0])
+    assert widget.slice_shown(earlier) == 3 and widget.slice_shown(later) == 3
+    widget.offsets[later.name].setValue(2)
+    assert widget.slice_shown(earlier) == 3 and widget.slice_shown(later) == 5
+    rows = widget.refresh_table()
+    assert [r["total"] for r in rows] == [1.0, 3.0]
+    assert rows[0]["change"] is None and rows[1]["change"] == 2.0
+    assert widget.table.item(1, 3).text() == "+2"
+    assert "later - earlier" in widget.sign_label.text()
