@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 __all__ = [
     "BlandAltmanResult",
@@ -64,6 +64,7 @@ __all__ = [
     "landis_koch_label",
     "sdc_from_differences",
     "sdc_from_icc",
+    "wide_table",
 ]
 
 ArrayLike = npt.ArrayLike
@@ -310,16 +311,17 @@ def icc_arrays(
     if not 0 < confidence < 1:
         raise ValueError(f"confidence {confidence!r} must lie strictly between 0 and 1")
     x = _as_rating_table(ratings)
-    if np.isnan(x).any():
+    if np.isnan(x.sum()):
         raise ValueError("ratings contain NaN; drop incomplete targets first (icc does)")
     n, k = x.shape[-2], x.shape[-1]
-    grand = x.mean(axis=(-2, -1), keepdims=True)
-    row_means = x.mean(axis=-1, keepdims=True)
-    col_means = x.mean(axis=-2, keepdims=True)
-    ss_rows = k * ((row_means - grand) ** 2).sum(axis=(-2, -1))
-    ss_cols = n * ((col_means - grand) ** 2).sum(axis=(-2, -1))
-    ss_total = ((x - grand) ** 2).sum(axis=(-2, -1))
-    ss_err = ss_total - ss_rows - ss_cols
+    # Sums of squares from one centred copy: centring first keeps the sums accurate, and
+    # row/column sums avoid a broadcast temporary per term.
+    xc = x - x.mean(axis=(-2, -1), keepdims=True)
+    ss_rows = (xc.sum(axis=-1) ** 2).sum(axis=-1) / k
+    ss_cols = (xc.sum(axis=-2) ** 2).sum(axis=-1) / n
+    ss_total = np.einsum("...ij,...ij->...", xc, xc)
+    # Rounding can leave a perfect-agreement residual a hair below zero.
+    ss_err = np.maximum(ss_total - ss_rows - ss_cols, 0.0)
     df_r, df_c, df_e, df_w = n - 1, k - 1, (n - 1) * (k - 1), n * (k - 1)
     msr = ss_rows / df_r
     msc = ss_cols / df_c
@@ -338,13 +340,13 @@ def icc_arrays(
 
         f1 = msr / msw
         f3 = msr / mse
-        p1 = stats.f.sf(f1, df_r, df_w)
-        p3 = stats.f.sf(f3, df_r, df_e)
+        p1 = special.fdtrc(df_r, df_w, f1)
+        p3 = special.fdtrc(df_r, df_e, f3)
 
-        f1l = f1 / stats.f.ppf(q, df_r, df_w)
-        f1u = f1 * stats.f.ppf(q, df_w, df_r)
-        f3l = f3 / stats.f.ppf(q, df_r, df_e)
-        f3u = f3 * stats.f.ppf(q, df_e, df_r)
+        f1l = f1 / special.fdtri(df_r, df_w, q)
+        f1u = f1 * special.fdtri(df_w, df_r, q)
+        f3l = f3 / special.fdtri(df_r, df_e, q)
+        f3u = f3 * special.fdtri(df_e, df_r, q)
         l1, u1 = (f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)
         l3, u3 = (f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)
 
@@ -354,8 +356,8 @@ def icc_arrays(
         vn = df_e * a**2
         vd = df_r * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
         v = vn / vd
-        f2u = stats.f.ppf(q, df_r, v)
-        f2l = stats.f.ppf(q, v, df_r)
+        f2u = special.fdtri(df_r, v, q)
+        f2l = special.fdtri(v, df_r, q)
         l2 = n * (msr - f2u * mse) / (f2u * (k * msc + (k * n - k - n) * mse) + n * msr)
         u2 = n * (f2l * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f2l * msr)
 
@@ -392,7 +394,8 @@ def _complete_cases(ratings: ArrayLike) -> tuple[npt.NDArray[np.float64], int]:
     if arr.ndim != 2:
         raise ValueError(f"ratings must have shape (n_targets, k_raters); got shape {arr.shape}")
     keep = ~np.isnan(arr).any(axis=1)
-    return arr[keep], int((~keep).sum())
+    n_drop = int(keep.size - np.count_nonzero(keep))
+    return (arr if n_drop == 0 else arr[keep]), n_drop
 
 
 def icc_all(ratings: ArrayLike, *, confidence: float = 0.95) -> dict[ICCForm, ICCResult]:
@@ -477,6 +480,102 @@ def icc(
     return icc_all(ratings, confidence=confidence)[chosen]
 
 
+def _key_codes(frame: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.intp]:
+    """Integer id (0 .. n-1) of each distinct combination of ``columns``.
+
+    Each column is factorised on its own (cheap for integers and categoricals) and the codes
+    combined arithmetically, much faster than grouping on several text columns. Ids follow
+    first appearance, except for one integer column (ascending id).
+    """
+    cols = list(columns)
+    if len(cols) == 1:
+        values = frame[cols[0]].to_numpy()
+        if values.dtype.kind in "iu" and values.size:
+            # Integer ids in a compact range: dense codes by counting, no hashing (the codes
+            # then follow the ids' order rather than first appearance).
+            low = int(values.min())
+            span = int(values.max()) - low + 1
+            if span <= 4 * values.size:
+                present = np.zeros(span, dtype=np.intp)
+                present[values - low] = 1
+                return np.asarray((np.cumsum(present) - 1)[values - low], dtype=np.intp)
+        codes, _ = pd.factorize(frame[cols[0]], use_na_sentinel=False)
+        return np.asarray(codes, dtype=np.intp)
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for col in cols:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+        # Re-densify so that the product cannot overflow however many columns there are.
+        combined, _ = pd.factorize(combined)
+    return np.asarray(combined, dtype=np.intp)
+
+
+def first_rows(codes: npt.NDArray[np.intp], n: int) -> npt.NDArray[np.intp]:
+    """Row of the first occurrence of each code ``0 .. n-1`` (O(rows), no sort)."""
+    first = np.empty(n, dtype=np.intp)
+    rows = np.arange(len(codes), dtype=np.intp)
+    # Later writes win, so writing in reverse order leaves the first occurrence.
+    first[codes[::-1]] = rows[::-1]
+    return first
+
+
+def wide_table(
+    frame: pd.DataFrame, *, targets: str | Sequence[str], raters: str, ratings: str
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64], list[Any]]:
+    """Lay a long table (one row per target and rater) out as a targets x raters array.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table.
+    targets : str or sequence of str
+        Column(s) identifying a target.
+    raters : str
+        Column naming the rater.
+    ratings : str
+        Column with the numeric rating.
+
+    Returns
+    -------
+    keys : pandas.DataFrame
+        The target columns, one row per target (row order of the array).
+    table : numpy.ndarray, shape (n_targets, n_raters)
+        Ratings; NaN where a rater did not rate a target.
+    rater_ids : list
+        Rater of each column, sorted.
+
+    Raises
+    ------
+    ValueError
+        When a column is missing or a rater rated a target twice.
+    """
+    keys = [targets] if isinstance(targets, str) else list(targets)
+    missing = [c for c in [*keys, raters, ratings] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"columns {missing} not in the table (has {list(frame.columns)})")
+    tid = _key_codes(frame, keys)
+    # Rater columns in ascending id order (integer ids take the counting fast path).
+    rcodes = _key_codes(frame, [raters])
+    n_raters = int(rcodes.max()) + 1 if len(rcodes) else 0
+    first_rater = frame[raters].to_numpy()[first_rows(rcodes, n_raters)]
+    order = np.argsort(first_rater, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    rcodes = rank[rcodes]
+    rater_ids = first_rater[order].tolist()
+    n = int(tid.max()) + 1 if len(tid) else 0
+    flat = tid.astype(np.int64) * len(rater_ids) + rcodes
+    if len(flat) and np.bincount(flat).max() > 1:
+        raise ValueError(
+            f"a rater ({raters!r}) rated the same target ({keys}) more than once; "
+            "keep one rating per target and rater"
+        )
+    grid = np.full((n, len(rater_ids)), np.nan)
+    grid[tid, rcodes] = pd.to_numeric(frame[ratings], errors="coerce").to_numpy(dtype=float)
+    key_frame = frame.iloc[first_rows(tid, n)][keys].reset_index(drop=True)
+    return key_frame, grid, list(rater_ids)
+
+
 def icc_from_frame(
     frame: pd.DataFrame,
     *,
@@ -510,12 +609,8 @@ def icc_from_frame(
     .. [1] Shrout PE, Fleiss JL. Intraclass correlations: uses in assessing rater
            reliability. Psychol Bull 1979;86:420-428.
     """
-    keys = [targets] if isinstance(targets, str) else list(targets)
-    missing = [c for c in [*keys, raters, ratings] if c not in frame.columns]
-    if missing:
-        raise ValueError(f"columns {missing} not in the table (has {list(frame.columns)})")
-    wide = frame.pivot_table(index=keys, columns=raters, values=ratings, aggfunc="mean")
-    return icc(wide.to_numpy(dtype=np.float64), form=form, confidence=confidence)
+    _, table, _ = wide_table(frame, targets=targets, raters=raters, ratings=ratings)
+    return icc(table, form=form, confidence=confidence)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1071,7 +1166,7 @@ def sdc_from_icc(sd: float, icc_value: float, *, n: int, k: int = 1, z: float = 
     .. [1] de Vet HCW, Terwee CB, Knol DL, Bouter LM. When to use agreement versus
            reliability measures. J Clin Epidemiol 2006;59:1033-1039.
     """
-    if not math.isfinite(icc_value) or icc_value > 1:
+    if not math.isfinite(icc_value) or icc_value > 1 + 1e-9:
         raise ValueError(f"ICC {icc_value!r} must be a finite number <= 1")
     if sd < 0:
         raise ValueError(f"SD {sd!r} must not be negative")

@@ -36,6 +36,7 @@ from imaging.compare.agreement import (
     icc_all,
     sdc_from_differences,
     sdc_from_icc,
+    wide_table,
 )
 from imaging.compare.change import (
     IntervalKind,
@@ -87,14 +88,7 @@ class ThresholdChoice(StrEnum):
 def _wide(
     frame: pd.DataFrame, targets: Sequence[str], rater: str, value: str
 ) -> tuple[pd.DataFrame, npt.NDArray[np.float64], list[str]]:
-    """Targets x raters array via integer codes (fast for millions of rows)."""
-    tid = frame.groupby(list(targets), sort=False, dropna=False).ngroup().to_numpy()
-    rcodes, raters = pd.factorize(frame[rater].astype(str), sort=True)
-    n = int(tid.max()) + 1 if len(tid) else 0
-    grid = np.full((n, len(raters)), np.nan)
-    grid[tid, rcodes] = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
-    first = np.unique(tid, return_index=True)[1]
-    keys = frame.iloc[first][list(targets)].reset_index(drop=True)
+    keys, grid, raters = wide_table(frame, targets=list(targets), raters=rater, ratings=value)
     return keys, grid, [str(r) for r in raters]
 
 
@@ -355,8 +349,8 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
     .. [4] Landis JR, Koch GG. Biometrics 1977;33:159-174.
     """
     rows: list[dict[str, Any]] = []
-    df = items.assign(method=items["method"].astype(str), mode=items["mode"].astype(str))
-    for (method, mode), sub in df.groupby(["method", "mode"], sort=True):
+    for (method, mode), sub in items.groupby(["method", "mode"], sort=True, observed=True):
+        method, mode = str(method), str(mode)
         _, grid, readers = _wide(sub, ["patient_id", "visit", "item"], "reader", "value")
         if len(readers) < 2:
             continue
@@ -563,7 +557,7 @@ def compare(
         mapping,
     )
     empty = pd.DataFrame()
-    has_msasss = items is not None and (items["method"].astype(str) == "msasss").any()
+    has_msasss = items is not None and bool((items["method"] == "msasss").any())
     return ComparisonResult(
         changes=changes,
         reader_changes=per_reader,

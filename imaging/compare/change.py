@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from imaging.compare.thresholds import SIGN_CONVENTION, Status, Threshold
@@ -100,6 +102,21 @@ def _prepare_totals(totals: pd.DataFrame, value: str) -> pd.DataFrame:
     return t.sort_values(
         ["method", "mode", "patient_id", "reader", "study_date", "visit"], kind="stable"
     ).reset_index(drop=True)
+
+
+def _reader_sets(per: pd.DataFrame, grp: Any) -> npt.NDArray[np.object_]:
+    """Comma-joined sorted reader ids of each group, without a Python call per group."""
+    codes, names = pd.factorize(per["reader"], sort=True)
+    gid = grp.ngroup().to_numpy()
+    n_groups = int(gid.max()) + 1 if len(gid) else 0
+    if len(names) <= 62:
+        # Each group's set of readers as a bit mask; only distinct masks are spelled out.
+        mask = np.zeros(n_groups, dtype=np.int64)
+        np.bitwise_or.at(mask, gid, np.left_shift(np.int64(1), codes.astype(np.int64)))
+        uniq, inverse = np.unique(mask, return_inverse=True)
+        text = [",".join(str(names[b]) for b in range(len(names)) if (m >> b) & 1) for m in uniq]
+        return np.asarray(text, dtype=object)[inverse]
+    return np.asarray(grp["reader"].agg(lambda s: ",".join(sorted(s))).to_numpy(), dtype=object)
 
 
 def per_reader_changes(
@@ -226,7 +243,7 @@ def interval_changes(
         agg = grp[num].mean() if how is ReaderCombination.MEAN else grp[num].median()
         dates = grp[["date_earlier", "date_later"]].first()
         counts = grp["change"].count().rename("n_readers")
-        readers = grp["reader"].agg(lambda s: ",".join(sorted(s))).rename("readers")
+        readers = pd.Series(_reader_sets(per, grp), index=agg.index, name="readers")
         out = pd.concat([agg, dates, counts, readers], axis=1).reset_index()
         out["reader"] = how.value
         # The combined rate is recomputed from the combined change so that rate = change/years.

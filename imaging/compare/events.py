@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from imaging.compare.agreement import _key_codes
 from imaging.compare.change import DAYS_PER_YEAR, IntervalKind
 from imaging.scoring.msasss import VertebralCorner
 
@@ -76,11 +77,26 @@ def _check_items(items: pd.DataFrame) -> None:
         )
 
 
+def _is(series: pd.Series, value: str) -> npt.NDArray[np.bool_]:
+    """``series == value`` without converting a large categorical column to text."""
+    return np.asarray(series == value, dtype=bool)
+
+
+def _codes_in(series: pd.Series, names: tuple[str, ...]) -> npt.NDArray[np.intp]:
+    """Position of each value in ``names`` (-1 if absent), fast for categoricals."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        where = {n: i for i, n in enumerate(names)}
+        lookup = np.array([where.get(str(c), -1) for c in series.cat.categories] + [-1])
+        codes = series.cat.codes.to_numpy()
+        return np.asarray(lookup[np.where(codes < 0, len(lookup) - 1, codes)], dtype=np.intp)
+    return np.asarray(pd.Categorical(series, categories=list(names)).codes, dtype=np.intp)
+
+
 def _reading_codes(items: pd.DataFrame) -> npt.NDArray[np.intp]:
     if "reading_id" in items.columns:
         codes, _ = pd.factorize(items["reading_id"], sort=False)
     else:
-        codes = items.groupby(_META[1:], sort=False, dropna=False).ngroup().to_numpy()
+        codes = _key_codes(items, _META[1:])
     return np.asarray(codes, dtype=np.intp)
 
 
@@ -111,7 +127,7 @@ def totals_from_items(items: pd.DataFrame) -> pd.DataFrame:
     codes = _reading_codes(items)
     value = pd.to_numeric(items["value"], errors="coerce").to_numpy(dtype=float)
     if "status" in items.columns:
-        na = items["status"].astype(str).to_numpy() == "not_applicable"
+        na = _is(items["status"], "not_applicable")
     else:
         na = np.zeros(len(items), dtype=bool)
     missing = np.isnan(value) & ~na
@@ -184,11 +200,11 @@ def item_intervals(
     """
     _check_items(items)
     kind = IntervalKind(intervals)
-    sub = items.loc[items["method"].astype(str) == str(method)]
+    sub = items.loc[_is(items["method"], str(method))]
     if item_names is None:
         item_names = CORNERS if method == "msasss" else tuple(sorted(sub["item"].unique()))
     codes = _reading_codes(sub)
-    col = pd.Categorical(sub["item"].astype(str), categories=list(item_names)).codes
+    col = _codes_in(sub["item"], tuple(item_names))
     n = int(codes.max()) + 1 if len(codes) else 0
     grid = np.full((n, len(item_names)), np.nan)
     ok = col >= 0
@@ -415,7 +431,7 @@ def dvu_consistency(
     .. [1] Maksymowych WP, et al. Arthritis Rheum 2005;53:502-509.
     """
     _check_items(items)
-    sub = items.loc[items["method"].astype(str) == "sparcc_spine"].copy()
+    sub = items.loc[_is(items["method"], "sparcc_spine")].copy()
     columns = [
         "method",
         "mode",
