@@ -8,6 +8,7 @@ never stop a scan: they are listed in :attr:`ScanResult.skipped` with the reason
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import os
 import warnings
@@ -21,16 +22,12 @@ from typing import Any
 import pydicom
 from pydicom.charset import convert_encodings
 from pydicom.datadict import tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.errors import InvalidDicomError
 from pydicom.filereader import data_element_generator, read_partial
 from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from pydicom.values import convert_value
-
-try:  # pydicom's own File Meta reader; without it every file takes the general path
-    from pydicom.filereader import _read_file_meta_info
-except ImportError:  # pragma: no cover - a future pydicom may rename it
-    _read_file_meta_info = None
 
 from imaging.classify import classify_plane, classify_region, classify_sequence
 from imaging.errors import DicomReadError
@@ -91,6 +88,10 @@ _FAST_TAGS = {
         *_MULTIFRAME_KEYS,
     )
 }
+_FAST_TAG_SET = set(_FAST_TAGS)
+_META_SYNTAX = 0x00020010
+_META_CLASS = 0x00020002
+_IOP_TAG = BaseTag(0x00200037)
 # Bytes read at once from each file: the whole header of most single-frame images.
 _HEAD_BYTES = 64 * 1024
 
@@ -176,24 +177,49 @@ def _header_info(ds: pydicom.Dataset) -> dict[str, Any]:
     return info
 
 
-def _fast_header(head: bytes, size: int) -> tuple[dict[str, Any], str] | None:
+@functools.lru_cache(maxsize=64)
+def _syntax_flags(text: str) -> tuple[bool, bool] | None:
+    """(implicit VR, little endian) of a transfer syntax the fast path handles, else None."""
+    syntax = UID(text)
+    if not syntax.is_transfer_syntax or syntax == DeflatedExplicitVRLittleEndian:
+        return None
+    return syntax.is_implicit_VR, syntax.is_little_endian
+
+
+def _ascii(raw: Any) -> str:
+    """Text of a UI/IS/CS value for grouping and counting (padding removed, PS3.5 6.2)."""
+    value = raw.value if raw is not None else None
+    if not value:
+        return ""
+    return bytes(value).decode("ascii", "replace").rstrip("\0 ").strip()
+
+
+def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
     """Parse a Part 10 header held in memory, keeping only the elements the index needs.
 
-    Returns the values and the media storage SOP class, or None when the general path must
+    Returns a *light* entry: the values needed for every file (study and series UID,
+    instance number, frame count, orientation) and the raw elements, converted in full by
+    :func:`_complete` only for one file per series. Returns None when the general path must
     decide (deflated or unusual transfer syntax, multi-frame, header longer than ``head``).
-    Uses pydicom's element generator and value converters on an in-memory buffer: the same
-    parsing as :func:`pydicom.dcmread`, without building a Dataset of every element.
+    Parsing is pydicom's element generator on an in-memory buffer, the same as
+    :func:`pydicom.dcmread` without building a Dataset of every element.
     """
-    if _read_file_meta_info is None or head[128:132] != b"DICM":
+    if head[128:132] != b"DICM":
         return None
     fp = io.BytesIO(head)
     fp.seek(132)
-    meta = _read_file_meta_info(fp)
-    syntax = meta.get("TransferSyntaxUID")
-    if syntax is None or syntax == DeflatedExplicitVRLittleEndian:
-        return None
-    syntax = UID(syntax)
-    if not syntax.is_transfer_syntax:
+    meta = {
+        int(raw.tag): raw
+        for raw in data_element_generator(
+            fp,
+            False,
+            True,
+            stop_when=lambda tag, vr, length: (int(tag) >> 16) != 2,
+            specific_tags={_META_SYNTAX, _META_CLASS},
+        )
+    }
+    flags = _syntax_flags(_ascii(meta.get(_META_SYNTAX)))
+    if flags is None:
         return None
     pixel: dict[str, int] = {}
 
@@ -204,21 +230,52 @@ def _fast_header(head: bytes, size: int) -> tuple[dict[str, Any], str] | None:
             return True
         return False
 
-    raws = {
-        int(raw.tag): raw
+    names = {
+        _FAST_TAGS[int(raw.tag)]: raw
         for raw in data_element_generator(
-            fp,
-            syntax.is_implicit_VR,
-            syntax.is_little_endian,
-            stop_when=at_pixels,
-            specific_tags=set(_FAST_TAGS),
+            fp, flags[0], flags[1], stop_when=at_pixels, specific_tags=_FAST_TAG_SET
         )
     }
     if not pixel and len(head) < size:
         return None  # the header goes on beyond the bytes read
-    names = {_FAST_TAGS[tag]: raw for tag, raw in raws.items()}
     if any(key in names for key in _MULTIFRAME_KEYS):
         return None
+    frames = _number(_ascii(names.get("NumberOfFrames")))
+    if frames is not None and frames > 1:
+        return None
+    iop = names.get("ImageOrientationPatient")
+    entry: dict[str, Any] = {
+        "StudyInstanceUID": _ascii(names.get("StudyInstanceUID")),
+        "SeriesInstanceUID": _ascii(names.get("SeriesInstanceUID")),
+        "SOPClassUID": _ascii(names.get("SOPClassUID")),
+        "InstanceNumber": _number(_ascii(names.get("InstanceNumber"))),
+        "NumberOfFrames": frames,
+        "_iop": (iop.VR, bytes(iop.value), flags[1]) if iop is not None and iop.value else None,
+        "_raw": names,
+        "_media_class": _ascii(meta.get(_META_CLASS)),
+        "multiframe": False,
+    }
+    length = pixel.get("length")
+    if length is not None and length != _UNDEFINED_LENGTH:
+        entry["_missing_pixel_bytes"] = pixel["position"] + length - size
+    return entry
+
+
+@functools.lru_cache(maxsize=256)
+def _orientation(vr: str, value: bytes, little_endian: bool) -> tuple[float, ...] | None:
+    raw = RawDataElement(_IOP_TAG, vr, len(value), value, 0, False, little_endian)
+    converted = convert_value(vr, raw, None)
+    try:
+        return tuple(float(v) for v in converted)
+    except (TypeError, ValueError):
+        return None
+
+
+def _complete(entry: dict[str, Any]) -> dict[str, Any]:
+    """Convert a light entry of :func:`_fast_header` into full header values."""
+    if entry.get("_iop", False) is False:
+        return entry  # already full header values (general path)
+    names = entry["_raw"]
     charset = names.get("SpecificCharacterSet")
     encodings = convert_encodings(
         _strings(convert_value("CS", charset)) or None if charset is not None else None
@@ -229,13 +286,19 @@ def _fast_header(head: bytes, size: int) -> tuple[dict[str, Any], str] | None:
         if key != "SpecificCharacterSet"
     }
     info = _header_info(values)
-    length = pixel.get("length")
-    if length is not None and length != _UNDEFINED_LENGTH:
-        info["_missing_pixel_bytes"] = pixel["position"] + length - size
-    return info, str(meta.get("MediaStorageSOPClassUID", ""))
+    for key in ("_missing_pixel_bytes", "_media_class"):
+        if key in entry:
+            info[key] = entry[key]
+    return info
 
 
-def _general_header(fh: Any, path: Path) -> tuple[dict[str, Any], str]:
+def _iop_of(entry: dict[str, Any]) -> Any:
+    if "_iop" not in entry:
+        return entry["ImageOrientationPatient"]
+    return _orientation(*entry["_iop"]) if entry["_iop"] else None
+
+
+def _general_header(fh: Any, path: Path) -> dict[str, Any]:
     """Parse with :func:`pydicom.filereader.read_partial` (any file pydicom can read)."""
     pixel: dict[str, int] = {}
 
@@ -269,7 +332,8 @@ def _general_header(fh: Any, path: Path) -> tuple[dict[str, Any], str]:
     deflated = syntax is not None and syntax == DeflatedExplicitVRLittleEndian
     if length is not None and length != _UNDEFINED_LENGTH and not deflated:
         info["_missing_pixel_bytes"] = pixel["position"] + length - size
-    return info, media_class
+    info["_media_class"] = media_class
+    return info
 
 
 def read_header(path: PathLike) -> dict[str, Any]:
@@ -300,17 +364,25 @@ def read_header(path: PathLike) -> dict[str, Any]:
     ----------
     .. [1] DICOM PS3.10 7.1 (DICOM File Meta Information).
     """
-    path = Path(path)
+    entry = _read_entry(Path(path))
+    entry = _complete(entry)
+    entry.pop("_media_class", None)
+    return entry
+
+
+def _read_entry(path: Path) -> dict[str, Any]:
+    """Header values of one file, light (fast path) or full; raise DicomReadError."""
     try:
         with open(path, "rb") as fh, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             head = fh.read(_HEAD_BYTES)
             size = len(head) if len(head) < _HEAD_BYTES else os.fstat(fh.fileno()).st_size
             try:
-                fast = _fast_header(head, size)
+                entry = _fast_header(head, size)
             except Exception:  # anything odd: let the general path read it or explain
-                fast = None
-            info, media_class = fast if fast is not None else _general_header(fh, path)
+                entry = None
+            if entry is None:
+                entry = _general_header(fh, path)
     except DicomReadError:
         raise
     except (InvalidDicomError, EOFError) as exc:
@@ -319,25 +391,45 @@ def read_header(path: PathLike) -> dict[str, Any]:
         raise DicomReadError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
     except Exception as exc:  # pydicom raises many types on malformed data
         raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
-    if MEDIA_STORAGE_DIRECTORY in (info["SOPClassUID"], media_class):
+    if MEDIA_STORAGE_DIRECTORY in (entry["SOPClassUID"], entry.pop("_media_class", "")):
         raise DicomReadError(
             f"{path}: DICOMDIR (a media index, not an image); scan it directly to use it"
         )
-    if not info["SeriesInstanceUID"] or not info["SOPClassUID"]:
+    if not entry["SeriesInstanceUID"] or not entry["SOPClassUID"]:
         raise DicomReadError(f"{path}: not a DICOM image (no SeriesInstanceUID or SOPClassUID)")
-    missing = info.pop("_missing_pixel_bytes", 0)
+    missing = entry.pop("_missing_pixel_bytes", 0)
     if missing > 0:
         raise DicomReadError(f"{path}: truncated pixel data ({missing} bytes missing)")
-    return info
+    return entry
+
+
+def _file_order(item: tuple[Any, dict[str, Any]]) -> tuple[bool, float, str]:
+    """Order of the files of a series: instance number, then path."""
+    number = item[1]["InstanceNumber"]
+    return (number is None, number or 0, str(item[0]))
 
 
 def _read_chunk(paths: list[str]) -> list[tuple[str, dict[str, Any] | str]]:
     results: list[tuple[str, dict[str, Any] | str]] = []
     for p in paths:
         try:
-            results.append((p, read_header(p)))
+            results.append((p, _read_entry(Path(p))))
         except DicomReadError as exc:
             results.append((p, str(exc)))
+    # Only the first file of a series (in file order) is converted in full later: keep the
+    # raw elements of the chunk's first file of each series, drop the others' (cheaper to
+    # send back from a worker process). The series' first file is some chunk's first.
+    firsts: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for p, entry in results:
+        if isinstance(entry, dict) and "_raw" in entry:
+            key = (entry["StudyInstanceUID"], entry["SeriesInstanceUID"])
+            best = firsts.get(key)
+            if best is None or _file_order((p, entry)) < _file_order(best):
+                firsts[key] = (p, entry)
+    keep = {id(entry) for _, entry in firsts.values()}
+    for _, entry in results:
+        if isinstance(entry, dict) and "_raw" in entry and id(entry) not in keep:
+            del entry["_raw"]
     return results
 
 
@@ -432,12 +524,11 @@ def _date(text: str) -> datetime.date | None:
 
 
 def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
-    entries.sort(key=lambda e: (e[1]["InstanceNumber"] is None, e[1]["InstanceNumber"] or 0, e[0]))
-    first = entries[0][1]
+    entries.sort(key=_file_order)
+    first = _complete(entries[0][1])
+    first.pop("_media_class", None)
     modality = first["Modality"].upper()
-    planes = {
-        classify_plane(info["ImageOrientationPatient"], modality=modality) for _, info in entries
-    }
+    planes = {classify_plane(_iop_of(info), modality=modality) for _, info in entries}
     plane = planes.pop() if len(planes) == 1 else Plane.UNKNOWN
     header = dict(first)
     n_images = sum(int(info["NumberOfFrames"] or 1) for _, info in entries)
