@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pydicom
 from pydicom.charset import convert_encodings
@@ -76,8 +76,8 @@ _NUMBER_KEYS = (
 _LIST_KEYS = ("ScanningSequence", "SequenceVariant", "ScanOptions", "ImageType")
 _MULTIFRAME_KEYS = ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence")
 # The elements the fast path keeps; all others are skipped by seeking past their value.
-_FAST_TAGS = {
-    tag_for_keyword(k): k
+_FAST_TAGS: dict[int, str] = {
+    cast(int, tag_for_keyword(k)): k
     for k in (
         *_TEXT_KEYS,
         "PatientName",
@@ -88,7 +88,9 @@ _FAST_TAGS = {
         *_MULTIFRAME_KEYS,
     )
 }
+# A set, not the list pydicom annotates: it is only tested for membership.
 _FAST_TAG_SET = set(_FAST_TAGS)
+_META_TAGS = {0x00020010, 0x00020002}
 _META_SYNTAX = 0x00020010
 _META_CLASS = 0x00020002
 _IOP_TAG = BaseTag(0x00200037)
@@ -149,8 +151,9 @@ def _enhanced_mr_values(ds: pydicom.Dataset, info: dict[str, Any]) -> None:
         info["SequenceName"] = str(ds.PulseSequenceName)
 
 
-def _header_info(ds: pydicom.Dataset) -> dict[str, Any]:
-    """Extract the plain values the index needs (picklable, JSON-friendly)."""
+def _header_info(ds: Any) -> dict[str, Any]:
+    """Extract the plain values the index needs (picklable, JSON-friendly) from a Dataset
+    or a keyword -> value mapping."""
     info: dict[str, Any] = {}
     for key in _TEXT_KEYS:
         value = ds.get(key)
@@ -215,7 +218,7 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
             False,
             True,
             stop_when=lambda tag, vr, length: (int(tag) >> 16) != 2,
-            specific_tags={_META_SYNTAX, _META_CLASS},
+            specific_tags=cast(Any, _META_TAGS),
         )
     }
     flags = _syntax_flags(_ascii(meta.get(_META_SYNTAX)))
@@ -233,7 +236,7 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
     names = {
         _FAST_TAGS[int(raw.tag)]: raw
         for raw in data_element_generator(
-            fp, flags[0], flags[1], stop_when=at_pixels, specific_tags=_FAST_TAG_SET
+            fp, flags[0], flags[1], stop_when=at_pixels, specific_tags=cast(Any, _FAST_TAG_SET)
         )
     }
     if not pixel and len(head) < size:

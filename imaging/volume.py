@@ -628,8 +628,8 @@ def load_series(
 
     first = frames[0]
     affine = create_affine_matrix_from_attributes(
-        image_position=first.position,
-        image_orientation=first.orientation,
+        image_position=first.position.tolist(),
+        image_orientation=first.orientation.tolist(),
         pixel_spacing=first.pixel_spacing,
         spacing_between_slices=slice_spacing,
         index_convention=VOLUME_INDEX_CONVENTION,
