@@ -90,17 +90,18 @@ class StudyBrowser(QWidget):
         """Open the selected series as layers; returns the new layers."""
         from napari.layers import Layer
 
-        from ._reader import layer_data_for_series
+        from ._reader import layers_for_series
 
         layers = []
         for row in self.selected_rows():
             try:
-                data, kwargs, layer_type = layer_data_for_series(self.series[row])
+                layer_data = layers_for_series(self.series[row])
             except (ValueError, OSError) as exc:
                 # A bad series must not stop the others; the message names the series.
                 self.status.setText(f"could not open row {row + 1}: {exc}")
                 continue
-            layers.append(self.viewer.add_layer(Layer.create(data, kwargs, layer_type)))
+            for data, kwargs, layer_type in layer_data:
+                layers.append(self.viewer.add_layer(Layer.create(data, kwargs, layer_type)))
         return layers
 
 

@@ -15,13 +15,21 @@ from typing import Any
 
 from imaging.errors import DicomReadError
 
-__all__ = ["layer_data_for_series", "napari_get_reader", "read_dicom", "scan_paths"]
+__all__ = [
+    "layer_data_for_series",
+    "layers_for_series",
+    "napari_get_reader",
+    "read_dicom",
+    "scan_paths",
+]
 
 #: File name suffixes taken as DICOM without looking inside (files may lack the preamble).
 DICOM_SUFFIXES = frozenset({".dcm", ".dicom", ".dic", ".ima"})
 #: How many directory entries the getter may look at before giving up on a folder.
 _PEEK_ENTRIES = 256
 _PEEK_DEPTH = 5
+#: Upper bound on the stacks of one multi-frame series opened as separate layers.
+_MAX_STACKS = 64
 
 ReaderFunction = Callable[[str | Sequence[str]], list[tuple[Any, ...]]]
 
@@ -121,7 +129,7 @@ def is_radiograph(summary: Any) -> bool:
 
 
 def layer_data_for_series(
-    summary: Any, *, label: str | None = None, blinded: bool = False
+    summary: Any, *, label: str | None = None, blinded: bool = False, stack: int | None = None
 ) -> tuple[Any, dict[str, Any], str]:
     """Load one scanned series and return its napari layer data.
 
@@ -133,6 +141,8 @@ def layer_data_for_series(
         Layer name (required when ``blinded``).
     blinded : bool, optional
         Keep identity and dates out of the layer (reading sessions).
+    stack : int, optional
+        For a multi-frame series holding several stacks at the same positions, which one.
 
     Returns
     -------
@@ -148,8 +158,32 @@ def layer_data_for_series(
 
         image = load_radiograph(summary)
         return image_layer_data(image, kind=ImageKind.RADIOGRAPH, label=label, blinded=blinded)
-    volume = load_series(summary)
+    volume = load_series(summary, stack=stack)
     return image_layer_data(volume, kind=ImageKind.VOLUME, label=label, blinded=blinded)
+
+
+def layers_for_series(summary: Any) -> list[tuple[Any, dict[str, Any], str]]:
+    """Layer data of a series: one layer, or one per stack of a multi-stack series.
+
+    A multi-frame object holding several stacks at the same positions (time points,
+    magnitude and phase...) cannot be one volume; each stack becomes its own layer.
+    """
+    from imaging.volume import SeriesSelectionError
+
+    try:
+        return [layer_data_for_series(summary)]
+    except SeriesSelectionError as exc:
+        if "stack" not in str(exc):
+            raise
+    layers = []
+    for stack in range(_MAX_STACKS):
+        try:
+            data, kwargs, kind = layer_data_for_series(summary, stack=stack)
+        except SeriesSelectionError:
+            break
+        kwargs["name"] = f"{kwargs['name']} (stack {stack})"
+        layers.append((data, kwargs, kind))
+    return layers
 
 
 def read_dicom(path: str | Sequence[str]) -> list[tuple[Any, ...]]:
@@ -177,7 +211,7 @@ def read_dicom(path: str | Sequence[str]) -> list[tuple[Any, ...]]:
         reasons = "; ".join(str(s) for s in skipped[:5]) or "no DICOM image series found"
         raise DicomReadError(f"{', '.join(map(str, paths))}: {reasons}")
     if len(series) == 1:
-        return [layer_data_for_series(series[0])]
+        return layers_for_series(series[0])
     from napari import current_viewer
 
     from ._browser import show_browser
@@ -185,6 +219,6 @@ def read_dicom(path: str | Sequence[str]) -> list[tuple[Any, ...]]:
     viewer = current_viewer()
     if viewer is None:
         # Without a window to hold the browser, open every series as a layer.
-        return [layer_data_for_series(s) for s in series]
+        return [layer for s in series for layer in layers_for_series(s)]
     show_browser(viewer, series, skipped=skipped)
     return [(None,)]
