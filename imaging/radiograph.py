@@ -150,6 +150,10 @@ def _voi(values: np.ndarray, ds: Dataset) -> tuple[np.ndarray, float, float] | N
     if "VOILUTSequence" in ds and ds.VOILUTSequence:
         item = ds.VOILUTSequence[0]
         bits = int(item.LUTDescriptor[2])
+        # A LUT is indexed by integer modality values; an identity rescale still yields
+        # floats, which pydicom rightly warns about, so pass integral values as integers.
+        if values.dtype.kind == "f" and np.array_equal(values, np.round(values)):
+            values = values.astype(np.int64)
         return apply_voi_lut(values, ds, prefer_lut=True), 0.0, float(2**bits - 1)
     if "WindowCenter" in ds and "WindowWidth" in ds:
         out = apply_windowing(values, ds)
