@@ -35,6 +35,9 @@ from imaging.scoring.reading import Method, Reading, Visit
 from imaging.store import open_store
 
 path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# Optional rendezvous: after every `sync_every` readings, say so and wait for the test's
+# word, so that the test can make two writers overlap whatever the scheduler does.
+sync_every = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 CREATED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
@@ -57,6 +60,9 @@ with open_store(path, reader=prefix) as store:
             store.save(reading(i, comment="revised"), reason="second look")
             print("r", i, flush=True)
         i += 1
+        if sync_every and i % sync_every == 0 and i != count:
+            print("sync", i, flush=True)
+            sys.stdin.readline()
 """
 
 CREATED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -75,9 +81,11 @@ def _expected(prefix: str, i: int, comment: str = "") -> Reading:
     )
 
 
-def _start(script: Path, db: Path, prefix: str, count: int) -> subprocess.Popen[str]:
+def _start(
+    script: Path, db: Path, prefix: str, count: int, sync_every: int = 0
+) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(db), prefix, str(count)],
+        [sys.executable, str(script), str(db), prefix, str(count), str(sync_every)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -160,21 +168,36 @@ def test_sigkill_mid_save_keeps_every_committed_reading(writer: Path, tmp_path: 
 
 def test_two_processes_saving_concurrently_lose_nothing(writer: Path, tmp_path: Path) -> None:
     db = tmp_path / "concurrent.db"
-    count = 200
-    procs = [_start(writer, db, prefix, count) for prefix in ("a", "b")]
-    for proc in procs:
-        _go(proc)
-    # Verifying while both write: each verify sees one committed snapshot, so it is clean.
-    checks = 0
+    count, sync_every = 200, 40
+    procs = [_start(writer, db, prefix, count, sync_every) for prefix in ("a", "b")]
+    outputs: list[list[str]] = [[], []]
+    # Rendezvous every `sync_every` readings: both writers are released together and each
+    # round ends only when both have committed their share, so the two truly write at the
+    # same time in every round and neither can finish before the other has started, however
+    # the machine schedules them. Verifying while both write: each verify sees one
+    # committed snapshot, so it is clean.
+    rounds = -(-count // sync_every)
     with open_store(db, reader="checker") as store:
-        while checks < 3 or (procs[0].poll() is None and checks < 10):
+        for round_ in range(rounds):
+            for proc in procs:
+                _go(proc)
             report = store.verify()
             assert report.ok, str(report)
-            checks += 1
-    for proc in procs:
-        out, err = proc.communicate(timeout=240)
+            if round_ == rounds - 1:
+                break
+            for proc, out in zip(procs, outputs, strict=True):
+                assert proc.stdout is not None
+                for line in proc.stdout:
+                    if line.startswith("sync"):
+                        break
+                    out.append(line)
+                else:
+                    pytest.fail(f"writer stopped early: {proc.communicate()[1]}")
+    for proc, out in zip(procs, outputs, strict=True):
+        rest, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err
-        assert out.count("\n") == count + (count + 2) // 3
+        out.extend(rest.splitlines(keepends=True))
+        assert len(out) == count + (count + 2) // 3
     assert _integrity(db) == "ok"
     with open_store(db, reader="checker") as store:
         found = {r.reading_id: r for r in store.query()}
@@ -187,7 +210,8 @@ def test_two_processes_saving_concurrently_lose_nothing(writer: Path, tmp_path: 
         report = store.verify()
         assert report.ok, str(report)
         assert report.entries == 2 * (count + (count + 2) // 3)
-        # The two writers interleaved, and the chain is still one line.
+        # Both writers appear in every round's stretch of the one chain: the rendezvous
+        # forces at least one switch of writer per round, whatever the scheduling.
         actors = [e.actor for e in store.audit_trail()]
         switches = sum(a != b for a, b in itertools.pairwise(actors))
-        assert switches > 1
+        assert switches >= rounds
