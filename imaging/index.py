@@ -329,7 +329,10 @@ def _general_header(fh: Any, path: Path) -> dict[str, Any]:
     media_class = str(meta.get("MediaStorageSOPClassUID", "")) if meta else ""
     syntax = meta.get("TransferSyntaxUID") if meta else None
     if forced and not (info["SOPClassUID"] and info["SeriesInstanceUID"]):
-        raise DicomReadError(f"{path}: not a DICOM file (no 'DICM' prefix, no data set)")
+        raise DicomReadError(
+            f"{path}: not a DICOM file (no 'DICM' prefix, and no SOPClassUID / "
+            "SeriesInstanceUID when read as a bare data set)"
+        )
     length = pixel.get("length")
     # In a deflated file, positions are in the inflated stream: no size check possible.
     deflated = syntax is not None and syntax == DeflatedExplicitVRLittleEndian

@@ -285,6 +285,9 @@ def test_unreadable_and_pixel_less_files(tmp_path: Path) -> None:
         load_series([truncated])
     with pytest.raises(SeriesSelectionError, match="no readable DICOM series"):
         load_series(tmp_path)
+    # An invalid IS value ("1A" in NumberOfFrames): a clear error naming the file.
+    with pytest.raises(DicomReadError, match=r"badVR\.dcm.*'1A'"):
+        load_series([get_testdata_file("badVR.dcm")])
 
 
 def test_simpleitk_roundtrip_keeps_axes_and_geometry(tmp_path: Path) -> None:
