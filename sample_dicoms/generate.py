@@ -169,7 +169,7 @@ def _cohort() -> tuple[Patient, ...]:
                 "L3_inferior": 2,
                 "L4_superior": 2,
             },
-            mny={"right": 3, "left": 2},
+            mny={"right": 2, "left": 2},
         ),
         Visit(
             "V1",
@@ -201,7 +201,7 @@ def _cohort() -> tuple[Patient, ...]:
                 "L3_inferior": 2,
                 "L4_superior": 2,
             },
-            mny={"right": 3, "left": 3},
+            mny={"right": 3, "left": 2},
         ),
         Visit(
             "V2",

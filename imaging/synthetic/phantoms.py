@@ -1332,7 +1332,12 @@ def pelvis_radiograph(
     body = _smooth_step(ax - 185.0 + 0.1 * np.maximum(y - 60.0, 0.0), 4.0)
     density += body * (0.9 + 0.3 * np.cos(np.clip(x / 180.0, -1.5, 1.5)))
     gas = _low_freq_noise(rng, (rows, cols), 8.0 / pixel_mm)
-    density -= 0.3 * np.clip(gas - 1.0, 0, None) * (y < 20.0) * body
+    # Bowel gas over the iliac fossae and the upper sacrum, kept off the joints themselves
+    # so that it never mimics (or hides) an erosion.
+    off_joints = 1.0 - _smooth_step(
+        np.maximum(np.abs(ax - 45.0) - 22.0, np.abs(y + 50.0) - 50.0), 4.0
+    )
+    density -= 0.3 * np.clip(gas - 1.0, 0, None) * (y < 20.0) * body * off_joints
 
     bone = np.zeros((rows, cols))
     cortex = np.zeros((rows, cols))
@@ -1431,7 +1436,7 @@ def pelvis_radiograph(
         if grade >= 2:
             scl_w = 3.5 if grade == 2 else 8.0
             scl = _smooth_step(np.maximum(rel - width - scl_w, width - rel), 1.0)
-            cortex = np.maximum(cortex, (0.55 if grade == 2 else 0.7) * scl * rows_j * on_side)
+            cortex = np.maximum(cortex, (0.8 if grade == 2 else 0.95) * scl * rows_j * on_side)
             # Erosions where the joint is still open (a fused joint has remodelled them).
             n_erosions = {2: 2, 3: 4}.get(grade, 0)
             for i in range(n_erosions):
