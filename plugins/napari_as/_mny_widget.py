@@ -91,6 +91,7 @@ class MnyWidget(ScoringWidgetBase):
         except (ScoringError, ValueError) as exc:
             self.status.setText(str(exc))
             return False
+        self.select_layer(layer)
         for combo in self.grades.values():
             combo.setEnabled(True)
         self.refresh()

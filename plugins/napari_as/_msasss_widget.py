@@ -247,6 +247,10 @@ class MsasssWidget(ScoringWidgetBase):
         if self.points_layer is not None and self.points_layer in self.viewer.layers:
             self.viewer.layers.remove(self.points_layer)
         layer = self.layer
+        # Cervical and lumbar films share the world origin: show only the one being read.
+        for other in self.candidate_layers():
+            other.visible = other is layer
+        self.select_layer(layer)
         self.points_layer = self.viewer.add_points(
             np.zeros((0, 2)),
             ndim=2,
@@ -267,6 +271,7 @@ class MsasssWidget(ScoringWidgetBase):
         self.points_layer.bind_key("Up", lambda _l: self.move_selection(-1), overwrite=True)
         self.points_layer.mode = "pan_zoom"
         self.viewer.layers.selection.active = self.points_layer
+        self.viewer.reset_view()
 
     def _on_click(self, layer: Any, event: Any) -> None:
         if event.type != "mouse_press" or event.button != 1 or layer.mode != "pan_zoom":

@@ -183,6 +183,7 @@ class SparccSijWidget(ScoringWidgetBase):
             controller.update(
                 SparccSijScore.empty(requested, intensity_reference=ref), reason="slices chosen"
             )
+        self.select_layer(layer)
         # A resumed reading with scores keeps its own slices.
         self.first_slice.setValue(self.score.slice_indices[0])
         self._make_layers()
