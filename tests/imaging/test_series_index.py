@@ -335,3 +335,13 @@ def test_radiograph_series_in_scan(tmp_path: Path) -> None:
         Plane.PROJECTION,
         Sequence.LATERAL,
     )
+
+
+def test_progress_bar_goes_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_series(tmp_path, number=1, description="T1", iop=[1, 0, 0, 0, 1, 0])
+    quiet = scan(tmp_path)
+    assert capsys.readouterr().err == ""
+    loud = scan(tmp_path, progress=True)
+    captured = capsys.readouterr()
+    assert "scan" in captured.err and captured.out == ""
+    assert loud.series == quiet.series
