@@ -87,6 +87,12 @@ def register(subparsers: Any) -> None:
         default="consecutive",
         help="visit pairs compared (default consecutive)",
     )
+    parser.add_argument(
+        "--no-svg",
+        dest="svg",
+        action="store_false",
+        help="write the figures as PNG only (default: PNG and SVG)",
+    )
     parser.add_argument("--title", default="AS imaging: longitudinal comparison")
     parser.set_defaults(func=run)
 
@@ -113,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if out is None and not args.json:
         out = Path(f"{Path(str(args.scores)).stem}_report")
     if out is not None:
-        files = write_report(result, loaded, out, title=args.title)
+        files = write_report(result, loaded, out, title=args.title, svg=args.svg)
         print(
             f"report: {files.html} ({loaded.n_readings} readings, "
             f"{len(loaded.refused)} skipped; tables in {out})",

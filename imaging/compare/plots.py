@@ -32,6 +32,7 @@ __all__ = [
     "cumulative_probability",
     "cumulative_probability_plot",
     "figure_to_png_base64",
+    "figure_to_png_bytes",
     "figure_to_svg",
     "save_figure",
     "trajectory_plot",
@@ -251,11 +252,16 @@ def save_figure(fig: Figure, path: str | PathLike[str], *, dpi: int = 110) -> Pa
     return out
 
 
-def figure_to_png_base64(fig: Figure, *, dpi: int = 110) -> str:
-    """Return the figure as base64-encoded PNG (for a ``data:image/png`` URL)."""
+def figure_to_png_bytes(fig: Figure, *, dpi: int = 110) -> bytes:
+    """Return the figure rendered as PNG bytes."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def figure_to_png_base64(fig: Figure, *, dpi: int = 110) -> str:
+    """Return the figure as base64-encoded PNG (for a ``data:image/png`` URL)."""
+    return base64.b64encode(figure_to_png_bytes(fig, dpi=dpi)).decode("ascii")
 
 
 def figure_to_svg(fig: Figure) -> str:

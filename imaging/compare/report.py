@@ -7,6 +7,7 @@ Every table of the report is also written as CSV for R, Stata or pandas.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import json
@@ -23,7 +24,7 @@ from imaging.compare.analysis import ComparisonResult, compare
 from imaging.compare.plots import (
     bland_altman_plot,
     cumulative_probability_plot,
-    figure_to_png_base64,
+    figure_to_png_bytes,
     save_figure,
     trajectory_plot,
 )
@@ -314,13 +315,16 @@ def _table(frame: pd.DataFrame, columns: list[str] | None = None, *, csv_name: s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
-def _figure_html(fig: Any, caption: str, name: str, out_dir: Path | None) -> str:
+def _figure_html(fig: Any, caption: str, name: str, out_dir: Path | None, svg: bool = True) -> str:
+    # Render the PNG once: the same bytes are embedded and (with an output folder) saved.
+    png = figure_to_png_bytes(fig)
     if out_dir is not None:
         figdir = out_dir / "figures"
         figdir.mkdir(parents=True, exist_ok=True)
-        save_figure(fig, figdir / f"{name}.png")
-        save_figure(fig, figdir / f"{name}.svg")
-    data = figure_to_png_base64(fig)
+        (figdir / f"{name}.png").write_bytes(png)
+        if svg:
+            save_figure(fig, figdir / f"{name}.svg")
+    data = base64.b64encode(png).decode("ascii")
     return (
         f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
@@ -336,6 +340,7 @@ def _method_section(
     totals: pd.DataFrame,
     method: str,
     out_dir: Path | None,
+    svg: bool = True,
 ) -> str:
     parts = [f"<h2 id='{_safe(method)}'>{html.escape(method)}</h2>"]
     ch = result.changes.loc[result.changes["method"] == method]
@@ -382,6 +387,7 @@ def _method_section(
                 f"(later - earlier), one line per reading mode; dashed: +/- threshold.",
                 f"{_safe(method)}_cumulative_probability",
                 out_dir,
+                svg,
             )
         )
     per = result.reader_changes.loc[result.reader_changes["method"] == method]
@@ -409,6 +415,7 @@ def _method_section(
                 f"Bland-Altman plot of the two readers' change scores ({mode}).",
                 f"{_safe(method)}_{_safe(mode)}_bland_altman",
                 out_dir,
+                svg,
             )
         )
     tsub = totals.loc[totals["method"].astype(str) == method]
@@ -420,6 +427,7 @@ def _method_section(
                 "Each patient's total over time, mean of the readers at each visit.",
                 f"{_safe(method)}_trajectories",
                 out_dir,
+                svg,
             )
         )
     if figs:
@@ -556,6 +564,7 @@ def render_html(
     *,
     title: str = "AS imaging: longitudinal comparison",
     out_dir: Path | None = None,
+    svg: bool = True,
 ) -> str:
     """Render the self-contained HTML report.
 
@@ -568,7 +577,9 @@ def render_html(
     title : str, optional
         Page title.
     out_dir : pathlib.Path, optional
-        When given, each figure is also saved there as PNG and SVG under ``figures/``.
+        When given, each figure is also saved there as PNG (and SVG) under ``figures/``.
+    svg : bool, optional
+        Also save each figure as SVG (default True; rendering SVG takes as long as PNG).
 
     Returns
     -------
@@ -612,7 +623,7 @@ def render_html(
         )
     )
     nav = " | ".join(f"<a href='#{_safe(m)}'>{html.escape(m)}</a>" for m in methods)
-    sections = [_method_section(result, totals, m, out_dir) for m in methods]
+    sections = [_method_section(result, totals, m, out_dir, svg) for m in methods]
     refs = "".join(f"<li>{html.escape(r)}</li>" for r in _REFERENCES)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -649,6 +660,7 @@ def write_report(
     out_dir: str | PathLike[str],
     *,
     title: str = "AS imaging: longitudinal comparison",
+    svg: bool = True,
 ) -> ReportFiles:
     """Write ``report.html``, one CSV per table, ``result.json`` and the figures.
 
@@ -662,6 +674,8 @@ def write_report(
         Folder (created if needed).
     title : str, optional
         Report title.
+    svg : bool, optional
+        Also write each figure as SVG beside its PNG.
 
     Returns
     -------
@@ -675,7 +689,9 @@ def write_report(
         table.to_csv(path, index=False)
         tables[name] = path
     report = out / "report.html"
-    report.write_text(render_html(result, loaded, title=title, out_dir=out), encoding="utf-8")
+    report.write_text(
+        render_html(result, loaded, title=title, out_dir=out, svg=svg), encoding="utf-8"
+    )
     result_json = out / "result.json"
     payload = {"source": loaded.source, "refused": list(loaded.refused), **result.to_dict()}
     result_json.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
