@@ -295,6 +295,10 @@ def _complete(entry: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
+def _hashable(iop: Any) -> tuple[float, ...] | None:
+    return None if iop is None else tuple(iop)
+
+
 def _iop_of(entry: dict[str, Any]) -> Any:
     if "_iop" not in entry:
         return entry["ImageOrientationPatient"]
@@ -534,7 +538,9 @@ def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
     first = _complete(entries[0][1])
     first.pop("_media_class", None)
     modality = first["Modality"].upper()
-    planes = {classify_plane(_iop_of(info), modality=modality) for _, info in entries}
+    # Files of a series usually share one orientation: classify each distinct one once.
+    orientations = {_hashable(_iop_of(info)) for _, info in entries}
+    planes = {classify_plane(iop, modality=modality) for iop in orientations}
     plane = planes.pop() if len(planes) == 1 else Plane.UNKNOWN
     header = dict(first)
     n_images = sum(int(info["NumberOfFrames"] or 1) for _, info in entries)
