@@ -85,3 +85,13 @@ def test_load_json_and_errors(study: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["load", str(study / "s2")]) == 0
     out = capsys.readouterr().out
     assert "shape     (3, 4, 5)" in out and "stir_sag" in out
+
+
+def test_load_by_uid(study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(study), "--json"]) == 0
+    uid = json.loads(capsys.readouterr().out)[1]["series_uid"]
+    assert main(["load", uid, "--in", str(study), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["series"]["series_uid"] == uid and data["max"] == 2.0
+    assert main(["load", "1.2.3.4"]) == 1
+    assert "within=" in capsys.readouterr().err

@@ -345,3 +345,27 @@ def test_progress_bar_goes_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixtu
     captured = capsys.readouterr()
     assert "scan" in captured.err and captured.out == ""
     assert loud.series == quiet.series
+
+
+def test_series_with_mixed_orientations_has_unknown_plane(tmp_path: Path) -> None:
+    axial = _write_series(tmp_path / "a", number=4, description="loc", iop=[1, 0, 0, 0, 1, 0], n=2)
+    sagittal = mr_series(
+        np.zeros((2, 8, 8), np.uint16),
+        spacing=(4.0, 1.0, 1.0),
+        row_direction=(0, 1, 0),
+        column_direction=(0, 0, -1),
+        origin=(0, 0, 0),
+        patient_id="AS-7",
+        patient_name="Spondy^Anne",
+        study_date=DATE,
+        series_number=4,
+        series_description="loc",
+        series_uid=str(pydicom.dcmread(axial[0]).SeriesInstanceUID),
+        extra={"InstanceNumber": None},
+    )
+    for k, ds in enumerate(sagittal):
+        ds.InstanceNumber = 10 + k
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"1.2.3.{k}"
+    write_datasets(sagittal, tmp_path / "b")
+    (summary,) = scan(tmp_path).series
+    assert summary.n_images == 4 and summary.plane is Plane.UNKNOWN
