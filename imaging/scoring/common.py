@@ -317,7 +317,26 @@ class Score(ABC):
             items = data["items"]
         except (KeyError, TypeError) as exc:
             raise ItemError(f"{cls.method.value} score data has no 'items' mapping") from exc
-        return cls.from_item_values(items, options=data.get("options") or {})
+        if not isinstance(items, Mapping):
+            raise ItemError(
+                f"{cls.method.value} score data: 'items' must map item names to values, "
+                f"got {type(items).__name__}"
+            )
+        extra = sorted(str(key) for key in set(data).difference({"items", "options"}))
+        if extra:
+            # A typed-in total (or anything else) next to the items would be silently
+            # dropped; totals are derived, never entered.
+            raise ItemError(
+                f"{cls.method.value} score data has field(s) {extra} besides 'items' and "
+                "'options'; totals are derived from the items, never entered"
+            )
+        options = data.get("options") or {}
+        if not isinstance(options, Mapping):
+            raise ItemError(
+                f"{cls.method.value} score data: 'options' must be a mapping, "
+                f"got {type(options).__name__}"
+            )
+        return cls.from_item_values(items, options=options)
 
     @classmethod
     def _check_names(cls, given: Iterable[str], expected: Iterable[str]) -> None:

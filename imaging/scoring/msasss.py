@@ -251,11 +251,12 @@ class ImputationPolicy(StrEnum):
     """No imputation: any missing corner makes its segment and the total missing."""
     SEGMENT_MEAN = "segment_mean@1"
     """A segment with at most ``max_missing`` (3) missing corners gets each replaced by the
-    mean of the patient's available corners of that segment at that visit; more makes the
+    mean of the patient's corners of that segment scored at that visit; more makes the
     segment (and total) missing."""
     INTERPOLATE_THEN_SEGMENT_MEAN = "interpolate_then_segment_mean@1"
     """First, a corner missing at a visit but scored at an earlier and a later visit of the
-    patient is interpolated from the nearest such visits; then ``segment_mean@1``."""
+    patient is interpolated from the nearest such visits; then ``segment_mean@1`` on the
+    corners still missing (the mean is over the corners scored at that visit)."""
 
     @classmethod
     def _missing_(cls, value: object) -> ImputationPolicy | None:
@@ -545,10 +546,15 @@ def _segment_impute(
         if not missing:
             sums[segment] = sum(v for v in known if v is not None)
             continue
-        if policy is ImputationPolicy.NONE or len(missing) > max_missing:
+        # SCORING.md: the mean of the corners *scored at that visit*; a corner interpolated
+        # from other visits is an estimate, not an observation of this visit.
+        scored = [
+            values[i] for i in indices if values[i] is not None and _CORNERS[i] not in interpolated
+        ]
+        if policy is ImputationPolicy.NONE or len(missing) > max_missing or not scored:
             sums[segment] = None
             continue
-        mean = sum(v for v in known if v is not None) / len(known)
+        mean = sum(v for v in scored if v is not None) / len(scored)
         for i in missing:
             values[i] = mean
             imputed.add(_CORNERS[i])
@@ -612,9 +618,12 @@ def impute_visits(
 
     Notes
     -----
-    The segment mean of the second step is taken over the corners that have a value after
-    interpolation [U]. Visits are ordered by StudyDate; with ``weighting="equal"`` and no
-    dates, the order given is used.
+    The second step counts the corners still missing after interpolation (at most
+    ``max_missing`` per segment are imputed, more make the segment and the total missing)
+    and replaces each by the mean of the corners *scored* at that visit in that segment, as
+    SCORING.md words it; interpolated corners are estimates from other visits and do not
+    enter that mean [U]. Visits are ordered by StudyDate; with ``weighting="equal"`` and
+    no dates, the order given is used.
 
     References
     ----------

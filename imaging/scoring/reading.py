@@ -452,6 +452,17 @@ class Reading:
             raise ScoringError(
                 f"reading data has schema_version {version!r}; this version reads {SCHEMA_VERSION}"
             )
+        # Totals are derived from the items, never entered [SCORING.md, general
+        # principles]: a file carrying one is refused rather than silently ignored.
+        derived = sorted(_DERIVED_FIELDS.intersection(data))
+        if derived:
+            raise ScoringError(
+                f"reading data has the field(s) {derived}: totals are derived from the "
+                "items, never entered; remove them"
+            )
+        unknown = sorted(str(key) for key in set(data).difference(_READING_FIELDS))
+        if unknown:
+            raise ScoringError(f"reading data has unknown field(s) {unknown}")
         try:
             method = Method(data["method"])
             items = score_type(method).from_dict(data["items"])
@@ -460,7 +471,7 @@ class Reading:
             raise ScoringError(f"reading data lacks the field {exc.args[0]!r}") from exc
         except ScoringError:
             raise
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, AttributeError) as exc:
             raise ScoringError(f"reading data is invalid: {exc}") from exc
 
     def to_json(self, **kwargs: Any) -> str:
@@ -515,10 +526,49 @@ class Reading:
         return rows
 
 
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"field {what!r} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"field {what!r} must be a JSON list, got {type(value).__name__}")
+    return list(value)
+
+
+#: Top-level fields of a reading's JSON (``Reading.to_dict``).
+_READING_FIELDS = frozenset(
+    {
+        "schema_version",
+        "reading_id",
+        "patient_id",
+        "visit",
+        "reader",
+        "method",
+        "mode",
+        "items",
+        "images",
+        "comment",
+        "session",
+        "created_at",
+    }
+)
+#: Derived values that an input must not carry: they are computed from the items.
+_DERIVED_FIELDS = frozenset({"total", "subtotals", "maximum", "positive", "components"})
+
+
 def _meta_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
-    visit = data["visit"]
+    visit = _mapping(data["visit"], "visit")
     date = visit.get("study_date")
     session = data.get("session")
+    if session is not None:
+        session = _mapping(session, "session")
+        _list(session.get("order_shown", ()), "session.order_shown")
+    for image in _list(data.get("images", ()), "images"):
+        _mapping(image, "images[]")
+        _list(image.get("slice_indices", ()), "images[].slice_indices")
     return {
         "reading_id": data["reading_id"],
         "patient_id": data["patient_id"],
