@@ -105,6 +105,7 @@ class Patient:
     sex: str
     xr_modality: dict[str, str]
     visits: tuple[Visit, ...] = field(default_factory=tuple)
+    anatomy_seed: int = 0
 
 
 def _bme(
@@ -292,6 +293,7 @@ def _cohort() -> tuple[Patient, ...]:
             "M",
             {"cspine": "CR", "lspine": "DX", "pelvis": "DX"},
             alpha_visits,
+            anatomy_seed=101,
         ),
         Patient(
             "SYNTH002",
@@ -300,6 +302,7 @@ def _cohort() -> tuple[Patient, ...]:
             "F",
             {"cspine": "DX", "lspine": "CR", "pelvis": "CR"},
             bravo_visits,
+            anatomy_seed=202,
         ),
     )
 
@@ -590,6 +593,7 @@ def build_visit(patient: Patient, visit: Visit) -> tuple[list[tuple[str, Dataset
         bme=visit.sij_bme,
         structural=visit.sij_structural,
         seed=_seed(patient.patient_id, visit.label, "sij"),
+        anatomy_seed=patient.anatomy_seed,
     )
     geometry = _sij_geometry(sij.stir.shape, sij.spacing)
     mr_extra = _patient_extra(patient, visit, "MR")
@@ -618,10 +622,15 @@ def build_visit(patient: Patient, visit: Visit) -> tuple[list[tuple[str, Dataset
             {"region": "sij", "plane": "semicoronal", "sequence": sequence},
             spacing=list(sij.spacing),
             cartilaginous_slices=list(sij.cartilaginous_slices),
+            anatomy_seed=patient.anatomy_seed,
             **geometry,
         )
 
-    spine = spine_phantom(bme=visit.spine_bme, seed=_seed(patient.patient_id, visit.label, "spine"))
+    spine = spine_phantom(
+        bme=visit.spine_bme,
+        seed=_seed(patient.patient_id, visit.label, "spine"),
+        anatomy_seed=patient.anatomy_seed,
+    )
     geometry = _spine_geometry(spine.stir.shape, spine.spacing)
     desc = "STIR SAG THORACIC LUMBAR SPINE"
     datasets = mr_series(
@@ -645,6 +654,7 @@ def build_visit(patient: Patient, visit: Visit) -> tuple[list[tuple[str, Dataset
         {"region": "whole_spine", "plane": "sagittal", "sequence": "stir"},
         spacing=list(spine.spacing),
         midline_slice=spine.midline_slice,
+        anatomy_seed=patient.anatomy_seed,
         vertebrae={k: [round(v[0], 2), round(v[1], 2)] for k, v in spine.vertebrae.items()},
         **geometry,
     )

@@ -93,6 +93,23 @@ def _low_freq_noise(
     return field_ / sd if sd > 0 else field_
 
 
+def _warp(
+    y: np.ndarray, x: np.ndarray, anatomy_seed: int | None, *, amplitude: float, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Smoothly displaced drawing coordinates: every patient's anatomy a little different.
+
+    ``amplitude`` is the SD of the displacement in mm, ``scale`` its correlation length in
+    mm. ``anatomy_seed=None`` keeps the textbook shapes.
+    """
+    if anatomy_seed is None:
+        return y, x
+    rng = np.random.default_rng([anatomy_seed, 7919])
+    px = float(abs(x[0, 1] - x[0, 0])) or 1.0
+    dy = amplitude * _low_freq_noise(rng, y.shape, scale / px)
+    dx = amplitude * _low_freq_noise(rng, y.shape, scale / px)
+    return y + dy, x + dx
+
+
 def _rician(signal: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
     """Magnitude of the signal plus complex Gaussian noise, as an MR magnitude image has."""
     real = signal + rng.normal(0.0, sigma, signal.shape)
@@ -293,6 +310,7 @@ def sij_phantom(
     pixel_mm: float = 1.5625,
     slice_mm: float = 4.0,
     seed: int = 0,
+    anatomy_seed: int | None = None,
 ) -> SijPhantom:
     """Draw semicoronal STIR and T1 volumes of the pelvis centred on the sacroiliac joints.
 
@@ -313,7 +331,11 @@ def sij_phantom(
     pixel_mm, slice_mm : float
         In-plane pixel size and slice spacing in mm.
     seed : int
-        Seed of the noise and texture (the anatomy itself is fixed).
+        Seed of the noise and texture.
+    anatomy_seed : int, optional
+        Seed of a smooth deformation (about 2 mm) that makes one patient's bones and
+        muscles differ from another's; the same value gives the same anatomy at every
+        visit. None: the undeformed textbook shapes.
 
     Returns
     -------
@@ -343,6 +365,7 @@ def sij_phantom(
     rng = np.random.default_rng(seed)
     coords = (np.arange(matrix) - (matrix - 1) / 2.0) * pixel_mm
     y, x = np.meshgrid(coords, coords, indexing="ij")
+    y, x = _warp(y, x, anatomy_seed, amplitude=2.0, scale=18.0)
     joint_top, joint_bottom = -40.0, 40.0
 
     t1 = np.zeros((n_slices, matrix, matrix))
@@ -351,6 +374,9 @@ def sij_phantom(
     texture = _low_freq_noise(rng, (n_slices, matrix, matrix), (0.8, 2.0, 2.0))
     fine = _low_freq_noise(rng, (n_slices, matrix, matrix), (0.5, 1.0, 1.0))
     edge = 0.7  # mm, partial-volume edge width of the implicit shapes
+    # Muscle fibre texture: streaks running obliquely, like gluteal and iliacus fibres.
+    striation = _low_freq_noise(rng, (n_slices, matrix, matrix), (0.5, 3.0, 1.0))
+    striation = ndimage.rotate(striation, 25.0, axes=(1, 2), reshape=False, mode="wrap")
 
     for k in range(n_slices):
         z = (k - (n_slices - 1) / 2.0) * slice_mm  # anterior negative
@@ -388,7 +414,7 @@ def sij_phantom(
         crest = -122.0 + 0.05 * z - 0.0015 * (ax - 110.0) ** 2
         d_il = np.maximum.reduce([med - ax, ax - lat, crest - y, y - 110.0 + 0.3 * ax])
         # L5 body and the L5/S1 disc above the sacrum.
-        d_l5 = np.maximum(ax - 27.0 + 0.002 * (y + 80.0) ** 2, np.abs(y + 84.0) - 25.0)
+        d_l5 = _rounded_box(y + 84.0, x, 24.0 - 1.5 * (1 - (x / 27.0) ** 2), 27.0, 5.0)
         d_disc = np.maximum(ax - 26.0, np.abs(y + 55.5) - 4.0)
         if k == 0 or posterior:
             d_l5 = d_l5 + 6.0
@@ -406,13 +432,14 @@ def sij_phantom(
         t1_k = np.full(x.shape, _SIJ_TISSUE["air"][0])
         st_k = np.full(x.shape, _SIJ_TISSUE["air"][1])
 
-        def paint(mask: np.ndarray, tissue: tuple[float, float]) -> None:
+        def paint(mask: np.ndarray, tissue: tuple[float | np.ndarray, float | np.ndarray]) -> None:
             nonlocal t1_k, st_k
             t1_k = t1_k * (1 - mask) + tissue[0] * mask
             st_k = st_k * (1 - mask) + tissue[1] * mask
 
         paint(body, _SIJ_TISSUE["fat"])
-        paint(inner, _SIJ_TISSUE["muscle"])
+        fibres = 1.0 + 0.035 * striation[k]
+        paint(inner, (_SIJ_TISSUE["muscle"][0] * fibres, _SIJ_TISSUE["muscle"][1] * fibres))
         # Pelvic cavity: bowel and fat in front of the sacrum (anterior slices, low midline).
         pelvis = _smooth_step(np.hypot(x / 70.0, (y - 70.0) / 60.0) - 1.0, 0.03)
         if k <= 3:
@@ -701,6 +728,8 @@ class SpinePhantom:
     vertebrae: dict[str, tuple[float, float]]
     midline_slice: int
     _verts: tuple[_Vertebra, ...] = field(repr=False)
+    _y: np.ndarray = field(repr=False)
+    _x: np.ndarray = field(repr=False)
 
     def quadrant_mask(self, dvu: str, quadrant: SpineQuadrant, *, depth: float = 8.0) -> np.ndarray:
         """Marrow within ``depth`` mm of the DVU's endplate in one quadrant (2-D bool mask)."""
@@ -708,11 +737,7 @@ class SpinePhantom:
         upper_name, lower_name = dvu.split("/")
         verts = {v.name: v for v in self._verts}
         vert = verts[upper_name if quadrant.value.startswith("upper") else lower_name]
-        rows, cols = self.stir.shape[1:]
-        y, x = np.meshgrid(
-            np.arange(rows) * self.spacing[1], np.arange(cols) * self.spacing[2], indexing="ij"
-        )
-        u, v = vert.local(y, x)
+        u, v = vert.local(self._y, self._x)
         toward = u if quadrant.value.startswith("upper") else -u
         end = vert.height / 2 - 1.5
         near = (toward > end - depth) & (toward < end)
@@ -736,6 +761,7 @@ def spine_phantom(
     pixel_mm: float = 1.25,
     slice_mm: float = 4.0,
     seed: int = 0,
+    anatomy_seed: int | None = None,
 ) -> SpinePhantom:
     """Draw a sagittal STIR volume of the thoraco-lumbar spine (T5 to the sacrum).
 
@@ -757,6 +783,9 @@ def spine_phantom(
         In-plane pixel size and slice spacing, mm.
     seed : int
         Seed of noise and texture.
+    anatomy_seed : int, optional
+        Seed of a smooth deformation (about 1.5 mm) that individualises the anatomy; None:
+        the undeformed shapes.
 
     Returns
     -------
@@ -777,6 +806,7 @@ def spine_phantom(
     rng = np.random.default_rng(seed)
     rows, cols = shape
     y, x = np.meshgrid(np.arange(rows) * pixel_mm, np.arange(cols) * pixel_mm, indexing="ij")
+    y, x = _warp(y, x, anatomy_seed, amplitude=1.5, scale=20.0)
     # Thoracic kyphosis, lumbar lordosis, the sacrum sloping backwards.
     verts = _spine_layout(
         names,
@@ -795,9 +825,8 @@ def spine_phantom(
     # Posterior margin of the bodies and discs, row by row: the front wall of the canal.
     back_y = [v.point(u, v.depth / 2)[0] for v in verts for u in (-v.height / 2, v.height / 2)]
     back_x = [v.point(u, v.depth / 2)[1] for v in verts for u in (-v.height / 2, v.height / 2)]
-    canal_front = np.interp(y[:, 0], back_y, back_x)[:, None] + 1.0
-    axis_x = np.interp(y[:, 0], [v.centre[0] for v in verts], [v.centre[1] for v in verts])
-    axis_x = axis_x[:, None]
+    canal_front = np.interp(y, back_y, back_x) + 1.0
+    axis_x = np.interp(y, [v.centre[0] for v in verts], [v.centre[1] for v in verts])
     conus_y = verts[names.index("L1")].centre[0] + 14.0
     canal_w = np.where(y < verts[names.index("L1")].centre[0], 14.0, 17.0)
     canal_w = np.where(y > verts[names.index("L5")].centre[0] + 10.0, 12.0, canal_w)
@@ -826,7 +855,7 @@ def spine_phantom(
         lung = _smooth_step(y - diaphragm, 4.0)
         vessels = np.clip(texture[k] - 1.0, 0, None)
         paint(front * lung, 20.0 + 90.0 * vessels)
-        viscera = np.clip(bowel * (1 + 0.45 * coarse[k] + 0.08 * fine[k]), 40.0, None)
+        viscera = np.clip(bowel * (1 + 0.3 * coarse[k] + 0.06 * fine[k]), 40.0, None)
         paint(front * (1 - lung), viscera)
         # Aorta, a flow void, left of the midline in front of the spine.
         if lat_mm <= -4.0 and lat_mm >= -24.0:
@@ -956,6 +985,8 @@ def spine_phantom(
         vertebrae={v.name: (v.centre[0] / pixel_mm, v.centre[1] / pixel_mm) for v in verts},
         midline_slice=mid,
         _verts=tuple(verts),
+        _y=y,
+        _x=x,
     )
 
 
@@ -1337,7 +1368,8 @@ def pelvis_radiograph(
     off_joints = 1.0 - _smooth_step(
         np.maximum(np.abs(ax - 45.0) - 22.0, np.abs(y + 50.0) - 50.0), 4.0
     )
-    density -= 0.3 * np.clip(gas - 1.0, 0, None) * (y < 20.0) * body * off_joints
+    above_pubis = _smooth_step(y - 10.0, 12.0)
+    density -= 0.3 * np.clip(gas - 1.0, 0, None) * above_pubis * body * off_joints
 
     bone = np.zeros((rows, cols))
     cortex = np.zeros((rows, cols))
@@ -1371,7 +1403,10 @@ def pelvis_radiograph(
     il_lat = (
         160.0 - 0.0012 * (y + 90.0) ** 2 - 0.3 * np.maximum(y + 40.0, 0) - 0.002 * (y + 40.0) ** 2
     )
-    d_il = np.maximum.reduce([il_med - ax, ax - il_lat, crest - y, y - 70.0])
+    # Below the wing the body of the ilium stays broad down to the acetabular roof.
+    il_lat = np.maximum(il_lat, il_med + 48.0 - 0.1 * np.maximum(y - 20.0, 0.0))
+    roof = np.hypot(ax - 100.0, y - 80.0) - 36.0  # ends in the acetabulum
+    d_il = np.maximum.reduce([il_med - ax, ax - il_lat, crest - y, np.minimum(y - 55.0, roof)])
     add(d_il, 0.42, 0.45)
     # The thin central wing is less dense; the pelvic brim (arcuate line) is a dense curve.
     wing = np.hypot((ax - 115.0) / 40.0, (y + 70.0) / 35.0) - 1
@@ -1400,9 +1435,9 @@ def pelvis_radiograph(
         add(np.hypot((x - s * 118.0) / 9.0, (y - 140.0) / 12.0) * 9.0 - 9.0, 0.35, 0.3)
         # Pubic and ischial rami around the obturator foramen.
         ring = np.abs(
-            np.hypot((x - s * 55.0) / 28.0, (y - 132.0 + 0.15 * (ax - 55.0)) / 22.0) - 1.0
+            np.hypot((x - s * 58.0) / 36.0, (y - 130.0 + 0.12 * (ax - 58.0)) / 25.0) - 1.0
         )
-        add(ring * 24.0 - 4.5, 0.45, 0.35)
+        add(ring * 28.0 - 5.0, 0.45, 0.35)
     add(np.maximum(ax - 22.0, np.abs(y - 118.0) - 12.0), 0.45, 0.35)
     # Symphysis pubis: a vertical gap in the middle.
     bone = bone * (1 - 0.7 * _smooth_step(np.maximum(ax - 2.0, np.abs(y - 118.0) - 14.0), 0.5))

@@ -229,27 +229,43 @@ def test_radiographs_load_bone_bright_and_calibrated(truth):
 
 @pytest.fixture(scope="module")
 def sij_geometry():
-    return sij_phantom(seed=0)
+    """The drawing geometry of each patient's SIJ (bones do not move between visits)."""
+    cache: dict[int, object] = {}
+
+    def get(series):
+        seed = series["anatomy_seed"]
+        if seed not in cache:
+            cache[seed] = sij_phantom(seed=0, anatomy_seed=seed)
+        return cache[seed]
+
+    return get
 
 
 @pytest.fixture(scope="module")
 def spine_geometry():
-    return spine_phantom(seed=0)
+    cache: dict[int, object] = {}
+
+    def get(series):
+        seed = series["anatomy_seed"]
+        if seed not in cache:
+            cache[seed] = spine_phantom(seed=0, anatomy_seed=seed)
+        return cache[seed]
+
+    return get
 
 
 def test_sij_stir_shows_the_true_oedema(truth, sij_geometry):
     present, absent = [], []
-    for _patient_id, visit in _visits(truth):
-        stir = imaging.load_series(
-            examples.sample_dir()
-            / examples.series_truth(_patient_id, visit["visit"], "sij_stir")["folder"]
-        ).array
+    for patient_id, visit in _visits(truth):
+        series = examples.series_truth(patient_id, visit["visit"], "sij_stir")
+        stir = imaging.load_series(examples.sample_dir() / series["folder"]).array
+        geometry = sij_geometry(series)
         slices = visit["sparcc_sij"]["slices"]
         for k in visit["sparcc_sij"]["slice_indices"]:
             for side in ("right", "left"):
                 bme = set(slices.get(str(k), {}).get(side, {}).get("bme", []))
                 for q in ("upper_iliac", "lower_iliac", "upper_sacral", "lower_sacral"):
-                    mask = sij_geometry.quadrant_mask(k, side, q, depth=8.0)
+                    mask = geometry.quadrant_mask(k, side, q, depth=8.0)
                     (present if q in bme else absent).append(float(stir[k][mask].mean()))
     present_a, absent_a = np.array(present), np.array(absent)
     assert len(present_a) >= 20
@@ -261,13 +277,14 @@ def test_sij_stir_shows_the_true_oedema(truth, sij_geometry):
 def test_spine_stir_shows_the_true_oedema(truth, spine_geometry):
     present, absent = [], []
     for patient_id, visit in _visits(truth):
-        folder = examples.series_truth(patient_id, visit["visit"], "spine_stir")["folder"]
-        stir = imaging.load_series(examples.sample_dir() / folder).array
+        series = examples.series_truth(patient_id, visit["visit"], "spine_stir")
+        stir = imaging.load_series(examples.sample_dir() / series["folder"]).array
+        geometry = spine_geometry(series)
         for dvu, slices in visit["sparcc_spine"]["dvus"].items():
             for k, entry in slices.items():
                 bme = set(entry.get("bme", []))
                 for q in ("upper_anterior", "upper_posterior", "lower_anterior", "lower_posterior"):
-                    mask = spine_geometry.quadrant_mask(dvu, q, depth=6.0)
+                    mask = geometry.quadrant_mask(dvu, q, depth=6.0)
                     value = float(stir[int(k)][mask].mean())
                     (present if q in bme else absent).append(value)
     present_a, absent_a = np.array(present), np.array(absent)
