@@ -332,7 +332,8 @@ def _frames_of(ds: Dataset, path: Path) -> list[_Frame]:
         )
     for key in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
         if key not in ds or ds[key].value in (None, ""):
-            raise GeometryError(f"{path}: no {key}; not a slice of a 3-D volume")
+            hint = " (a radiograph? use load_radiograph)" if key == "ImagePositionPatient" else ""
+            raise GeometryError(f"{path}: no {key}; not a slice of a 3-D volume{hint}")
     return [
         _Frame(
             path=path,

@@ -290,6 +290,11 @@ def test_unreadable_and_pixel_less_files(tmp_path: Path) -> None:
         load_series([get_testdata_file("badVR.dcm")])
 
 
+def test_radiograph_is_not_a_volume(shared_data: Path) -> None:
+    with pytest.raises(GeometryError, match="use load_radiograph"):
+        load_series([shared_data / "cr_hip_wg04" / "RG2_RLE.dcm"])
+
+
 def test_simpleitk_roundtrip_keeps_axes_and_geometry(tmp_path: Path) -> None:
     volume, datasets, _, _ = _make(tilt=35.0, yaw=17.0)
     loaded = load_series(write_datasets(datasets, tmp_path))
