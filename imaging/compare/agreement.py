@@ -480,34 +480,50 @@ def icc(
     return icc_all(ratings, confidence=confidence)[chosen]
 
 
+def _dense(codes: npt.NDArray[np.int64], span: int) -> npt.NDArray[np.intp]:
+    """Renumber non-negative codes below ``span`` to 0 .. n-1, keeping their order."""
+    if codes.size and span <= 4 * codes.size + 1024:
+        # Counting, no hashing: linear in rows whatever the key.
+        present = np.zeros(span, dtype=np.intp)
+        present[codes] = 1
+        return np.asarray((np.cumsum(present) - 1)[codes], dtype=np.intp)
+    dense, _ = pd.factorize(codes, sort=True)
+    return np.asarray(dense, dtype=np.intp)
+
+
+def _column_codes(series: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
+    """Codes 0 .. span-1 of one column, and ``span`` (missing values get a code too)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        span = len(series.cat.categories) + 1
+        codes[codes < 0] = span - 1
+        return codes, span
+    values = series.to_numpy()
+    if values.dtype.kind in "iu" and values.size:
+        low = int(values.min())
+        return (values - low).astype(np.int64), int(values.max()) - low + 1
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return codes.astype(np.int64), len(uniques)
+
+
 def _key_codes(frame: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.intp]:
     """Integer id (0 .. n-1) of each distinct combination of ``columns``.
 
-    Each column is factorised on its own (cheap for integers and categoricals) and the codes
-    combined arithmetically, much faster than grouping on several text columns. Ids follow
-    first appearance, except for one integer column (ascending id).
+    Each column is coded on its own (category codes for categoricals, offsets for integers,
+    hashing only for other columns) and the codes are combined arithmetically: much faster
+    than grouping on several text columns, and linear in the number of rows.
     """
-    cols = list(columns)
-    if len(cols) == 1:
-        values = frame[cols[0]].to_numpy()
-        if values.dtype.kind in "iu" and values.size:
-            # Integer ids in a compact range: dense codes by counting, no hashing (the codes
-            # then follow the ids' order rather than first appearance).
-            low = int(values.min())
-            span = int(values.max()) - low + 1
-            if span <= 4 * values.size:
-                present = np.zeros(span, dtype=np.intp)
-                present[values - low] = 1
-                return np.asarray((np.cumsum(present) - 1)[values - low], dtype=np.intp)
-        codes, _ = pd.factorize(frame[cols[0]], use_na_sentinel=False)
-        return np.asarray(codes, dtype=np.intp)
     combined = np.zeros(len(frame), dtype=np.int64)
-    for col in cols:
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
-        combined = combined * (len(uniques) + 1) + codes
-        # Re-densify so that the product cannot overflow however many columns there are.
-        combined, _ = pd.factorize(combined)
-    return np.asarray(combined, dtype=np.intp)
+    span = 1
+    for col in columns:
+        codes, n = _column_codes(frame[col])
+        if span * n >= 2**62:
+            # Re-densify before the product could overflow.
+            combined = _dense(combined, span).astype(np.int64)
+            span = int(combined.max()) + 1 if combined.size else 1
+        combined = combined * n + codes
+        span *= n
+    return _dense(combined, span)
 
 
 def first_rows(codes: npt.NDArray[np.intp], n: int) -> npt.NDArray[np.intp]:

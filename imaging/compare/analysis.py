@@ -30,8 +30,10 @@ import pandas as pd
 from imaging.compare.agreement import (
     ICCForm,
     KappaWeights,
+    _key_codes,
     bland_altman,
     cohen_kappa,
+    first_rows,
     fleiss_kappa,
     icc_all,
     sdc_from_differences,
@@ -50,6 +52,7 @@ from imaging.compare.change import (
 from imaging.compare.events import (
     EventCombination,
     dvu_consistency,
+    item_intervals,
     msasss_events,
     plausibility_warnings,
 )
@@ -92,6 +95,20 @@ def _wide(
     return keys, grid, [str(r) for r in raters]
 
 
+def _groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[tuple[str, ...], pd.DataFrame]]:
+    """Sub-tables by ``keys`` (as text), sorted; the table itself when there is one group.
+
+    Avoids copying a table of millions of item rows when it holds one method and mode.
+    """
+    codes = _key_codes(frame, keys)
+    n = int(codes.max()) + 1 if codes.size else 0
+    first = first_rows(codes, n)
+    labels = [tuple(str(frame[k].iloc[i]) for k in keys) for i in first]
+    if n == 1:
+        return [(labels[0], frame)]
+    return sorted(((labels[g], frame.loc[codes == g]) for g in range(n)), key=lambda pair: pair[0])
+
+
 def _readers_in(totals: pd.DataFrame) -> int:
     per = totals.groupby(["method", "mode", "patient_id", "visit"])["reader"].nunique()
     return int(per.median()) if len(per) else 1
@@ -103,6 +120,7 @@ def resolve_thresholds(
     *,
     combine: ReaderCombination | str = ReaderCombination.MEAN,
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
+    per: pd.DataFrame | None = None,
 ) -> dict[tuple[str, str], Threshold | None]:
     """Choose the change threshold of every (method, mode) in ``totals``.
 
@@ -121,6 +139,8 @@ def resolve_thresholds(
         reader: 1).
     intervals : IntervalKind or str, optional
         Visit pairs the SDC is computed over.
+    per : pandas.DataFrame, optional
+        :func:`~imaging.compare.per_reader_changes` of ``totals``, when already computed.
 
     Returns
     -------
@@ -146,7 +166,8 @@ def resolve_thresholds(
         return {p: choice.get(p[0]) for p in pairs}  # type: ignore[call-overload]
     how = ThresholdChoice(choice)
     k = 1 if ReaderCombination(combine) is ReaderCombination.PER_READER else _readers_in(totals)
-    per = per_reader_changes(totals, intervals=intervals)
+    if per is None:
+        per = per_reader_changes(totals, intervals=intervals)
     out: dict[tuple[str, str], Threshold | None] = {}
     for method, mode in pairs:
         published = PUBLISHED_THRESHOLDS.get(method)
@@ -189,6 +210,7 @@ def reader_agreement(
     *,
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
     confidence: float = 0.95,
+    per: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """ICC, Bland-Altman and SDC of the readers, for status scores and change scores.
 
@@ -200,6 +222,8 @@ def reader_agreement(
         Visit pairs for the change scores.
     confidence : float, optional
         Level of the ICC confidence intervals.
+    per : pandas.DataFrame, optional
+        :func:`~imaging.compare.per_reader_changes` of ``totals``, when already computed.
 
     Returns
     -------
@@ -220,7 +244,8 @@ def reader_agreement(
     .. [4] de Vet HCW, et al. J Clin Epidemiol 2006;59:1033-1039.
     """
     rows: list[dict[str, Any]] = []
-    per = per_reader_changes(totals, intervals=intervals)
+    if per is None:
+        per = per_reader_changes(totals, intervals=intervals)
     t = totals.assign(
         method=totals["method"].astype(str),
         mode=totals["mode"].astype(str),
@@ -349,8 +374,7 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
     .. [4] Landis JR, Koch GG. Biometrics 1977;33:159-174.
     """
     rows: list[dict[str, Any]] = []
-    for (method, mode), sub in items.groupby(["method", "mode"], sort=True, observed=True):
-        method, mode = str(method), str(mode)
+    for (method, mode), sub in _groups(items, ["method", "mode"]):
         _, grid, readers = _wide(sub, ["patient_id", "visit", "item"], "reader", "value")
         if len(readers) < 2:
             continue
@@ -549,28 +573,36 @@ def compare(
     combine = ReaderCombination(combine)
     events = EventCombination(events)
     intervals = IntervalKind(intervals)
-    thresholds = resolve_thresholds(totals, threshold, combine=combine, intervals=intervals)
+    # Each reader's changes and the paired mSASSS corners are computed once and shared.
+    per = per_reader_changes(totals, intervals=intervals)
+    thresholds = resolve_thresholds(
+        totals, threshold, combine=combine, intervals=intervals, per=per
+    )
     mapping: dict[str | tuple[str, str], Threshold | None] = dict(thresholds)
-    changes = classify(interval_changes(totals, combine=combine, intervals=intervals), mapping)
+    changes = classify(
+        interval_changes(totals, combine=combine, intervals=intervals, per=per), mapping
+    )
     per_reader = classify(
-        interval_changes(totals, combine=ReaderCombination.PER_READER, intervals=intervals),
+        interval_changes(
+            totals, combine=ReaderCombination.PER_READER, intervals=intervals, per=per
+        ),
         mapping,
     )
     empty = pd.DataFrame()
-    has_msasss = items is not None and bool((items["method"] == "msasss").any())
+    events_table, warnings_table = empty, empty
+    if items is not None and bool((items["method"] == "msasss").any()):
+        pairs = item_intervals(items, method="msasss", intervals=intervals)
+        events_table = msasss_events(pairs, combine=events)
+        warnings_table = plausibility_warnings(pairs)
     return ComparisonResult(
         changes=changes,
         reader_changes=per_reader,
         slopes=patient_slopes(totals, combine=combine),
         summary=cohort_summary(changes),
-        events=msasss_events(items, combine=events, intervals=intervals)
-        if has_msasss and items is not None
-        else empty,
-        warnings=plausibility_warnings(items, intervals=intervals)
-        if has_msasss and items is not None
-        else empty,
+        events=events_table,
+        warnings=warnings_table,
         dvus=dvu_consistency(items, intervals=intervals) if items is not None else empty,
-        agreement=reader_agreement(totals, intervals=intervals, confidence=confidence),
+        agreement=reader_agreement(totals, intervals=intervals, confidence=confidence, per=per),
         kappas=item_agreement(items) if items is not None else empty,
         thresholds=thresholds,
         settings={

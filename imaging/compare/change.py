@@ -188,6 +188,7 @@ def interval_changes(
     combine: ReaderCombination | str = ReaderCombination.MEAN,
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
     value: str = "total",
+    per: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Change per patient, method, mode and interval, readers combined.
 
@@ -203,6 +204,9 @@ def interval_changes(
         ``"consecutive"`` or ``"from_baseline"``.
     value : str, optional
         Score column.
+    per : pandas.DataFrame, optional
+        :func:`per_reader_changes` of the same totals and intervals, when already computed
+        (``totals`` is then not read again).
 
     Returns
     -------
@@ -233,7 +237,8 @@ def interval_changes(
     [6.0]
     """
     how = _enum(ReaderCombination, combine, "reader combination")
-    per = per_reader_changes(totals, intervals=intervals, value=value)
+    if per is None:
+        per = per_reader_changes(totals, intervals=intervals, value=value)
     if how is ReaderCombination.PER_READER:
         out = per.assign(n_readers=1, readers=per["reader"])
     else:

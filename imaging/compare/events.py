@@ -241,16 +241,17 @@ def item_intervals(
 
 
 def _join_names(mask: npt.NDArray[np.bool_], names: tuple[str, ...]) -> npt.NDArray[np.object_]:
-    out = np.full(mask.shape[0], "", dtype=object)
-    rows, cols = np.nonzero(mask)
-    if rows.size:
-        joined = pd.Series(np.asarray(names, dtype=object)[cols]).groupby(rows).agg(";".join)
-        out[joined.index.to_numpy()] = joined.to_numpy()
-    return out
+    """ ";"-joined names of the True columns of each row (spelled once per distinct row)."""
+    if mask.shape[1] > 62:
+        return np.array([";".join(np.asarray(names)[row]) for row in mask], dtype=object)
+    bits = mask.astype(np.int64) @ (np.int64(1) << np.arange(mask.shape[1], dtype=np.int64))
+    uniq, inverse = np.unique(bits, return_inverse=True)
+    text = [";".join(n for j, n in enumerate(names) if (int(u) >> j) & 1) for u in uniq]
+    return np.asarray(text, dtype=object)[inverse.ravel()]
 
 
 def msasss_events(
-    items: pd.DataFrame,
+    items: pd.DataFrame | ItemIntervals,
     *,
     combine: EventCombination | str = EventCombination.EITHER,
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
@@ -259,8 +260,10 @@ def msasss_events(
 
     Parameters
     ----------
-    items : pandas.DataFrame
-        Tidy item table with mSASSS readings (corner items ``C2_inferior`` ...).
+    items : pandas.DataFrame or ItemIntervals
+        Tidy item table with mSASSS readings (corner items ``C2_inferior`` ...), or its
+        :func:`item_intervals` for ``method="msasss"`` when already laid out (``intervals``
+        is then ignored).
     combine : EventCombination or str, optional
         ``"either"`` (default: a corner counts if any reader saw the event),
         ``"both_agree"`` (every reader of the interval saw it) or ``"per_reader"``.
@@ -294,7 +297,11 @@ def msasss_events(
     C5/C6 level bridges.
     """
     how = EventCombination(combine)
-    pairs = item_intervals(items, method="msasss", intervals=intervals)
+    pairs = (
+        items
+        if isinstance(items, ItemIntervals)
+        else item_intervals(items, method="msasss", intervals=intervals)
+    )
     e, la = pairs.earlier, pairs.later
     with np.errstate(invalid="ignore"):
         new_syn = (e < 2) & (la >= 2)
@@ -357,16 +364,18 @@ def msasss_events(
 
 
 def plausibility_warnings(
-    items: pd.DataFrame, *, intervals: IntervalKind | str = IntervalKind.CONSECUTIVE
+    items: pd.DataFrame | ItemIntervals,
+    *,
+    intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
 ) -> pd.DataFrame:
     """mSASSS corners that regress from 3 (bridged) to < 3: warnings, never corrected.
 
     Parameters
     ----------
-    items : pandas.DataFrame
-        Tidy item table.
+    items : pandas.DataFrame or ItemIntervals
+        Tidy item table, or its mSASSS :func:`item_intervals`.
     intervals : IntervalKind or str, optional
-        Visit pairs compared.
+        Visit pairs compared (ignored for ``ItemIntervals``).
 
     Returns
     -------
@@ -380,7 +389,11 @@ def plausibility_warnings(
     .. [1] Creemers MC, et al. Ann Rheum Dis 2005;64:127-129 (a bridge is bony ankylosis,
            which does not regress).
     """
-    pairs = item_intervals(items, method="msasss", intervals=intervals)
+    pairs = (
+        items
+        if isinstance(items, ItemIntervals)
+        else item_intervals(items, method="msasss", intervals=intervals)
+    )
     with np.errstate(invalid="ignore"):
         mask = (pairs.earlier == 3) & (pairs.later < 3)
     rows, cols = np.nonzero(mask)
