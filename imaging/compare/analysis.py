@@ -152,7 +152,7 @@ def resolve_thresholds(
     ----------
     .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
     """
-    pairs = sorted(set(zip(totals["method"].astype(str), totals["mode"].astype(str), strict=True)))
+    pairs = sorted(label for label, _ in _groups(totals[["method", "mode"]], ["method", "mode"]))
     if isinstance(choice, bool):
         raise TypeError(f"threshold {choice!r} must be 'published', 'sdc', a number or Threshold")
     if isinstance(choice, int | float):
