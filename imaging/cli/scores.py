@@ -282,7 +282,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "scores",
         help="manage the score store (import, export, list, show, retract, verify)",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
+        # The module docstring is reST; a terminal shows its literals without backticks.
+        description=__doc__.split("\n\n")[1].replace("``", "'") if __doc__ else None,
     )
     db_help = f"score store file or URL (default: $AS_IMAGING_DB or ./{DEFAULT_DB})"
     parser.add_argument("--db", default=None, help=db_help)

@@ -204,3 +204,44 @@ def test_import_several_files_skips_a_bad_one(
     bad, good = json.loads(out)
     assert bad["source"] == str(broken) and "not valid JSON" in bad["error"]
     assert len(good["created"]) == 3
+
+
+def test_bad_input_gives_one_clear_line_never_a_traceback(
+    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    assert run(capsys, "import", str(source), "--db", db)[0] == 0
+    not_db = tmp_path / "notes.db"
+    not_db.write_text("hello", encoding="utf-8")
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    cases = [
+        (("list", "--db", str(not_db)), "not a score store database"),
+        (("list", "--db", str(tmp_path)), "is a directory"),
+        (("list", "--db", "postgres://host/x"), "no score-store backend for URL scheme"),
+        (("export", str(tmp_path / "out.txt"), "--db", db), "cannot tell the format"),
+        (("export", str(tmp_path / "no" / "x.json"), "--db", db), "does not exist"),
+        (("restore", SIJ, "--reason", "x", "--db", db), "it is not retracted"),
+        (("import", str(binary), "--db", db), "bin.json: cannot read"),
+        (("import", str(empty), "--db", db), "empty.csv: cannot read the CSV"),
+    ]
+    for argv, message in cases:
+        code, _, err = run(capsys, *argv)
+        assert code == 1, argv
+        assert message in err, (argv, err)
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_typed_in_total_is_refused_with_its_row(
+    tmp_path: Path, make_mny: Callable[..., Reading], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "typed.json"
+    good, typed = make_mny(1).to_dict(), make_mny(2).to_dict()
+    typed["total"] = 4
+    path.write_text(json.dumps([good, typed]), encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(path), "--db", str(tmp_path / "s.db"))
+    assert code == 1
+    assert "1 created" in out and "1 refused" in out
+    assert "row 1 (reading " in out and "totals are derived from the items" in out
