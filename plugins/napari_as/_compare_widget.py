@@ -163,8 +163,8 @@ class CompareWidget(QWidget):
         # Grid cells follow the layer order: put the compared layers in date order.
         for layer in reversed(self.compared):
             self.viewer.layers.move(self.viewer.layers.index(layer), len(self.viewer.layers) - 1)
-        self.viewer.grid.enabled = True
-        self.viewer.grid.stride = 1
+        self.viewer.canvas.grid.enabled = True
+        self.viewer.canvas.grid.stride = 1
         self._build_offsets()
         self.refresh_table()
         self.status.setText(f"{len(self.compared)} visits side by side")

@@ -258,7 +258,7 @@ class SessionWidget(QWidget):
             self.visit_layers.append(layers)
             self.visit_combo.addItem(shown.shown_label)
         # Paired modes: all visits of the patient side by side.
-        self.viewer.grid.enabled = len(served.visits) > 1
+        self.viewer.canvas.grid.enabled = len(served.visits) > 1
         self.case_label.setText(served.shown_label)
         self.score_visit(0)
         return True

@@ -114,3 +114,19 @@ def test_polarity_from_real_monochrome1_radiograph() -> None:
     mr = pydicom.dcmread(get_testdata_file("MR_small.dcm"), stop_before_pixels=True)
     assert colormap_for(Polarity.from_header(mr)) == "gray"
     assert Polarity.from_header(None) is Polarity.MONOCHROME2
+
+
+def test_display_and_sessions_import_no_gui_toolkit() -> None:
+    # The core runs on servers without a screen: importing these modules must not pull in
+    # Qt, napari, magicgui or vispy.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, imaging.display, imaging.sessions\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'qtpy', 'PyQt5', 'PyQt6', 'PySide2', 'PySide6', 'napari', 'magicgui', 'vispy'})\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -23,6 +23,16 @@ def _stir_volume(n_slices: int = 12) -> np.ndarray:
     return vol
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Any warning raised from the plugin's own modules fails its test."""
+    if not config.pluginmanager.has_plugin("warnings"):
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.filterwarnings("error::Warning:napari_as"))
+
+
 @pytest.fixture
 def stir_folder(tmp_path: Path) -> Path:
     """One synthetic STIR series (12 slices, spacing 4 x 0.8 x 0.7 mm) in a folder."""

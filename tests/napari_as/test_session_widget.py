@@ -111,7 +111,7 @@ def test_paired_unknown_order_shows_visits_side_by_side(
     definition = widget.build(cohort_folder, mode="paired_unknown_order", seed=11)
     assert len(definition.served()) == 2
     assert widget.show_case(0)
-    assert viewer.grid.enabled
+    assert viewer.canvas.grid.enabled
     names = [layer.name for layer in viewer.layers]
     assert names == ["Case 1 of 2 · Visit A", "Case 1 of 2 · Visit B"]
     assert_blind(viewer)
