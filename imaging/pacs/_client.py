@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
+from pydicom.pixels.utils import get_expected_length
 from tqdm.auto import tqdm
 
 from imaging.pacs._cache import InstanceCache, check_uid
@@ -18,7 +19,7 @@ from imaging.pacs._config import PacsConfig, Protocol
 from imaging.pacs._errors import PacsError
 from imaging.pacs._models import InstanceInfo, RetrieveResult, SeriesInfo, StoreResult, StudyInfo
 
-__all__ = ["DateRange", "PacsClient", "ProgressCallback", "connect"]
+__all__ = ["DateRange", "PacsClient", "ProgressCallback", "connect", "received_problem"]
 
 logger = logging.getLogger(__name__)
 
@@ -358,3 +359,31 @@ def connect(config: PacsConfig) -> PacsClient:
     from imaging.pacs._dimse import DimseClient
 
     return DimseClient(config)
+
+
+def received_problem(ds: Dataset, study_uid: str, series_uid: str, wanted: set[str]) -> str | None:
+    """Why a received instance must not enter the cache, or None if it may.
+
+    An instance must be one we asked for, of the right study and series, and complete: a
+    part cut short by a dropped connection can still parse as a (shorter) dataset, so the
+    native pixel data length is checked against the image size (PS3.5 8.1.1).
+    """
+    sop = str(ds.get("SOPInstanceUID", ""))
+    series, study = ds.get("SeriesInstanceUID"), ds.get("StudyInstanceUID")
+    if series is None or study is None or "SOPClassUID" not in ds:
+        return f"the server sent an incomplete instance ({sop or 'no SOPInstanceUID'})"
+    if sop not in wanted or series != series_uid or study != study_uid:
+        return (
+            f"the server sent an instance not asked for ({sop} of series {series} in study {study})"
+        )
+    if "PixelData" in ds and not ds.file_meta.TransferSyntaxUID.is_compressed:
+        try:
+            expected = get_expected_length(ds, unit="bytes")
+        except (AttributeError, KeyError, ValueError, TypeError):
+            return f"the server sent an instance without a valid image pixel module ({sop})"
+        if len(ds.PixelData) < expected:
+            return (
+                f"the server sent an incomplete instance ({sop}: {len(ds.PixelData)} of "
+                f"{expected} pixel data bytes)"
+            )
+    return None

@@ -14,7 +14,7 @@ from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
 from imaging.pacs._cache import InstanceCache
-from imaging.pacs._client import PacsClient
+from imaging.pacs._client import PacsClient, received_problem
 from imaging.pacs._config import PacsConfig
 from imaging.pacs._models import InstanceInfo, StoreResult
 
@@ -22,6 +22,7 @@ __all__ = ["DicomWebClient"]
 
 logger = logging.getLogger(__name__)
 
+_PAGE = 1000
 # Ask for the instances as stored ("*"): no lossy transcoding on the way, pixel-identical copies.
 _AS_STORED = (("application/dicom", "*"),)
 _FIELDS = {
@@ -122,16 +123,32 @@ class DicomWebClient(PacsClient):
             "IMAGE": self._web.search_for_instances,
         }[level]
         what = {"STUDY": "studies", "SERIES": "series", "IMAGE": "instances"}[level]
+        key = {"STUDY": "0020000D", "SERIES": "0020000E", "IMAGE": "00080018"}[level]
+        found: dict[str, Dataset] = {}
         with self._guard(f"QIDO-RS query of {what}"):
-            results = search(
-                search_filters=dict(filters),
-                fields=list(_FIELDS[level]),
-                limit=limit,
-                get_remaining=limit is None,
-            )
-            if not isinstance(results, list):
-                raise ValueError(f"expected a JSON array, got {type(results).__name__}")
-            return [Dataset.from_json(r) for r in results]
+            # Page by hand: dicomweb-client's get_remaining loops forever on a server that
+            # ignores ``offset``; here a page that brings nothing new ends the query.
+            while True:
+                page_size = _PAGE if limit is None else min(_PAGE, limit - len(found))
+                results = search(
+                    search_filters=dict(filters),
+                    fields=list(_FIELDS[level]),
+                    limit=page_size,
+                    offset=len(found) or None,
+                )
+                if not isinstance(results, list):
+                    raise ValueError(f"expected a JSON array, got {type(results).__name__}")
+                new = 0
+                for item in results:
+                    uid = str(item.get(key, {}).get("Value", [""])[0])
+                    if uid not in found:
+                        found[uid] = Dataset.from_json(item)
+                        new += 1
+                if new == 0 or len(results) < page_size:
+                    break
+                if limit is not None and len(found) >= limit:
+                    break
+        return list(found.values())
 
     def _fetch(
         self,
@@ -169,12 +186,9 @@ class DicomWebClient(PacsClient):
         operation: str,
     ) -> None:
         sop = str(ds.get("SOPInstanceUID", ""))
-        if (
-            sop not in wanted
-            or ds.get("SeriesInstanceUID") != series_uid
-            or ds.get("StudyInstanceUID") != study_uid
-        ):
-            raise self._error(operation, f"the server sent an instance not asked for ({sop!r})")
+        problem = received_problem(ds, study_uid, series_uid, wanted)
+        if problem is not None:
+            raise self._error(operation, problem)
         cache.write_dataset(ds)
         stored(sop)
 

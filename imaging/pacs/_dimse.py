@@ -7,6 +7,7 @@ no listening port and no registration of our AE title on the PACS are needed.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +23,7 @@ from pynetdicom.sop_class import (
 )
 
 from imaging.pacs._cache import InstanceCache
-from imaging.pacs._client import PacsClient
+from imaging.pacs._client import PacsClient, received_problem
 from imaging.pacs._config import PacsConfig
 from imaging.pacs._models import InstanceInfo, StoreResult
 
@@ -102,19 +103,29 @@ class DimseClient(PacsClient):
         if not assoc.is_established:
             if assoc.is_rejected:
                 reason = "the PACS rejected the association (check the AE titles)"
-            elif assoc.is_aborted:
-                reason = "the association was aborted (the PACS refused or timed out)"
             else:
-                reason = (
-                    f"cannot connect to {self.config.host}:{self.config.port} or no answer "
-                    f"within {self.config.timeout:g} s"
-                )
+                reason = self._why_not_established()
             raise self._error(operation, reason)
         try:
             yield assoc
         finally:
             if assoc.is_established:
                 assoc.release()
+
+    def _why_not_established(self) -> str:
+        """Tell "nobody listens" from "a peer that does not speak (in time)"."""
+        # pynetdicom reports both as an aborted association; one plain TCP connect tells them apart.
+        address = f"{self.config.host}:{self.config.port}"
+        try:
+            socket.create_connection(
+                (self.config.host, self.config.port), timeout=min(self.config.timeout, 5)
+            ).close()
+        except OSError as exc:
+            return f"cannot connect to {address} ({exc.strerror or exc})"
+        return (
+            f"{address} accepted the connection but no association was established within "
+            f"{self.config.timeout:g} s (not a DICOM peer, overloaded, or it aborted)"
+        )
 
     def _lost(self, assoc: Association, operation: str) -> None:
         if assoc.is_aborted or not assoc.is_established:
@@ -183,12 +194,10 @@ class DimseClient(PacsClient):
             sop = str(event.request.AffectedSOPInstanceUID)
             try:
                 ds = event.dataset
-                if (
-                    sop not in wanted
-                    or ds.get("SeriesInstanceUID") != series_uid
-                    or ds.get("StudyInstanceUID") != study_uid
-                ):
-                    problems.append(f"the PACS sent an instance not asked for ({sop})")
+                ds.file_meta = event.file_meta
+                problem = received_problem(ds, study_uid, series_uid, wanted)
+                if problem is not None:
+                    problems.append(problem)
                     return 0xA900  # data set does not match SOP class / refused
                 # The encoded file (preamble, file meta, data set as sent): bytes as stored.
                 cache.write_bytes(study_uid, series_uid, sop, bytes(event.encoded_dataset()))
