@@ -356,7 +356,8 @@ def sij_phantom(
     if n_slices < 8:
         raise ValueError(f"n_slices must be >= 8 to hold the whole joint, got {n_slices}")
     cartilaginous = tuple(range(2, n_slices - 2))
-    for lesion in [*bme, *structural]:
+    placed: list[SijBme | SijStructural] = [*bme, *structural]
+    for lesion in placed:
         if lesion.slice not in cartilaginous:
             raise ValueError(
                 f"lesion {lesion!r} lies outside the cartilaginous joint "
@@ -651,7 +652,9 @@ def _spine_layout(
     return out
 
 
-def _rounded_box(u: np.ndarray, v: np.ndarray, hu: float, hv: float, r: float) -> np.ndarray:
+def _rounded_box(
+    u: np.ndarray, v: np.ndarray, hu: float | np.ndarray, hv: float, r: float
+) -> np.ndarray:
     """Signed distance (mm) to a rounded rectangle of half sizes ``hu`` x ``hv``."""
     qu = np.abs(u) - (hu - r)
     qv = np.abs(v) - (hv - r)
@@ -798,8 +801,8 @@ def spine_phantom(
     bme = list(bme)
     names = _THORACOLUMBAR
     for lesion in bme:
-        a, b = lesion.dvu.split("/")
-        if a not in names or b not in names:
+        upper_v, lower_v = lesion.dvu.split("/")
+        if upper_v not in names or lower_v not in names:
             raise ValueError(f"DVU {lesion.dvu} is outside the field of view (T5/T6 ... L5/S1)")
         if lesion.slice >= n_slices:
             raise ValueError(f"lesion slice {lesion.slice} is outside 0..{n_slices - 1}")
@@ -1167,9 +1170,9 @@ def lateral_spine_radiograph(
         body = _smooth_step(np.maximum(-x + 2.0, x - 218.0), 3.0)
         density += 1.5 * body
         # Psoas and paraspinal muscles, bowel gas, ribs, iliac crests.
-        density += 0.15 * _smooth_step(np.abs(x - axis_x - 45.0) - 28.0, 8.0)
+        density += 0.12 * _smooth_step(np.abs(x - axis_x - 45.0) - 28.0, 14.0)
         gas = _low_freq_noise(rng, (rows, cols), 7.0 / px)
-        density -= 0.35 * np.clip(gas - 1.2, 0, None) * (x < axis_x - 30.0)
+        density -= 0.35 * np.clip(gas - 1.2, 0, None) * _smooth_step(x - axis_x + 30.0, 6.0)
         density += 0.25 * np.cos(np.clip((x - 110.0) / 140.0, -1.5, 1.5))
         for ry in (8.0, 40.0):
             rib = np.abs(np.hypot((x - axis_x - 10.0) / 130.0, (y - ry + 70.0) / 80.0) - 1.0)
