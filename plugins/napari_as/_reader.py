@@ -210,13 +210,17 @@ def read_dicom(path: str | Sequence[str]) -> list[tuple[Any, ...]]:
     if not series:
         reasons = "; ".join(str(s) for s in skipped[:5]) or "no DICOM image series found"
         raise DicomReadError(f"{', '.join(map(str, paths))}: {reasons}")
-    if len(series) == 1:
-        return layers_for_series(series[0])
     from napari import current_viewer
 
     from ._browser import show_browser
+    from ._display import install_window_level
 
     viewer = current_viewer()
+    if viewer is not None:
+        # Images opened by the plugin get window/level by right-drag at once.
+        install_window_level(viewer)
+    if len(series) == 1:
+        return layers_for_series(series[0])
     if viewer is None:
         # Without a window to hold the browser, open every series as a layer.
         return [layer for s in series for layer in layers_for_series(s)]

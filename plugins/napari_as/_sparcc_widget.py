@@ -93,6 +93,11 @@ class SparccSijWidget(ScoringWidgetBase):
         self.common_form.addRow("Intensity reference", self.reference)
 
         self.slice_label = QLabel("slice: -")
+        # The form drives the viewer too: choosing one of the 6 slices shows it.
+        self.slice_combo = QComboBox()
+        self.slice_combo.activated.connect(
+            lambda i: self.go_to_slice(int(self.slice_combo.itemData(i)))
+        )
         self.boxes: dict[tuple[Side, str], QCheckBox] = {}
         self.heights: dict[Side, QComboBox] = {}
         grid = QGridLayout()
@@ -123,6 +128,7 @@ class SparccSijWidget(ScoringWidgetBase):
         layout.addLayout(self.common_form)
         layout.addWidget(self.start_button)
         layout.addWidget(self.slice_label)
+        layout.addWidget(self.slice_combo)
         layout.addLayout(grid)
         layout.addWidget(self.slice_total)
         layout.addWidget(self.total_label)
@@ -419,6 +425,14 @@ class SparccSijWidget(ScoringWidgetBase):
             else f"slice {index}: not one of the scored slices {first}-{last}"
         )
         self._set_form_enabled(in_set)
+        indices = [str(i) for i in score.slice_indices]
+        if [self.slice_combo.itemText(i) for i in range(self.slice_combo.count())] != indices:
+            self.slice_combo.clear()
+            for i in score.slice_indices:
+                self.slice_combo.addItem(str(i), i)
+        self.slice_combo.blockSignals(True)
+        self.slice_combo.setCurrentIndex(self.slice_combo.findData(index) if in_set else -1)
+        self.slice_combo.blockSignals(False)
         if in_set:
             sl = next(s for s in score.slices if s.index == index)
             for (side, item), box in self.boxes.items():

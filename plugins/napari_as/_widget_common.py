@@ -70,6 +70,10 @@ class ScoringWidgetBase(QWidget):
         self.common_form.addRow("Image", self.layer_combo)
         self.common_form.addRow("Reader", self.reader_edit)
         self.common_form.addRow("Store", self.store_edit)
+        from ._display import install_window_level
+
+        # Reading needs window/level at hand whichever widget is open.
+        install_window_level(self.viewer)
         self.viewer.layers.events.inserted.connect(self._refresh_layers)
         self.viewer.layers.events.removed.connect(self._refresh_layers)
         self._refresh_layers()

@@ -65,6 +65,8 @@ def test_viewer_open_series_folder_gives_scaled_layer(make_napari_viewer, stir_f
     assert info is not None and layer.metadata[METADATA_KEY] is info
     assert info.kind is ImageKind.VOLUME
     assert info.summary.series_description == "SIJ STIR semicor"
+    # Opening DICOM installs window/level by right-drag on the viewer.
+    assert any("_wl_callback" in cb.__qualname__ for cb in viewer.mouse_drag_callbacks)
     # The affine maps index (slice, row, col) to LPS: origin and column step as written.
     assert info.affine[:3, 3] == pytest.approx([-50.0, -20.0, 60.0])
     # Columns run to the patient's left (+x), rows inferiorly (-z), as the fixture wrote.

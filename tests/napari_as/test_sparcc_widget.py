@@ -58,8 +58,10 @@ def test_worked_example_by_clicks_keys_and_boxes(opened) -> None:
     click(q, widget.quadrant_center(3, "right", "lower_iliac"))
     press_key(widget, "i")
     assert widget.slice_total.text() == "slice total: 3 / 12"
-    # Slice 2 (index 4): the form follows the viewer.
-    widget.go_to_slice(4)
+    # Slice 2 (index 4): the viewer follows the form's slice choice, the form the viewer.
+    widget.slice_combo.setCurrentIndex(1)
+    widget.slice_combo.activated.emit(1)
+    assert widget.current_index() == 4
     assert widget.slice_label.text().startswith("slice 4 (2 of 6)")
     press_key(widget, "1")  # right upper iliac
     press_key(widget, "3")  # right upper sacral
