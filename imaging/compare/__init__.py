@@ -29,11 +29,13 @@ from imaging.compare.agreement import (
     sdc_from_differences,
     sdc_from_icc,
 )
+from imaging.compare.analysis import ComparisonResult, ThresholdChoice, compare
 from imaging.compare.change import (
     IntervalKind,
     ReaderCombination,
     classify,
     cohort_summary,
+    component_totals,
     interval_changes,
     patient_slopes,
     per_reader_changes,
@@ -56,6 +58,7 @@ from imaging.compare.thresholds import (
 __all__ = [
     "SIGN_CONVENTION",
     "BlandAltmanResult",
+    "ComparisonResult",
     "EventCombination",
     "ICCForm",
     "ICCResult",
@@ -67,11 +70,14 @@ __all__ = [
     "SDCResult",
     "Status",
     "Threshold",
+    "ThresholdChoice",
     "ThresholdSource",
     "bland_altman",
     "classify",
     "cohen_kappa",
     "cohort_summary",
+    "compare",
+    "component_totals",
     "dvu_consistency",
     "fleiss_kappa",
     "fleiss_kappa_from_counts",

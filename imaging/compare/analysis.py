@@ -45,6 +45,7 @@ from imaging.compare.change import (
     ReaderCombination,
     classify,
     cohort_summary,
+    component_totals,
     interval_changes,
     patient_slopes,
     per_reader_changes,
@@ -451,6 +452,9 @@ class ComparisonResult:
         ``{(method, mode): Threshold or None}``.
     settings : dict
         The options used (combine, events, intervals, sign convention).
+    totals : pandas.DataFrame
+        The totals compared (with component rows, see
+        :func:`~imaging.compare.component_totals`).
     """
 
     changes: pd.DataFrame
@@ -464,6 +468,7 @@ class ComparisonResult:
     kappas: pd.DataFrame
     thresholds: dict[tuple[str, str], Threshold | None]
     settings: dict[str, Any] = field(default_factory=dict)
+    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return the tables by name (the CSV file stems of the report)."""
@@ -539,6 +544,7 @@ def compare(
     events: EventCombination | str = EventCombination.EITHER,
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
     confidence: float = 0.95,
+    components: bool = True,
 ) -> ComparisonResult:
     """Compare visits of every patient, method and reading mode, and the readers' agreement.
 
@@ -560,6 +566,10 @@ def compare(
         ``"consecutive"`` (default) or ``"from_baseline"``.
     confidence : float, optional
         Level of the ICC confidence intervals.
+    components : bool, optional
+        Also compare component scores (SPARCC SSS fat, erosion, backfill, ankylosis) as
+        methods ``<method>.<component>`` (default True), see
+        :func:`~imaging.compare.component_totals`.
 
     Returns
     -------
@@ -573,6 +583,8 @@ def compare(
     combine = ReaderCombination(combine)
     events = EventCombination(events)
     intervals = IntervalKind(intervals)
+    if components:
+        totals = component_totals(totals)
     # Each reader's changes and the paired mSASSS corners are computed once and shared.
     per = per_reader_changes(totals, intervals=intervals)
     thresholds = resolve_thresholds(
@@ -611,5 +623,7 @@ def compare(
             "intervals": intervals.value,
             "sign_convention": SIGN_CONVENTION,
             "confidence": confidence,
+            "components": components,
         },
+        totals=totals,
     )

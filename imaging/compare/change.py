@@ -30,12 +30,14 @@ import pandas as pd
 from imaging.compare.thresholds import SIGN_CONVENTION, Status, Threshold
 
 __all__ = [
+    "COMPONENTS",
     "DAYS_PER_YEAR",
     "GROUP_KEYS",
     "IntervalKind",
     "ReaderCombination",
     "classify",
     "cohort_summary",
+    "component_totals",
     "interval_changes",
     "patient_slopes",
     "per_reader_changes",
@@ -48,6 +50,62 @@ DAYS_PER_YEAR = 365.25
 GROUP_KEYS = ("method", "mode")
 
 _TOTAL_COLUMNS = ("patient_id", "visit", "study_date", "reader", "method", "mode")
+
+
+#: Methods whose components are compared separately, as ``<method>.<component>``.
+COMPONENTS: dict[str, tuple[str, ...]] = {
+    "sparcc_sss": ("fat", "erosion", "backfill", "ankylosis"),
+}
+
+
+def component_totals(
+    totals: pd.DataFrame, components: Mapping[str, Sequence[str]] | None = None
+) -> pd.DataFrame:
+    """Add one row per component score, as method ``<method>.<component>``.
+
+    The SPARCC SIJ structural score reports four components (fat metaplasia, erosion,
+    backfill, ankylosis) and a total only when asked, so its change is followed per
+    component. Each component becomes a "method" of its own (``sparcc_sss.fat`` ...), with
+    its own threshold and agreement; a method whose totals are all missing keeps only its
+    component rows.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        One row per reading, with the component columns (as from
+        :func:`imaging.scoring.reading.totals_frame`).
+    components : mapping, optional
+        Method value to component column names (default :data:`COMPONENTS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``totals`` with component rows added (``total`` = the component score).
+
+    References
+    ----------
+    .. [1] Maksymowych WP, Wichuk S, Chiowchanwisawakit P, et al. Development and
+           preliminary validation of the spondyloarthritis research consortium of Canada
+           magnetic resonance imaging sacroiliac joint structural score. J Rheumatol
+           2015;42:79-86.
+    """
+    comps = COMPONENTS if components is None else components
+    parts = []
+    keep = np.ones(len(totals), dtype=bool)
+    methods = totals["method"].astype(str).to_numpy()
+    for method, names in comps.items():
+        rows = methods == method
+        present = [n for n in names if n in totals.columns]
+        if not rows.any() or not present:
+            continue
+        sub = totals.loc[rows]
+        if pd.to_numeric(sub["total"], errors="coerce").isna().all():
+            keep &= ~rows
+        for name in present:
+            parts.append(sub.assign(method=f"{method}.{name}", total=sub[name]))
+    if not parts:
+        return totals
+    return pd.concat([totals.loc[keep], *parts], ignore_index=True)
 
 
 class ReaderCombination(StrEnum):

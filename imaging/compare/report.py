@@ -341,6 +341,7 @@ def _method_section(
     method: str,
     out_dir: Path | None,
     svg: bool = True,
+    shown_kappa: set[str] | None = None,
 ) -> str:
     parts = [f"<h2 id='{_safe(method)}'>{html.escape(method)}</h2>"]
     ch = result.changes.loc[result.changes["method"] == method]
@@ -458,8 +459,14 @@ def _method_section(
             ],
         )
     )
+    # Item kappas belong to the base method; shown once, in its first (component) section.
+    base = method.split(".")[0]
     kap = result.kappas
-    kap = kap.loc[kap["method"] == method] if not kap.empty else kap
+    kap = kap.loc[kap["method"] == base] if not kap.empty else kap
+    if shown_kappa is not None:
+        if base in shown_kappa:
+            kap = kap.iloc[:0]
+        shown_kappa.add(base)
     if not kap.empty:
         parts.append("<h3>Item-level agreement (kappa)</h3>")
         parts.append(
@@ -588,7 +595,7 @@ def render_html(
     """
     from imaging import __version__
 
-    totals = loaded.totals
+    totals = result.totals if not result.totals.empty else loaded.totals
     methods = sorted(result.changes["method"].unique()) if not result.changes.empty else []
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     s = result.settings
@@ -623,7 +630,8 @@ def render_html(
         )
     )
     nav = " | ".join(f"<a href='#{_safe(m)}'>{html.escape(m)}</a>" for m in methods)
-    sections = [_method_section(result, totals, m, out_dir, svg) for m in methods]
+    shown: set[str] = set()
+    sections = [_method_section(result, totals, m, out_dir, svg, shown) for m in methods]
     refs = "".join(f"<li>{html.escape(r)}</li>" for r in _REFERENCES)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

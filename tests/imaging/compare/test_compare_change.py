@@ -15,6 +15,7 @@ from imaging.compare import (
     ThresholdSource,
     classify,
     cohort_summary,
+    component_totals,
     interval_changes,
     patient_slopes,
     per_reader_changes,
@@ -220,3 +221,23 @@ def test_bad_tables_are_refused(cohort: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="unknown reader combination"):
         interval_changes(cohort, combine="max")
     assert len(per_reader_changes(cohort)) == 6
+
+
+def test_component_totals_for_sss() -> None:
+    t = totals(
+        [("P1", "V1", "2020-01-01", "A", np.nan), ("P1", "V2", "2021-01-01", "A", np.nan)],
+        method="sparcc_sss",
+    ).assign(fat=[2.0, 5.0], erosion=[3.0, 1.0], backfill=[0.0, 0.0], ankylosis=[0.0, 1.0])
+    other = totals([("P1", "V1", "2020-01-01", "A", 4), ("P1", "V2", "2021-01-01", "A", 6)])
+    expanded = component_totals(pd.concat([t, other], ignore_index=True))
+    methods = sorted(expanded["method"].unique())
+    assert methods == [
+        "msasss",
+        "sparcc_sss.ankylosis",
+        "sparcc_sss.backfill",
+        "sparcc_sss.erosion",
+        "sparcc_sss.fat",
+    ]
+    change = interval_changes(expanded).set_index("method")["change"]
+    assert change["sparcc_sss.fat"] == 3.0 and change["sparcc_sss.erosion"] == -2.0
+    assert change["msasss"] == 2.0
