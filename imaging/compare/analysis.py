@@ -153,7 +153,9 @@ def resolve_thresholds(
     ----------
     .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
     """
-    pairs = sorted(label for label, _ in _groups(totals[["method", "mode"]], ["method", "mode"]))
+    pairs: list[tuple[str, str]] = sorted(
+        (label[0], label[1]) for label, _ in _groups(totals[["method", "mode"]], ["method", "mode"])
+    )
     if isinstance(choice, bool):
         raise TypeError(f"threshold {choice!r} must be 'published', 'sdc', a number or Threshold")
     if isinstance(choice, int | float):
@@ -164,7 +166,7 @@ def resolve_thresholds(
     if isinstance(choice, Threshold):
         return dict.fromkeys(pairs, choice)
     if isinstance(choice, Mapping):
-        return {p: choice.get(p[0]) for p in pairs}  # type: ignore[call-overload]
+        return {p: choice.get(p[0]) for p in pairs}
     how = ThresholdChoice(choice)
     k = 1 if ReaderCombination(combine) is ReaderCombination.PER_READER else _readers_in(totals)
     if per is None:
@@ -590,15 +592,14 @@ def compare(
     thresholds = resolve_thresholds(
         totals, threshold, combine=combine, intervals=intervals, per=per
     )
-    mapping: dict[str | tuple[str, str], Threshold | None] = dict(thresholds)
     changes = classify(
-        interval_changes(totals, combine=combine, intervals=intervals, per=per), mapping
+        interval_changes(totals, combine=combine, intervals=intervals, per=per), thresholds
     )
     per_reader = classify(
         interval_changes(
             totals, combine=ReaderCombination.PER_READER, intervals=intervals, per=per
         ),
-        mapping,
+        thresholds,
     )
     empty = pd.DataFrame()
     events_table, warnings_table = empty, empty

@@ -130,7 +130,7 @@ class IntervalKind(StrEnum):
 
 def _enum(cls: type[StrEnum], value: object, what: str) -> StrEnum:
     try:
-        return cls(value)
+        return cls(value)  # type: ignore[arg-type]
     except ValueError:
         raise ValueError(
             f"unknown {what} {value!r}; expected one of {[m.value for m in cls]}"
@@ -430,7 +430,7 @@ def patient_slopes(
 
 def classify(
     changes: pd.DataFrame,
-    threshold: Threshold | Mapping[str | tuple[str, str], Threshold | None],
+    threshold: Threshold | Mapping[Any, Threshold | None],
 ) -> pd.DataFrame:
     """Give each interval a status: progression, stable or improvement.
 

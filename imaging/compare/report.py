@@ -285,7 +285,8 @@ def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return "–"
     if isinstance(value, float | np.floating):
-        return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.6g}"
+        number = float(value)
+        return f"{number:.4g}" if abs(number) < 1e5 else f"{number:.6g}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
