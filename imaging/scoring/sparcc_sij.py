@@ -98,6 +98,11 @@ class JointHeight(StrEnum):
 
 
 def _quadrants(values: Iterable[Any], what: str) -> frozenset[SijQuadrant]:
+    if isinstance(values, Mapping):
+        # Iterating {"upper_iliac": 1, "lower_iliac": 0} would count both keys as oedema.
+        raise ItemError(
+            f"{what}: give the set of quadrants with oedema, not a mapping {dict(values)!r}"
+        )
     if isinstance(values, str):
         values = [values]
     out = set()
@@ -120,6 +125,12 @@ def _in_context(where: str, build: Any, *args: Any, **kwargs: Any) -> Any:
         if message.startswith("joint"):
             message = where + message[len("joint") :]
         raise type(exc)(message) from None
+    except ItemError as exc:
+        # A field's own error ("bme: ...", "intensity: ...") gets the joint's place in front.
+        message = str(exc)
+        field_names = ("bme", "intensity", "depth", "height")
+        joined = "/" if message.startswith(field_names) else ": "
+        raise type(exc)(f"{where}{joined}{message}") from None
 
 
 def _flag(value: object, what: str) -> bool:

@@ -227,6 +227,12 @@ class DvuSlice:
         if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
             raise ItemError(f"slice index {self.index!r} is not a non-negative integer")
         raw: Any = self.bme
+        if isinstance(raw, Mapping):
+            # Iterating {"upper_anterior": 0} would count the key as oedema.
+            raise ItemError(
+                f"slice{self.index}: give the set of quadrants with oedema, not a mapping "
+                f"{dict(raw)!r}"
+            )
         values = [raw] if isinstance(raw, str) else list(raw)
         try:
             bme = frozenset(SpineQuadrant(v) for v in values)
@@ -236,8 +242,8 @@ class DvuSlice:
                 f"({[q.value for q in SpineQuadrant]})"
             ) from exc
         object.__setattr__(self, "bme", bme)
-        object.__setattr__(self, "intensity", _flag(self.intensity, "intensity"))
-        object.__setattr__(self, "depth", _flag(self.depth, "depth"))
+        object.__setattr__(self, "intensity", _flag(self.intensity, f"slice{self.index}/intensity"))
+        object.__setattr__(self, "depth", _flag(self.depth, f"slice{self.index}/depth"))
         if not isinstance(self.assessable, bool):
             raise TypeError(f"assessable must be a bool, got {self.assessable!r}")
         self._check("DVU")
@@ -346,7 +352,10 @@ class SparccSpineScore(Score):
        Consortium of Canada magnetic resonance imaging index for assessment of spinal
        inflammation in ankylosing spondylitis. Arthritis Rheum 2005;53:502-509.
        doi:10.1002/art.21337
-    .. [2] Maksymowych WP, et al. Arthritis Rheum 2007;57:501-507 (validation).
+    .. [2] Maksymowych WP, Dhillon SS, Park R, et al. Validation of the
+       spondyloarthritis research consortium of Canada magnetic resonance imaging spinal
+       inflammation index: is it necessary to score the entire spine? Arthritis Rheum
+       2007;57:501-507.
     """
 
     dvus: tuple[DvuScore, ...]
@@ -544,6 +553,9 @@ def _slice(where: str, index: int, **fields: Any) -> DvuSlice:
         if message.startswith("DVU/"):
             message = f"{where}/" + message[len("DVU/") :]
         raise type(exc)(message) from None
+    except ItemError as exc:
+        # The slice's own error ("slice4: ...") gets the DVU in front.
+        raise type(exc)(f"{where}/{exc}") from None
 
 
 @dataclass(frozen=True)

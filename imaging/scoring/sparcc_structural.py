@@ -84,6 +84,11 @@ class SssComponent(StrEnum):
 
 
 def _regions(values: Any, kind: type[StrEnum], what: str) -> frozenset[Any]:
+    if isinstance(values, Mapping):
+        # Iterating {"upper_iliac": 0} would count the key as a lesion.
+        raise ItemError(
+            f"{what}: give the set of regions with the lesion, not a mapping {dict(values)!r}"
+        )
     items = [values] if isinstance(values, str) else list(values)
     try:
         return frozenset(kind(v) for v in items)
