@@ -372,18 +372,26 @@ def test_pelvis_sclerosis_follows_the_grade(truth):
 # Reproducibility
 
 
-def test_generation_is_deterministic_and_matches_the_commit(tmp_path, sample_dicoms):
+def test_one_visit_regenerates_to_the_committed_bytes(tmp_path, sample_dicoms):
+    # The committed files came from an earlier run in another process: equal bytes now
+    # means the generator is deterministic (seeds, UIDs, encoder), not just stable in-process.
     gen = _generator()
-    a = gen.generate(tmp_path / "a", patients=["SYNTH002"], visits=["V0"])
-    b = gen.generate(tmp_path / "b", patients=["SYNTH002"], visits=["V0"])
+    truth = gen.generate(tmp_path, patients=["SYNTH002"], visits=["V0"])
+    fresh = _digest(tmp_path)
+    assert len(fresh) == 38  # 12 + 12 + 11 MR slices and 3 radiographs
+    committed = {k: v for k, v in _digest(sample_dicoms).items() if k in fresh}
+    assert committed == fresh
+    visit = truth["patients"][0]["visits"][0]
+    assert json.loads(json.dumps(visit)) == examples.visit_truth("SYNTH002", "V0")
+
+
+@pytest.mark.slow
+def test_generating_twice_gives_identical_files(tmp_path):
+    gen = _generator()
+    a = gen.generate(tmp_path / "a", patients=["SYNTH001"], visits=["V2"])
+    b = gen.generate(tmp_path / "b", patients=["SYNTH001"], visits=["V2"])
     assert a == b
-    digest_a, digest_b = _digest(tmp_path / "a"), _digest(tmp_path / "b")
-    assert digest_a == digest_b and len(digest_a) == 38
-    committed = {k: v for k, v in _digest(sample_dicoms).items() if k in digest_a}
-    assert committed == digest_a
-    visit = a["patients"][0]["visits"][0]
-    shipped = examples.visit_truth("SYNTH002", "V0")
-    assert json.loads(json.dumps(visit)) == shipped
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
 
 
 @pytest.mark.slow
