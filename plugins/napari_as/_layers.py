@@ -155,7 +155,9 @@ def image_layer_data(
         tuple(float(s) for s in raw_spacing) if raw_spacing is not None else (1.0,) * np.ndim(data)
     )
     preset = preset_for_sequence(_attr(summary, "sequence"), kind=kind)
-    window = preset_window(data, preset)
+    # A lazy (dask) volume: the window comes from its middle slice, not from decoding all.
+    sample = data if isinstance(data, np.ndarray) else np.asarray(data[data.shape[0] // 2])
+    window = preset_window(sample, preset)
     low, high = window.limits
     if high <= low:
         high = low + 1.0

@@ -129,7 +129,12 @@ def is_radiograph(summary: Any) -> bool:
 
 
 def layer_data_for_series(
-    summary: Any, *, label: str | None = None, blinded: bool = False, stack: int | None = None
+    summary: Any,
+    *,
+    label: str | None = None,
+    blinded: bool = False,
+    stack: int | None = None,
+    lazy: bool | None = None,
 ) -> tuple[Any, dict[str, Any], str]:
     """Load one scanned series and return its napari layer data.
 
@@ -143,6 +148,9 @@ def layer_data_for_series(
         Keep identity and dates out of the layer (reading sessions).
     stack : int, optional
         For a multi-frame series holding several stacks at the same positions, which one.
+    lazy : bool or None, optional
+        Decode slices on demand (dask): True when possible, False never, None (default)
+        for single-frame series of at least ``LAZY_MIN_IMAGES`` images.
 
     Returns
     -------
@@ -158,6 +166,14 @@ def layer_data_for_series(
 
         image = load_radiograph(summary)
         return image_layer_data(image, kind=ImageKind.RADIOGRAPH, label=label, blinded=blinded)
+    from ._lazy import LAZY_MIN_IMAGES, lazy_volume
+
+    if lazy is None:
+        lazy = int(getattr(summary, "n_images", 0) or 0) >= LAZY_MIN_IMAGES
+    if lazy and stack is None:
+        image = lazy_volume(summary)
+        if image is not None:
+            return image_layer_data(image, kind=ImageKind.VOLUME, label=label, blinded=blinded)
     volume = load_series(summary, stack=stack)
     return image_layer_data(volume, kind=ImageKind.VOLUME, label=label, blinded=blinded)
 

@@ -1,0 +1,74 @@
+"""Lazy (dask) loading gives the same volume as imaging.volume.load_series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from napari_as._lazy import lazy_volume
+from napari_as._reader import layer_data_for_series
+
+from imaging.index import scan
+from imaging.volume import load_series
+
+
+def _same_as_eager(folder: Path) -> None:
+    (summary,) = scan(folder).series
+    lazy = lazy_volume(summary)
+    eager = load_series(summary)
+    assert lazy is not None
+    assert type(lazy.array).__module__.startswith("dask")
+    assert lazy.array.shape == eager.array.shape
+    assert lazy.spacing == pytest.approx(eager.spacing)
+    assert lazy.affine == pytest.approx(eager.affine, abs=1e-6)
+    assert lazy.files == eager.files
+    # One slice computes alone; the whole array equals the eager one.
+    assert np.array_equal(np.asarray(lazy.array[3]), eager.array[3])
+    assert np.array_equal(np.asarray(lazy.array), eager.array)
+    assert np.asarray(lazy.array).dtype == eager.array.dtype
+
+
+def test_lazy_matches_eager_on_synthetic_series(stir_folder: Path) -> None:
+    _same_as_eager(stir_folder)
+
+
+def test_lazy_matches_eager_on_real_siemens_series(shared_data: Path) -> None:
+    _same_as_eager(shared_data / "mr_sagittal_t1_siemens")
+
+
+def test_lazy_matches_eager_on_rescaled_real_mr(tmp_path: Path) -> None:
+    # Philips MR with a rescale slope (pydicom-data): float32 values after the rescale.
+    import shutil
+
+    from pydicom.data import get_testdata_file
+
+    shutil.copy(get_testdata_file("MR_small.dcm"), tmp_path / "a.dcm")
+    (summary,) = scan(tmp_path).series
+    lazy, eager = lazy_volume(summary), load_series(summary)
+    assert lazy is not None
+    assert np.allclose(np.asarray(lazy.array), eager.array)
+
+
+def test_reader_uses_lazy_data_when_asked(stir_folder: Path) -> None:
+    (summary,) = scan(stir_folder).series
+    data, kwargs, _ = layer_data_for_series(summary, lazy=True)
+    assert type(data).__module__.startswith("dask")
+    eager, eager_kwargs, _ = layer_data_for_series(summary, lazy=False)
+    assert isinstance(eager, np.ndarray)
+    assert kwargs["scale"] == pytest.approx(eager_kwargs["scale"])
+    info, eager_info = kwargs["metadata"]["napari_as"], eager_kwargs["metadata"]["napari_as"]
+    assert info.affine == pytest.approx(eager_info.affine)
+
+
+@pytest.mark.gui
+def test_lazy_layer_shows_the_slice_in_napari(make_napari_viewer, stir_folder: Path) -> None:
+    pytest.importorskip("napari")
+    from napari.layers import Layer
+
+    (summary,) = scan(stir_folder).series
+    viewer = make_napari_viewer()
+    layer = viewer.add_layer(Layer.create(*layer_data_for_series(summary, lazy=True)))
+    viewer.dims.set_current_step(0, 5)
+    shown = np.asarray(layer._slice.image.raw)
+    assert np.array_equal(shown, load_series(summary).array[5])
