@@ -71,6 +71,7 @@ __all__ = [
     "item_agreement",
     "reader_agreement",
     "resolve_thresholds",
+    "status_agreement",
 ]
 
 #: Ordinal categories of the methods whose items are graded (for weighted kappa).
@@ -352,6 +353,74 @@ def reader_agreement(
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
+def status_agreement(reader_changes: pd.DataFrame) -> pd.DataFrame:
+    """Cohen's kappa of two readers' interval status (improvement < stable < progression).
+
+    Parameters
+    ----------
+    reader_changes : pandas.DataFrame
+        Classified per-reader changes (:func:`interval_changes` with ``combine="per_reader"``
+        then :func:`classify`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows in the layout of :func:`reader_agreement` (``quantity`` =
+        ``"interval status"``): unweighted and linearly weighted kappa, per method and mode
+        with exactly two readers; intervals ``undetermined`` for either reader are dropped.
+
+    References
+    ----------
+    .. [1] Cohen J. Educ Psychol Meas 1960;20:37-46; Psychol Bull 1968;70:213-220.
+    .. [2] Landis JR, Koch GG. Biometrics 1977;33:159-174.
+    """
+    order = {"improvement": 0.0, "stable": 1.0, "progression": 2.0}
+    rows: list[dict[str, Any]] = []
+    if reader_changes.empty:
+        return pd.DataFrame(columns=_AGREEMENT_COLUMNS)
+    coded = reader_changes.assign(_s=reader_changes["status"].map(order))
+    for (method, mode), sub in _groups(coded, ["method", "mode"]):
+        _, grid, readers = _wide(
+            sub, ["patient_id", "visit_earlier", "visit_later"], "reader", "_s"
+        )
+        if len(readers) != 2:
+            continue
+        grid = grid[~np.isnan(grid).any(axis=1)]
+        if grid.shape[0] < 2:
+            continue
+        for weights in (KappaWeights.NONE, KappaWeights.LINEAR):
+            r = cohen_kappa(grid[:, 0], grid[:, 1], weights=weights, categories=[0.0, 1.0, 2.0])
+            rows.append(
+                {
+                    "method": method,
+                    "mode": mode,
+                    "quantity": "interval status",
+                    "statistic": f"Cohen kappa ({weights.value})",
+                    "model": r.model + " on improvement < stable < progression",
+                    "estimate": r.kappa,
+                    "n": r.n_subjects,
+                    "k_raters": 2,
+                    "interpretation": r.interpretation,
+                }
+            )
+    return pd.DataFrame.from_records(rows, columns=_AGREEMENT_COLUMNS)
+
+
+_AGREEMENT_COLUMNS = [
+    "method",
+    "mode",
+    "quantity",
+    "statistic",
+    "model",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "n",
+    "k_raters",
+    "interpretation",
+]
+
+
 def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
     """Kappa of the readers over item-level observations, per method and mode.
 
@@ -615,7 +684,13 @@ def compare(
         events=events_table,
         warnings=warnings_table,
         dvus=dvu_consistency(items, intervals=intervals) if items is not None else empty,
-        agreement=reader_agreement(totals, intervals=intervals, confidence=confidence, per=per),
+        agreement=pd.concat(
+            [
+                reader_agreement(totals, intervals=intervals, confidence=confidence, per=per),
+                status_agreement(per_reader),
+            ],
+            ignore_index=True,
+        ),
         kappas=item_agreement(items) if items is not None else empty,
         thresholds=thresholds,
         settings={

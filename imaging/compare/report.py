@@ -439,8 +439,10 @@ def _method_section(
     agr = agr.loc[agr["method"] == method] if not agr.empty else agr
     parts.append("<h3>Reader agreement</h3>")
     parts.append(
-        "<p class='meta'>Status = a reader's total at a visit; change = a reader's change "
-        "over an interval. ICC forms after Shrout &amp; Fleiss (1979), CIs after McGraw "
+        "<p class='meta'>Quantity <i>status</i> = a reader's total at a visit; "
+        "<i>change</i> = a reader's change over an interval; <i>interval status</i> = "
+        "each reader's progression / stable / improvement call (Cohen's kappa, Landis &amp; "
+        "Koch wording). ICC forms after Shrout &amp; Fleiss (1979), CIs after McGraw "
         "&amp; Wong (1996), wording after Koo &amp; Li (2016). Default: ICC(2,1).</p>"
     )
     parts.append(

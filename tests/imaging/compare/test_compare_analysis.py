@@ -110,3 +110,15 @@ def test_result_is_json_ready() -> None:
     assert {"summary", "changes", "agreement", "item_kappa", "thresholds"} <= set(data)
     assert data["changes"][0]["mode"] == "blinded"
     assert set(result.tables()) >= {"summary", "msasss_events", "plausibility_warnings"}
+
+
+def test_status_agreement_kappa() -> None:
+    # Per-reader status against SDC(k=1) = 1.5605: R1 [P, S, S, P, S, P, S, P],
+    # R2 [S, P, S, P, S, P, S, P]: agree on 6 of 8.
+    result = compare(sdc_cohort(), threshold="sdc", combine="per_reader")
+    rows = result.agreement.query("quantity == 'interval status'").set_index("statistic")
+    r1 = np.array([1, 0, 0, 1, 0, 1, 0, 1])
+    r2 = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    expected = cohen_kappa(r1, r2)
+    assert rows.loc["Cohen kappa (none)", "estimate"] == pytest.approx(expected.kappa)
+    assert rows.loc["Cohen kappa (none)", "n"] == 8
