@@ -562,7 +562,14 @@ class ComparisonResult:
         for (method, mode), thr in sorted(self.thresholds.items()):
             row: dict[str, Any] = {"method": method, "mode": mode}
             if thr is None:
-                row.update(value=math.nan, label="none available", source=None, citation=None)
+                row.update(
+                    value=math.nan,
+                    label="none available",
+                    source=None,
+                    citation="no published threshold for this method, and no SDC from the "
+                    "readers (needs exactly 2 readers, >= 2 intervals read by both, and some "
+                    "disagreement): intervals are 'undetermined'",
+                )
             else:
                 row.update(
                     value=thr.value,
