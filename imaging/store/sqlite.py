@@ -618,7 +618,7 @@ class SQLiteStore(ScoreStore):
                             "the append-only trigger was dropped: history may have been edited",
                         )
                     )
-            entries = self.audit_trail()
+            audit_rows = self._read(f"SELECT {self._AUDIT_COLUMNS} FROM audit ORDER BY seq")
             revision_rows = self._read(
                 "SELECT reading_id, revision, payload, content_sha256 FROM reading_revision"
                 " ORDER BY reading_id, revision"
@@ -627,6 +627,32 @@ class SQLiteStore(ScoreStore):
                 "SELECT reading_id, patient_id, visit_label, study_date, reader, method, mode,"
                 " revision, retracted, payload, content_sha256 FROM reading ORDER BY reading_id"
             )
+        # SQLite stores any type in any column of an ordinary table: a row altered behind
+        # the store's back may hold a blob where text belongs, or text in an integer column.
+        # Such a cell is reported and replaced by a stand-in, so the checks below still run
+        # (and report what no longer matches) instead of failing on the first bad cell.
+        audit_rows = _typed_rows(
+            audit_rows,
+            _AUDIT_TYPES,
+            lambda row: f"audit #{row[0]}",
+            ProblemKind.ENTRY_INVALID,
+            problems,
+        )
+        revision_rows = _typed_rows(
+            revision_rows,
+            _REVISION_TYPES,
+            lambda row: f"reading {row[0]} revision {row[1]}",
+            ProblemKind.REVISION_MISMATCH,
+            problems,
+        )
+        reading_rows = _typed_rows(
+            reading_rows,
+            _READING_TYPES,
+            lambda row: f"reading {row[0]}",
+            ProblemKind.READING_MISMATCH,
+            problems,
+        )
+        entries = [self._entry(row) for row in audit_rows]
         problems += check_chain(entries)
         problems += check_heads(entries, expected_heads)
         states, replay_problems = replay(entries)
@@ -641,6 +667,75 @@ class SQLiteStore(ScoreStore):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+# Expected cell types of the rows verify reads: (column name, type, nullable).
+_AUDIT_TYPES: tuple[tuple[str, type, bool], ...] = (
+    ("seq", int, False),
+    ("at", str, False),
+    ("actor", str, False),
+    ("action", str, False),
+    ("reading_id", str, False),
+    ("revision", int, True),
+    ("previous", str, True),
+    ("new", str, True),
+    ("reason", str, True),
+    ("prev_hash", str, False),
+    ("hash", str, False),
+)
+_REVISION_TYPES: tuple[tuple[str, type, bool], ...] = (
+    ("reading_id", str, False),
+    ("revision", int, False),
+    ("payload", str, False),
+    ("content_sha256", str, False),
+)
+_READING_TYPES: tuple[tuple[str, type, bool], ...] = (
+    ("reading_id", str, False),
+    ("patient_id", str, False),
+    ("visit_label", str, False),
+    ("study_date", str, True),
+    ("reader", str, False),
+    ("method", str, False),
+    ("mode", str, False),
+    ("revision", int, False),
+    ("retracted", int, False),
+    ("payload", str, False),
+    ("content_sha256", str, False),
+)
+
+
+def _typed_rows(
+    rows: list[tuple[Any, ...]],
+    types: tuple[tuple[str, type, bool], ...],
+    where: Any,
+    kind: ProblemKind,
+    problems: list[Problem],
+) -> list[tuple[Any, ...]]:
+    """Report cells of the wrong type and replace them by a stand-in of the right type.
+
+    The stand-in (``-1`` for an integer, the cell's ``repr`` for text) never equals a value
+    the store writes, so the later checks report the row as altered too.
+    """
+    out = []
+    for row in rows:
+        cells = list(row)
+        for i, (column, kind_of, nullable) in enumerate(types):
+            value = cells[i]
+            if value is None and nullable:
+                continue
+            if isinstance(value, kind_of) and not isinstance(value, bool):
+                continue
+            problems.append(
+                Problem(
+                    kind,
+                    where(row),
+                    f"column {column} holds {value!r:.60} ({type(value).__name__}), "
+                    f"not {'an integer' if kind_of is int else 'text'}: altered outside the store",
+                )
+            )
+            cells[i] = -1 if kind_of is int else repr(value)
+        out.append(tuple(cells))
+    return out
 
 
 def _action(value: str) -> AuditAction | str:

@@ -238,3 +238,55 @@ def test_earlier_heads_stay_in_a_growing_chain(
         store.save(make_mny(1))
         assert store.verify(expected_heads=[first, store.head()[1]]).ok
         assert not store.verify(expected_heads=["0" * 64]).ok
+
+
+@pytest.mark.parametrize(
+    ("statements", "kind", "where", "detail"),
+    [
+        # SQLite keeps any type in any column: a blob in a text column, text in an integer
+        # column. verify used to fail on such a cell instead of reporting it.
+        (
+            ["UPDATE reading SET payload = X'FFFE' WHERE reading_id = '{rid}'"],
+            ProblemKind.READING_MISMATCH,
+            "reading {rid}",
+            "column payload holds b'\\xff\\xfe' (bytes), not text",
+        ),
+        (
+            ["UPDATE reading SET revision = 'two' WHERE reading_id = '{rid}'"],
+            ProblemKind.READING_MISMATCH,
+            "reading {rid}",
+            "column revision holds 'two' (str), not an integer",
+        ),
+        (
+            ["DROP TRIGGER audit_no_update", "UPDATE audit SET actor = X'00' WHERE seq = 1"],
+            ProblemKind.ENTRY_INVALID,
+            "audit #1",
+            "column actor holds b'\\x00' (bytes), not text",
+        ),
+        (
+            [
+                "DROP TRIGGER reading_revision_no_update",
+                "UPDATE reading_revision SET revision = 'one' WHERE reading_id = '{rid}'",
+            ],
+            ProblemKind.REVISION_MISMATCH,
+            "reading {rid} revision one",
+            "column revision holds 'one' (str), not an integer",
+        ),
+    ],
+)
+def test_cells_of_the_wrong_type_are_reported_not_fatal(
+    db_path: Path,
+    make_mny: Callable[..., Reading],
+    statements: list[str],
+    kind: ProblemKind,
+    where: str,
+    detail: str,
+) -> None:
+    rid = _populate(db_path, make_mny)[1].reading_id
+    _raw(db_path, *(s.format(rid=rid) for s in statements))
+    problems = _problems(db_path)
+    assert any(
+        k is kind and w == where.format(rid=rid) and d.startswith(detail) for k, w, d in problems
+    ), problems
+    # The altered value no longer matches the audit trail either.
+    assert len(problems) >= 2
