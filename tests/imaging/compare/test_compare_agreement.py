@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from imaging.compare.agreement import (
     ICCForm,
@@ -247,3 +249,37 @@ def test_landis_koch_wording(kappa: float, label: str) -> None:
 )
 def test_koo_li_wording(value: float, label: str) -> None:
     assert koo_li_label(value) == label
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(3, 30),
+    k=st.integers(2, 5),
+    shift=st.floats(-50, 50, allow_nan=False),
+)
+def test_icc_consistency_ignores_rater_offsets(seed: int, n: int, k: int, shift: float) -> None:
+    rng = np.random.default_rng(seed)
+    table = rng.normal(size=(n, 1)) * 3 + rng.normal(size=(n, k))
+    shifted = table.copy()
+    shifted[:, 0] += shift
+    before, after = icc_all(table), icc_all(shifted)
+    # Consistency forms do not see a rater's systematic offset (McGraw & Wong 1996) ...
+    for form in (ICCForm.ICC3, ICCForm.ICC3K):
+        assert after[form].icc == pytest.approx(before[form].icc, rel=1e-6, abs=1e-9)
+    # ... while absolute agreement is lowered by a large one (MSC >> MSE).
+    if abs(shift) >= 20 and after[ICCForm.ICC3].icc > 0:
+        assert after[ICCForm.ICC2].icc < after[ICCForm.ICC3].icc
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=2, max_size=60))
+def test_cohen_kappa_symmetric_and_perfect(pairs: list[tuple[int, int]]) -> None:
+    a = np.array([p[0] for p in pairs])
+    b = np.array([p[1] for p in pairs])
+    for w in KappaWeights:
+        ab = cohen_kappa(a, b, weights=w, categories=[0, 1, 2, 3]).kappa
+        ba = cohen_kappa(b, a, weights=w, categories=[0, 1, 2, 3]).kappa
+        assert ab == pytest.approx(ba, nan_ok=True)
+        if len(set(a.tolist())) > 1:
+            assert cohen_kappa(a, a, weights=w, categories=[0, 1, 2, 3]).kappa == pytest.approx(1)
