@@ -134,3 +134,49 @@ def test_open_session_shows_identity(make_napari_viewer, cohort_folder: Path, tm
     # The blinding check does find identity when it is shown.
     with pytest.raises(AssertionError, match="identity or dates"):
         assert_blind(viewer)
+
+
+@pytest.mark.slow
+def test_blinded_radiograph_sessions_on_the_sample_cohort(
+    make_napari_viewer, sample_dicoms: Path, tmp_path: Path
+) -> None:
+    truth = json.loads((sample_dicoms / "ground_truth.json").read_text())
+    words = set()
+    for patient in truth["patients"]:
+        words |= {patient["patient_id"], *patient["patient_name"].split("^")}
+        for visit in patient["visits"]:
+            date = dt.date.fromisoformat(visit["study_date"])
+            words |= {date.isoformat(), date.strftime("%Y%m%d")}
+    viewer = make_napari_viewer()
+    store = open_store(tmp_path / "xr.db", reader="rad8")
+    widget = SessionWidget(viewer, store=store, reader="rad8")
+    viewer.window.add_dock_widget(widget)
+    definition = widget.build(sample_dicoms, mode="blinded", method="msasss", seed=3)
+    assert len(definition.served()) == 6  # 2 patients x 3 visits
+    for position in (0, 1):
+        widget.show_case(position)
+        scoring = widget.scoring
+        # Cervical film first, then lumbar: one reading over both.
+        assert scoring.start()
+        scoring.set_grade("C5_inferior", 2)
+        lumbar = widget.visit_layers[0][1]
+        assert scoring.start(lumbar, segment="lumbar")
+        scoring.set_grade("L4_superior", 1)
+        texts = "\n".join(window_texts(viewer))
+        leaks = sorted(w for w in words if w in texts)
+        assert not leaks, f"identity or dates shown in a blinded session: {leaks}"
+    readings = store.query(method=Method.MSASSS)
+    assert len(readings) == 2
+    for reading in readings:
+        served = definition.served()[reading.session.position]
+        assert reading.patient_id == served.case.patient_id
+        assert reading.mode is ReadingMode.BLINDED and len(reading.images) == 2
+        assert reading.items["C5_inferior"].points == 2
+    # mNY on the same cohort, blinded as well.
+    widget.build(sample_dicoms, mode="blinded", method="mny", seed=4)
+    assert widget.scoring.start()
+    widget.scoring.set_grade("right", 2)
+    texts = "\n".join(window_texts(viewer))
+    assert not sorted(w for w in words if w in texts)
+    (mny,) = store.query(method=Method.MNY)
+    assert mny.mode is ReadingMode.BLINDED
