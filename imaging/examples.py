@@ -144,7 +144,8 @@ def visit_truth(patient: str, visit: str | int) -> dict[str, Any]:
     Returns
     -------
     dict
-        Dates, studies, series and the truth of every scoring method at that visit.
+        Dates, studies, series and the truth of every scoring method at that visit (part
+        of the shared :func:`ground_truth`; copy it before modifying).
     """
     entries = _patient(patient)["visits"]
     if isinstance(visit, int) and not isinstance(visit, bool):
@@ -154,7 +155,8 @@ def visit_truth(patient: str, visit: str | int) -> dict[str, Any]:
     else:
         for entry in entries:
             if visit in (entry["visit"], entry["name"]):
-                return dict(entry)
+                found = entry
+                return found
     raise SampleDataError(
         f"patient {patient} has no visit {visit!r}; the visits are {visits(patient)}"
     )
