@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import multiprocessing
 import os
+import sys
+import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -473,6 +476,22 @@ class ScanResult:
         raise KeyError(f"series {series_uid!r} not found; series scanned: {found}")
 
 
+def _pool_context() -> Any:
+    """Fork (fast start) only from a single-threaded process without a Qt event loop.
+
+    Forking a process that runs other threads (a GUI, a server) can deadlock the child, so
+    those get "spawn" workers, which start clean at the cost of a slower start.
+    """
+    gui = any(name in sys.modules for name in ("PyQt5", "PyQt6", "PySide2", "PySide6"))
+    if (
+        not gui
+        and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def _walk(root: Path, recursive: bool) -> Iterator[Path]:
     if not recursive:
         for entry in sorted(os.scandir(root), key=lambda e: e.name):
@@ -613,7 +632,9 @@ def scan(
     Files are grouped by (StudyInstanceUID, SeriesInstanceUID). Region, plane and sequence
     come from :mod:`imaging.classify`. A series whose files disagree on the plane gets
     :attr:`Plane.UNKNOWN`. Reading stops at the pixel data of each file, whose declared
-    length is checked against the file size.
+    length is checked against the file size. Worker processes are forked only from a
+    single-threaded process without Qt loaded; otherwise they are spawned (slower start),
+    so calling this from a GUI thread is safe.
 
     References
     ----------
@@ -632,7 +653,7 @@ def scan(
     chunks = [names[i : i + _CHUNK] for i in range(0, len(names), _CHUNK)]
     try:
         if workers > 1 and len(chunks) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
                 for chunk_result in pool.map(_read_chunk, chunks):
                     results.extend(chunk_result)
                     if bar is not None:

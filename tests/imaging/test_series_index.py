@@ -369,3 +369,25 @@ def test_series_with_mixed_orientations_has_unknown_plane(tmp_path: Path) -> Non
     write_datasets(sagittal, tmp_path / "b")
     (summary,) = scan(tmp_path).series
     assert summary.n_images == 4 and summary.plane is Plane.UNKNOWN
+
+
+def test_pool_from_a_thread_uses_spawned_workers(tmp_path: Path, monkeypatch) -> None:
+    """A second thread (as in a GUI) must not fork: workers are spawned and still agree."""
+    import threading
+
+    from imaging import index
+
+    _write_series(tmp_path, number=1, description="T1", iop=[1, 0, 0, 0, 1, 0], n=4)
+    monkeypatch.setattr(index, "_CHUNK", 2)
+    serial = scan(tmp_path, workers=1)
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        out["context"] = index._pool_context().get_start_method()
+        out["result"] = scan(tmp_path, workers=2)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert out["context"] == "spawn"
+    assert out["result"].series == serial.series
