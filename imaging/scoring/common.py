@@ -11,10 +11,13 @@ and :meth:`Score.from_item_values`.
 from __future__ import annotations
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any, ClassVar, Self
+
+import numpy as np
 
 from imaging.errors import ScoringError
 
@@ -121,11 +124,13 @@ def coerce_item_value(item: str, value: object) -> ItemValue:
         if value is ItemStatus.SCORED:
             raise ItemError(f"{item}: status 'scored' needs a number, not a status")
         return value
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return int(value)
-    if isinstance(value, int):
+    # numbers.Integral / Real also take numpy scalars (from arrays, napari layers, tables).
+    if isinstance(value, numbers.Integral):
         return int(value)
-    if isinstance(value, float):
+    if isinstance(value, numbers.Real):
+        value = float(value)
         if math.isnan(value):
             raise ItemError(
                 f"{item}: missing value without a status; use 'not_assessable' or "

@@ -16,11 +16,14 @@ cannot be read on a slice is ``not_assessable``.
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Self
+
+import numpy as np
 
 from imaging.scoring.common import (
     IntensityReference,
@@ -134,9 +137,9 @@ def _in_context(where: str, build: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def _flag(value: object, what: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):
         return bool(value)
     raise ItemError(f"{what}: {value!r} is not 0/1 or a bool")
 

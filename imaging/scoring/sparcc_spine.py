@@ -21,11 +21,14 @@ e.g. ``T8/T9/slice7/upper_anterior``. A DVU slice that cannot be read has all si
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Self
+
+import numpy as np
 
 from imaging.scoring.common import (
     IntensityReference,
@@ -186,9 +189,9 @@ _SLICE_ITEMS = (*(q.value for q in SpineQuadrant), "intensity", "depth")
 
 
 def _flag(value: object, what: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):
         return bool(value)
     raise ItemError(f"{what}: {value!r} is not 0/1 or a bool")
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from imaging.scoring import (
     DvuSlice,
     ItemError,
+    MnyScore,
+    MsasssScore,
     SijJointSlice,
     SparccSijScore,
     SparccSpineScore,
@@ -48,3 +51,19 @@ def test_sss_regions_as_a_mapping_are_refused() -> None:
         SparccSssScore.from_mapping(
             {1: {"right": {"ankylosis": {"upper": False}}}}, slice_indices=range(5)
         )
+
+
+def test_numpy_scalars_are_numbers() -> None:
+    # Values taken from arrays (napari layers, tables) are numpy scalars, not Python ints.
+    score = MsasssScore.from_mapping(
+        {"C5_inferior": np.int64(2), "C6_superior": np.float32(1.0)}, default=np.int8(0)
+    )
+    assert score.total == 3
+    assert MnyScore(np.int64(2), np.uint8(3)).positive is True  # type: ignore[arg-type]
+    joint = SijJointSlice(bme={"upper_iliac"}, intensity=np.bool_(True), depth=np.int64(1))  # type: ignore[arg-type]
+    assert joint.score == 3
+    assert DvuSlice(0, bme={"upper_anterior"}, depth=np.int32(1)).score == 2  # type: ignore[arg-type]
+    with pytest.raises(ItemError, match=r"C5_inferior: value 2\.5 is not a whole number"):
+        MsasssScore.from_mapping({"C5_inferior": np.float64(2.5)}, default=0)
+    with pytest.raises(ItemError, match="missing value without a status"):
+        MsasssScore.from_mapping({"C5_inferior": np.float64("nan")}, default=0)
