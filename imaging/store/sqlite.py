@@ -511,11 +511,11 @@ class SQLiteStore(ScoreStore):
             raise ReadingNotFoundError(f"{self.location}: no reading {reading_id}")
         return [self._entry(row) for row in rows]
 
+    def _audit_rows(self) -> list[tuple[Any, ...]]:
+        return self._read(f"SELECT {self._AUDIT_COLUMNS} FROM audit ORDER BY seq")
+
     def audit_trail(self) -> list[AuditEntry]:
-        return [
-            self._entry(row)
-            for row in self._read(f"SELECT {self._AUDIT_COLUMNS} FROM audit ORDER BY seq")
-        ]
+        return [self._entry(row) for row in self._audit_rows()]
 
     def head(self) -> tuple[int, str]:
         rows = self._read("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
@@ -618,7 +618,7 @@ class SQLiteStore(ScoreStore):
                             "the append-only trigger was dropped: history may have been edited",
                         )
                     )
-            audit_rows = self._read(f"SELECT {self._AUDIT_COLUMNS} FROM audit ORDER BY seq")
+            audit_rows = self._audit_rows()
             revision_rows = self._read(
                 "SELECT reading_id, revision, payload, content_sha256 FROM reading_revision"
                 " ORDER BY reading_id, revision"

@@ -6,6 +6,7 @@ import dataclasses
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,7 +17,6 @@ from imaging.scoring.msasss import MsasssScore
 from imaging.scoring.reading import Method, Reading, ReadingMode, Visit, readings_to_frame
 from imaging.store import (
     AuditAction,
-    AuditEntry,
     ReadingNotFoundError,
     SaveRefusedError,
     SaveStatus,
@@ -329,15 +329,15 @@ def test_verify_reads_one_snapshot(
     """A save committed by another process in the middle of verify is not half seen."""
     store.save(make_mny(0))
     other = open_store(db_path, reader="other")
-    original = SQLiteStore.audit_trail
+    original = SQLiteStore._audit_rows
 
-    def audit_then_concurrent_save(self: SQLiteStore) -> list[AuditEntry]:
-        entries = original(self)
+    def audit_then_concurrent_save(self: SQLiteStore) -> list[tuple[Any, ...]]:
+        rows = original(self)
         if self is store:
             other.save(make_mny(1))  # commits between verify's reads
-        return entries
+        return rows
 
-    monkeypatch.setattr(SQLiteStore, "audit_trail", audit_then_concurrent_save)
+    monkeypatch.setattr(SQLiteStore, "_audit_rows", audit_then_concurrent_save)
     report = store.verify()
     assert report.ok, str(report)
     assert (report.entries, report.readings) == (1, 1)
