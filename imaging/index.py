@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import pydicom
 from pydicom.charset import convert_encodings
-from pydicom.datadict import tag_for_keyword
+from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.errors import InvalidDicomError
 from pydicom.filereader import data_element_generator, read_partial
@@ -237,7 +237,11 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
         return False
 
     names = {
+        # Implicit VR files carry no VR and some writers store known elements as UN: take
+        # the VR from the data dictionary, as pydicom does for both.
         _FAST_TAGS[int(raw.tag)]: raw
+        if raw.VR and raw.VR != "UN"
+        else raw._replace(VR=dictionary_VR(raw.tag))
         for raw in data_element_generator(
             fp, flags[0], flags[1], stop_when=at_pixels, specific_tags=cast(Any, _FAST_TAG_SET)
         )
@@ -287,7 +291,7 @@ def _complete(entry: dict[str, Any]) -> dict[str, Any]:
         _strings(convert_value("CS", charset)) or None if charset is not None else None
     )
     values = {
-        key: convert_value(raw.VR, raw, encodings) if raw.VR else raw.value
+        key: convert_value(raw.VR, raw, encodings)
         for key, raw in names.items()
         if key != "SpecificCharacterSet"
     }
