@@ -1183,6 +1183,7 @@ def lateral_spine_radiograph(
 
     bone = np.zeros((rows, cols))
     cortex = np.zeros((rows, cols))
+    facets = np.zeros((rows, cols))
     for vert in verts:
         u, v = vert.local(y, x)
         thoracic = vert.name.startswith("T")
@@ -1206,10 +1207,14 @@ def lateral_spine_radiograph(
             ped = np.maximum(
                 np.abs(u + vert.height * 0.1) - vert.height * 0.22, np.abs(v - back - 6.0) - 6.5
             )
+            # Articular pillar (cervical) / articular processes (lumbar): overlapping from
+            # level to level into a column, cut by the oblique facet joint below.
             pillar = (
-                np.hypot((u - vert.height * 0.2) / (vert.height * 0.65), (v - back - 14.0) / 7.0)
+                np.hypot((u - vert.height * 0.25) / (vert.height * 0.75), (v - back - 14.0) / 7.0)
                 - 1
             )
+            facet_u = u - vert.height * 0.62 + (0.7 if cervical else 1.6) * (v - back - 14.0)
+            facet = _smooth_step(np.abs(facet_u) - 0.6, 0.3) * _smooth_step(pillar * 7.0, 0.8)
             length = (26.0 if vert.name in ("C2", "C7", "T1") else 18.0) if cervical else 30.0
             tilt = 0.3 if cervical else 0.1
             sv = v - back - 16.0
@@ -1222,6 +1227,8 @@ def lateral_spine_radiograph(
             )
             bone = np.maximum(bone, 0.6 * post)
             cortex = np.maximum(cortex, 0.5 * _smooth_step(np.abs(spin + 0.6) - 0.6, 0.3))
+            cortex = np.maximum(cortex, 0.35 * _smooth_step(np.abs(pillar * 7.0 + 0.7) - 0.7, 0.4))
+            facets = np.maximum(facets, facet)
         del thoracic
 
     landmarks: dict[str, tuple[float, float]] = {}
@@ -1303,6 +1310,7 @@ def lateral_spine_radiograph(
                 * (t < length + 2),
             )
     bone = np.maximum(bone, lesion)
+    bone = bone * (1.0 - 0.45 * facets)
     density += bone * (0.42 + 0.08 * tex) + 0.45 * cortex + 0.45 * lesion
     image = _finish_radiograph(density, rng, px, body=body)
     return RadiographPhantom(image=image, pixel_mm=px, landmarks=landmarks)
