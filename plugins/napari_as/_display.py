@@ -97,14 +97,25 @@ def _wl_callback() -> Any:
     return callback
 
 
-def apply_preset(layer: Any, preset: WindowPreset | str) -> Window:
-    """Set a layer's window to a preset computed on its data; returns the window."""
+def apply_preset(layer: Any, preset: WindowPreset | str, *, index: int | None = None) -> Window:
+    """Set a layer's window to a preset computed on its data; returns the window.
+
+    Parameters
+    ----------
+    layer : napari.layers.Image
+        The image layer.
+    preset : WindowPreset or str
+        Which preset.
+    index : int, optional
+        For a lazy (dask) volume, the slice the preset is computed on (default: the middle
+        one), so that applying a preset never decodes the whole series.
+    """
     info = info_from_layer(layer)
     headers = getattr(getattr(info, "summary", None), "headers", None)
     data = layer.data
     if not isinstance(data, np.ndarray):
-        # A lazy (dask) volume: the preset is computed on the slice shown, not the whole.
-        data = np.asarray(layer._slice.image.raw) if hasattr(layer, "_slice") else data
+        k = data.shape[0] // 2 if index is None else min(max(index, 0), data.shape[0] - 1)
+        data = np.asarray(data[k])
     window = preset_window(data, preset, headers=headers)
     _set_window(layer, window)
     return window
@@ -140,8 +151,11 @@ class DisplayWidget(QWidget):
         if layer is None:
             self.status.setText("no image layer")
             return None
+        index = None
+        if layer.ndim == 3:
+            index = int(np.round(layer.world_to_data(self.viewer.dims.point[-3:])[0]))
         try:
-            window = apply_preset(layer, preset)
+            window = apply_preset(layer, preset, index=index)
         except ValueError as exc:
             self.status.setText(str(exc))
             return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -210,8 +210,3 @@ class ReadingController:
         assert self.reading is not None
         for listener in list(self.listeners):
             listener(self.reading)
-
-
-def item_names(score: Score) -> Sequence[str]:
-    """The score's item names in their documented order."""
-    return list(score.item_values())

@@ -178,10 +178,3 @@ class ScoringWidgetBase(QWidget):
                 texts.append(child.title())
             texts.append(child.toolTip())
         return texts
-
-
-def as_form_widget(layout: QFormLayout) -> QWidget:
-    """Wrap a form layout in a widget."""
-    widget = QWidget()
-    widget.setLayout(layout)
-    return widget

@@ -72,3 +72,19 @@ def test_lazy_layer_shows_the_slice_in_napari(make_napari_viewer, stir_folder: P
     viewer.dims.set_current_step(0, 5)
     shown = np.asarray(layer._slice.image.raw)
     assert np.array_equal(shown, load_series(summary).array[5])
+
+
+@pytest.mark.gui
+def test_preset_on_lazy_layer_uses_the_slice_shown(make_napari_viewer, stir_folder: Path) -> None:
+    from napari.layers import Layer
+    from napari_as._display import DisplayWidget
+
+    from imaging.display import WindowPreset, preset_window
+
+    (summary,) = scan(stir_folder).series
+    viewer = make_napari_viewer()
+    layer = viewer.add_layer(Layer.create(*layer_data_for_series(summary, lazy=True)))
+    viewer.dims.set_current_step(0, 2)
+    window = DisplayWidget(viewer).apply(WindowPreset.T1)
+    assert window == preset_window(load_series(summary).array[2], WindowPreset.T1)
+    assert layer.contrast_limits == pytest.approx(list(window.limits))
