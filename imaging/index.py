@@ -246,7 +246,7 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
             fp, flags[0], flags[1], stop_when=at_pixels, specific_tags=cast(Any, _FAST_TAG_SET)
         )
     }
-    if not pixel and len(head) < size:
+    if len(head) < size and (not pixel or pixel["position"] > len(head)):
         return None  # the header goes on beyond the bytes read
     if any(key in names for key in _MULTIFRAME_KEYS):
         return None
