@@ -39,3 +39,16 @@ def test_no_qt_binding_in_runtime_dependencies() -> None:
     for req in runtime + napari_extra:
         name = req.split(";")[0].strip().lower()
         assert not name.startswith(("pyqt", "pyside", "qtpy")), req
+
+
+def test_npe2_validate_command_line() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("npe2") or str(Path(sys.executable).with_name("npe2"))
+    out = subprocess.run(
+        [exe, "validate", "as-imaging", "--imports"], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "valid" in out.stdout

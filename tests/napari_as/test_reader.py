@@ -115,3 +115,16 @@ def test_study_folder_opens_browser_then_series(make_napari_viewer, study_folder
     browser.select_rows([0, 1])
     opened = browser.open_selected()
     assert len(opened) == 2 and len(viewer.layers) == 2
+
+
+@pytest.mark.gui
+def test_viewer_open_dicomdir_lists_its_series(make_napari_viewer) -> None:
+    from napari_as._browser import StudyBrowser
+
+    dicomdir = get_testdata_file("DICOMDIR")
+    viewer = make_napari_viewer()
+    assert viewer.open(dicomdir, plugin="as-imaging") == []
+    (browser,) = [w for w in viewer.window.dock_widgets.values() if isinstance(w, StudyBrowser)]
+    assert browser.table.rowCount() >= 2
+    patients = {browser.table.item(r, 0).text() for r in range(browser.table.rowCount())}
+    assert len(patients) >= 2  # the pydicom DICOMDIR set holds several patients
