@@ -231,7 +231,9 @@ def decode_pixels(ds: Dataset, path: PathLike) -> tuple[np.ndarray, bool]:
             return ds.pixel_array, False
     except (RuntimeError, NotImplementedError) as exc:
         pydicom_error = exc
-    except (ValueError, EOFError) as exc:
+    except (ValueError, EOFError, AttributeError, KeyError, TypeError, IndexError) as exc:
+        # pydicom's pixel handlers signal missing or inconsistent pixel module elements
+        # with these types.
         raise DicomReadError(f"{path}: pixel data cannot be read ({exc})") from exc
     import SimpleITK as sitk
 

@@ -317,3 +317,22 @@ def test_volume_validation() -> None:
         Volume(array=np.zeros((2, 2, 2)), spacing=(0, 1, 1), affine=np.eye(4))
     with pytest.raises(ValueError, match="4x4"):
         Volume(array=np.zeros((2, 2, 2)), spacing=(1, 1, 1), affine=np.eye(3))
+
+
+@pytest.mark.slow
+def test_every_pydicom_test_file_loads_or_fails_clearly() -> None:
+    """load_series and load_radiograph on ~100 odd files: a result or an ImagingError."""
+    from imaging.errors import ImagingError
+    from imaging.radiograph import load_radiograph
+
+    folder = Path(get_testdata_file("CT_small.dcm")).parent
+    outcomes = {"ok": 0, "refused": 0}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for loader in (lambda p: load_series([p]), load_radiograph):
+            try:
+                loader(path)
+                outcomes["ok"] += 1
+            except ImagingError as exc:
+                assert str(path.name) in str(exc) or "series" in str(exc), str(exc)
+                outcomes["refused"] += 1
+    assert outcomes["ok"] > 20 and outcomes["refused"] > 20
