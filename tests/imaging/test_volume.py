@@ -319,7 +319,6 @@ def test_volume_validation() -> None:
         Volume(array=np.zeros((2, 2, 2)), spacing=(1, 1, 1), affine=np.eye(3))
 
 
-@pytest.mark.slow
 def test_every_pydicom_test_file_loads_or_fails_clearly() -> None:
     """load_series and load_radiograph on ~100 odd files: a result or an ImagingError."""
     from imaging.errors import ImagingError
