@@ -123,6 +123,8 @@ class SparccSijWidget(ScoringWidgetBase):
         self.slice_total = QLabel("slice total: -")
         self.total_label = QLabel("total: -")
         self.ruler_label = QLabel("ruler: -")
+        self.copy_lines_button = QPushButton("Copy joint lines of this slice to all 6")
+        self.copy_lines_button.clicked.connect(lambda: self.copy_joint_lines())
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.common_form)
@@ -132,6 +134,7 @@ class SparccSijWidget(ScoringWidgetBase):
         layout.addLayout(grid)
         layout.addWidget(self.slice_total)
         layout.addWidget(self.total_label)
+        layout.addWidget(self.copy_lines_button)
         layout.addWidget(self.ruler_label)
         layout.addWidget(self.status)
         layout.addStretch()
@@ -140,6 +143,7 @@ class SparccSijWidget(ScoringWidgetBase):
         self.quadrant_layer: Any = None
         self.ruler_layer: Any = None
         self._poly_keys: list[tuple[int, Side, str]] = []
+        self._line_keys: list[tuple[int, Side]] = []
         self._set_form_enabled(False)
         self.viewer.dims.events.current_step.connect(self._on_step)
 
@@ -283,13 +287,15 @@ class SparccSijWidget(ScoringWidgetBase):
             if old is not None and old in self.viewer.layers:
                 self.viewer.layers.remove(old)
         lines = default_joint_lines(tuple(layer.data.shape[-2:]), affine)
+        # One pair of joint lines per scored slice: the joints move from slice to slice.
+        self._line_keys = [(i, side) for i in self.score.slice_indices for side in Side]
         self.lines_layer = self.viewer.add_shapes(
-            [lines[Side.RIGHT], lines[Side.LEFT]],
+            [np.column_stack([np.full(2, float(i)), lines[side]]) for i, side in self._line_keys],
             shape_type="line",
-            edge_color=["cyan", "magenta"],
+            edge_color=["cyan" if side is Side.RIGHT else "magenta" for _, side in self._line_keys],
             edge_width=2,
-            scale=scale[1:],
-            translate=translate[1:],
+            scale=scale,
+            translate=translate,
             name="SPARCC joint lines",
         )
         self.quadrant_layer = self.viewer.add_shapes(
@@ -319,18 +325,33 @@ class SparccSijWidget(ScoringWidgetBase):
             )
         self.viewer.layers.selection.active = self.quadrant_layer
 
-    def joint_lines(self) -> dict[Side, np.ndarray]:
-        """The two joint lines, (2, 2) (row, column) data points, right then left."""
+    def joint_lines(self, index: int) -> dict[Side, np.ndarray]:
+        """The two joint lines of slice ``index``, (2, 2) (row, column) data points."""
         data = self.lines_layer.data
-        return {Side.RIGHT: np.asarray(data[0])[:, -2:], Side.LEFT: np.asarray(data[1])[:, -2:]}
+        return {
+            side: np.asarray(data[self._line_keys.index((index, side))])[:, -2:] for side in Side
+        }
+
+    def copy_joint_lines(self, index: int | None = None) -> None:
+        """Copy the joint lines of slice ``index`` (default: the one shown) to all six."""
+        index = self.current_index() if index is None else index
+        if index not in self.score.slice_indices:
+            return
+        source = self.joint_lines(index)
+        self.lines_layer.data = [
+            np.column_stack([np.full(2, float(i)), source[side]]) for i, side in self._line_keys
+        ]
+        self.lines_layer.edge_color = [
+            "cyan" if side is Side.RIGHT else "magenta" for _, side in self._line_keys
+        ]
 
     def _polygons(self) -> list[np.ndarray]:
         spacing = tuple(float(s) for s in self.layer.scale[-2:])
         affine = self.info.affine if self.info else None
-        lines = self.joint_lines()
         polys: list[np.ndarray] = []
         self._poly_keys = []
         for index in self.score.slice_indices:
+            lines = self.joint_lines(index)
             for side in Side:
                 quads = sij_quadrants(lines[side], side=side, spacing=spacing, affine=affine)
                 for name in QUADRANTS:
@@ -340,7 +361,7 @@ class SparccSijWidget(ScoringWidgetBase):
         return polys
 
     def _on_lines_changed(self, event: Any = None) -> None:
-        if self.lines_layer is None or len(self.lines_layer.data) != 2:
+        if self.lines_layer is None or len(self.lines_layer.data) != len(self._line_keys):
             return
         try:
             polys = self._polygons()

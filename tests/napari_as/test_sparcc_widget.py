@@ -112,15 +112,23 @@ def test_reopening_resumes_the_reading(opened, make_napari_viewer) -> None:
     assert other.score.slice_indices[0] == 2 and other.score.bme == 1
 
 
-def test_dragging_joint_line_moves_quadrants(opened) -> None:
+def test_dragging_joint_line_moves_quadrants_of_that_slice(opened) -> None:
     _viewer, _layer, widget, _store = opened
     widget.start()
-    before = np.asarray(widget.quadrant_layer.data[0]).copy()
+    k_this = widget._poly_keys.index((0, "right", "upper_iliac"))
+    k_other = widget._poly_keys.index((1, "right", "upper_iliac"))
+    before = [np.asarray(widget.quadrant_layer.data[k]).copy() for k in (k_this, k_other)]
     lines = [np.asarray(d).copy() for d in widget.lines_layer.data]
-    lines[0][:, 1] += 5  # move the right joint line 5 columns
+    lines[widget._line_keys.index((0, "right"))][:, 2] += 5  # move slice 0's right line
     widget.lines_layer.data = lines
-    after = np.asarray(widget.quadrant_layer.data[0])
-    assert after[:, 2] - before[:, 2] == pytest.approx(np.full(4, 5.0))
+    after = [np.asarray(widget.quadrant_layer.data[k]) for k in (k_this, k_other)]
+    assert after[0][:, 2] - before[0][:, 2] == pytest.approx(np.full(4, 5.0))
+    assert after[1] == pytest.approx(before[1])  # slice 1 keeps its own joint line
+    # Copying slice 0's lines to all slices moves slice 1 too.
+    widget.copy_joint_lines(0)
+    moved = np.asarray(widget.quadrant_layer.data[k_other])
+    assert moved[:, 2] - before[1][:, 2] == pytest.approx(np.full(4, 5.0))
+    assert moved[:, 0] == pytest.approx(np.full(4, 1.0))  # still on slice 1
 
 
 def test_depth_ruler_in_mm(opened) -> None:
