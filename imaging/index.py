@@ -93,9 +93,9 @@ _FAST_TAGS: dict[int, str] = {
 }
 # A set, not the list pydicom annotates: it is only tested for membership.
 _FAST_TAG_SET = set(_FAST_TAGS)
-_META_TAGS = {0x00020010, 0x00020002}
-_META_SYNTAX = 0x00020010
-_META_CLASS = 0x00020002
+_META_SYNTAX = 0x00020010  # TransferSyntaxUID
+_META_CLASS = 0x00020002  # MediaStorageSOPClassUID
+_META_TAGS = {_META_SYNTAX, _META_CLASS}
 _IOP_TAG = BaseTag(0x00200037)
 # Bytes read at once from each file: the whole header of most single-frame images.
 _HEAD_BYTES = 64 * 1024
