@@ -25,19 +25,24 @@ from imaging.errors import ImagingError
 __all__ = ["register", "run"]
 
 
-def _threshold(text: str) -> str | float:
-    """Parse ``--threshold``: ``published``, ``sdc`` or a positive number."""
-    if text in {c.value for c in ThresholdChoice}:
-        return text
+def _threshold(text: str) -> tuple[str, str | float]:
+    """Parse one ``--threshold``: ``published``, ``sdc``, a number, or ``METHOD=`` one of them."""
+    method, sep, spec = text.partition("=")
+    if not sep:
+        method, spec = "*", text
+    elif not method.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: the method before '=' is empty")
+    if spec in {c.value for c in ThresholdChoice}:
+        return method.strip(), spec
     try:
-        value = float(text)
+        value = float(spec)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not 'published', 'sdc' or a number"
+            f"{text!r}: {spec!r} is not 'published', 'sdc' or a number"
         ) from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"threshold {text!r} must be > 0")
-    return value
+    return method.strip(), value
 
 
 def register(subparsers: Any) -> None:
@@ -65,9 +70,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--threshold",
         type=_threshold,
-        default="published",
-        help="'published' (default; SDC where none is published), 'sdc' (from the readers) "
-        "or a number in score units",
+        action="append",
+        default=[],
+        metavar="[METHOD=]CHOICE",
+        help="'published' (default; the readers' SDC where none is published), 'sdc' (from "
+        "the readers; published where it cannot be computed) or a number in score units; "
+        "METHOD=CHOICE sets one method (e.g. msasss=3), repeatable",
     )
     parser.add_argument(
         "--combine",
@@ -105,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         loaded, result = compare_scores(
             args.scores,
-            threshold=args.threshold,
+            threshold=dict(args.threshold) or "published",
             combine=args.combine,
             events=args.events,
             intervals=args.intervals,

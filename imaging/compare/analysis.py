@@ -116,9 +116,13 @@ def _readers_in(totals: pd.DataFrame) -> int:
     return int(per.median()) if len(per) else 1
 
 
+ThresholdSpec = ThresholdChoice | str | Threshold | float
+"""One threshold choice: ``"published"``, ``"sdc"``, a number (user threshold) or a Threshold."""
+
+
 def resolve_thresholds(
     totals: pd.DataFrame,
-    choice: ThresholdChoice | str | Threshold | float | Mapping[str, Threshold] = "published",
+    choice: ThresholdSpec | Mapping[str, ThresholdSpec] = "published",
     *,
     combine: ReaderCombination | str = ReaderCombination.MEAN,
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
@@ -135,7 +139,9 @@ def resolve_thresholds(
         SPARCC spine 5), else the readers' SDC. ``"sdc"``: the SDC from two readers' change
         scores (limits-of-agreement form, ``k`` = readers averaged in the outcome), else the
         published constant. A float or :class:`Threshold` applies to every method (a float
-        becomes a ``user`` threshold); a mapping by method value is used as given.
+        becomes a ``user`` threshold). A mapping gives one of these per method value, with
+        the key ``"*"`` for the other methods (default ``"published"``), e.g.
+        ``{"msasss": 3.0, "*": "sdc"}``.
     combine : ReaderCombination or str, optional
         How readers are combined; sets ``k`` of the SDC (mean/median of k readers: k; per
         reader: 1).
@@ -157,23 +163,38 @@ def resolve_thresholds(
     pairs: list[tuple[str, str]] = sorted(
         (label[0], label[1]) for label, _ in _groups(totals[["method", "mode"]], ["method", "mode"])
     )
-    if isinstance(choice, bool):
-        raise TypeError(f"threshold {choice!r} must be 'published', 'sdc', a number or Threshold")
-    if isinstance(choice, int | float):
-        thr = Threshold(
-            float(choice), ThresholdSource.USER, "given on the command line / by the caller"
-        )
-        return dict.fromkeys(pairs, thr)
-    if isinstance(choice, Threshold):
-        return dict.fromkeys(pairs, choice)
-    if isinstance(choice, Mapping):
-        return {p: choice.get(p[0]) for p in pairs}
-    how = ThresholdChoice(choice)
-    k = 1 if ReaderCombination(combine) is ReaderCombination.PER_READER else _readers_in(totals)
-    if per is None:
-        per = per_reader_changes(totals, intervals=intervals)
+    per_method: Mapping[str, ThresholdSpec] = (
+        choice if isinstance(choice, Mapping) else {"*": choice}
+    )
+    default = per_method.get("*", ThresholdChoice.PUBLISHED)
+    specs = {pair: per_method.get(pair[0], default) for pair in pairs}
+    needs_sdc = any(not isinstance(spec, Threshold | int | float) for spec in specs.values())
+    if needs_sdc:
+        k = 1 if ReaderCombination(combine) is ReaderCombination.PER_READER else _readers_in(totals)
+        if per is None:
+            per = per_reader_changes(totals, intervals=intervals)
     out: dict[tuple[str, str], Threshold | None] = {}
-    for method, mode in pairs:
+    for (method, mode), spec in specs.items():
+        if isinstance(spec, bool):
+            raise TypeError(
+                f"threshold {spec!r} must be 'published', 'sdc', a number or a Threshold"
+            )
+        if isinstance(spec, Threshold):
+            out[(method, mode)] = spec
+            continue
+        if isinstance(spec, int | float):
+            out[(method, mode)] = Threshold(
+                float(spec), ThresholdSource.USER, "given by the user", method=method
+            )
+            continue
+        try:
+            how = ThresholdChoice(spec)
+        except ValueError:
+            raise ValueError(
+                f"threshold {spec!r} for {method} must be 'published', 'sdc', a number or a "
+                "Threshold"
+            ) from None
+        assert per is not None
         published = PUBLISHED_THRESHOLDS.get(method)
         sdc = _sdc_threshold(per, method, mode, k)
         if how is ThresholdChoice.PUBLISHED:
@@ -617,7 +638,7 @@ def compare(
     totals: pd.DataFrame,
     items: pd.DataFrame | None = None,
     *,
-    threshold: ThresholdChoice | str | Threshold | float | Mapping[str, Threshold] = "published",
+    threshold: ThresholdSpec | Mapping[str, ThresholdSpec] = "published",
     combine: ReaderCombination | str = ReaderCombination.MEAN,
     events: EventCombination | str = EventCombination.EITHER,
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,

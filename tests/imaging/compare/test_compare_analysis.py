@@ -122,3 +122,12 @@ def test_status_agreement_kappa() -> None:
     expected = cohen_kappa(r1, r2)
     assert rows.loc["Cohen kappa (none)", "estimate"] == pytest.approx(expected.kappa)
     assert rows.loc["Cohen kappa (none)", "n"] == 8
+
+
+def test_threshold_mapping_with_default() -> None:
+    both = pd.concat([sdc_cohort(), sdc_cohort(method="mny")], ignore_index=True)
+    thr = resolve_thresholds(both, {"mny": 1.0, "*": "sdc"})
+    assert thr[("mny", "blinded")].value == 1.0 and thr[("mny", "blinded")].source == "user"
+    assert thr[("sparcc_sij", "blinded")].value == pytest.approx(1.1035, abs=5e-5)
+    only_mny = resolve_thresholds(both, {"mny": 1.0})
+    assert only_mny[("sparcc_sij", "blinded")].source == "published"  # "*" defaults to it

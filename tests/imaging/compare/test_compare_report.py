@@ -199,3 +199,16 @@ def test_plots_draw_what_they_say(tmp_path: Path) -> None:
     traj = trajectory_plot(totals, max_patients=1)
     assert len(traj.axes[0].lines) == 1 and "1 of 2 patients" in traj.axes[0].get_title()
     assert traj.axes[0].lines[0].get_ydata().tolist() == [1, 5]
+
+
+def test_cli_threshold_per_method(
+    tmp_path: Path, json_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compare", str(json_file), "--json", "--threshold", "sdc", "--threshold", "msasss=3"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    (row,) = data["thresholds"]
+    assert (row["method"], row["value"], row["source"]) == ("msasss", 3.0, "user")
+    with pytest.raises(SystemExit):
+        main(["compare", str(json_file), "--threshold", "=3"])
+    assert "method before '=' is empty" in capsys.readouterr().err
