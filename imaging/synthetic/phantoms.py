@@ -375,6 +375,18 @@ def sij_phantom(
     texture = _low_freq_noise(rng, (n_slices, matrix, matrix), (0.8, 2.0, 2.0))
     fine = _low_freq_noise(rng, (n_slices, matrix, matrix), (0.5, 1.0, 1.0))
     edge = 0.7  # mm, partial-volume edge width of the implicit shapes
+    # Veins: (x, y, radius, z) mm, fixed by the anatomy (not the noise) seed.
+    vessel_rng = np.random.default_rng([0 if anatomy_seed is None else anatomy_seed, 31])
+    vessels = [
+        (
+            float(side * vessel_rng.uniform(95.0, 135.0)),
+            float(vessel_rng.uniform(-20.0, 120.0)),
+            float(vessel_rng.uniform(1.2, 2.5)),
+            float(vessel_rng.uniform(-24.0, 24.0)),
+        )
+        for side in (-1, 1)
+        for _ in range(7)
+    ]
     # Muscle fibre texture: streaks running obliquely, like gluteal and iliacus fibres.
     striation = _low_freq_noise(rng, (n_slices, matrix, matrix), (0.5, 3.0, 1.0))
     striation = ndimage.rotate(striation, 25.0, axes=(1, 2), reshape=False, mode="wrap")
@@ -461,6 +473,12 @@ def sij_phantom(
             if k <= 2:
                 v = _smooth_step(np.hypot(x - vx, y - vy) - vr, 0.6)
                 paint(v, _SIJ_TISSUE["vessel"])
+        # Gluteal and pelvic veins in cross-section: small bright dots on STIR, in the
+        # soft tissues only (bones are painted over them).
+        for vx, vy, vr, vz in vessels:
+            if abs(z - vz) < 7.0:
+                dot = _smooth_step(np.hypot(x - vx, y - vy) - vr, 0.4) * inner
+                paint(dot, _SIJ_TISSUE["vessel"])
         paint(bone, _SIJ_TISSUE["marrow"])
         paint(cortex.astype(float), _SIJ_TISSUE["cortex"])
         paint(_smooth_step(d_disc, edge), _SIJ_TISSUE["disc"])
@@ -873,6 +891,11 @@ def spine_phantom(
             )
             canal *= _smooth_step(y - (verts[-1].centre[0] + 25.0), 2.0)
             paint(canal, csf)
+            # Posterior epidural fat between the dura and the laminae (dark on STIR).
+            epidural = _smooth_step(
+                np.abs(x - (canal_front + canal_w * (1 - (a / 12) ** 2) - 1.2)) - 1.0, 0.4
+            )
+            paint(epidural * canal * (y > verts[names.index("T12")].centre[0]), fat)
             if a < 5.0:
                 centre = canal_front + canal_w / 2.0 - 1.0
                 taper = np.clip((conus_y - y) / 25.0, 0.0, 1.0)
