@@ -223,7 +223,9 @@ def _context(reading: Reading) -> ContainerContentItem:
         ),
         DateTimeContentItem(
             C.READING_TIME,
-            reading.created_at.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S.%f+0000"),
+            # UTC, without an offset suffix (dcmtk refuses one in an SR DATETIME item); the
+            # SR's TimezoneOffsetFromUTC (+0000) states the zone.
+            reading.created_at.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S.%f"),
             relationship_type="CONTAINS",
         ),
     ]
@@ -391,7 +393,7 @@ def export_reading(
     observer = ObserverContext(
         observer_type=codes.cid270.Person,
         observer_identifying_attributes=PersonObserverIdentifyingAttributes(
-            name=reading.reader, login_name=reading.reader
+            name=_person_name(reading.reader), login_name=reading.reader
         ),
     )
     report = MeasurementReport(
@@ -405,7 +407,7 @@ def export_reading(
     study_uid = str(evidence[0].StudyInstanceUID)
     series_uid, sop_uid = sr_uids(reading, study_uid)
     created = reading.created_at.astimezone(dt.UTC)
-    return Comprehensive3DSR(
+    sr = Comprehensive3DSR(
         evidence=evidence,
         content=report,
         series_instance_uid=series_uid,
@@ -420,6 +422,8 @@ def export_reading(
         content_time=created.time().replace(tzinfo=None),
         coding_schemes=C.coding_scheme_identification(),
     )
+    sr.TimezoneOffsetFromUTC = "+0000"
+    return sr
 
 
 def _summary(reading: Reading) -> MeasurementsAndQualitativeEvaluations:
@@ -454,3 +458,8 @@ def _numeric_subtotals(subtotals: Mapping[str, Any]) -> dict[str, float]:
 def subtotal_code(name: str) -> Code:
     """The private code of a subtotal (e.g. ``bme`` -> ``SUB-BME``)."""
     return C.private(f"SUB-{name.upper()}"[:16], f"Subtotal {name}")
+
+
+def _person_name(reader: str) -> str:
+    """The reader id as a PN family name (a trailing ``^`` marks a one-component name)."""
+    return reader.replace("^", " ").replace("\\", " ")[:64] + "^"

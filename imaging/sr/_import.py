@@ -313,8 +313,12 @@ def _import(ds: Dataset, where: str) -> Reading:
     if not created:
         raise SrError("reading context lacks the reading time")
     created_at = DT(str(created[0].DateTime))
-    if not isinstance(created_at, dt.datetime) or created_at.tzinfo is None:
-        raise SrError(f"reading time {created[0].DateTime!r} has no time zone")
+    if created_at.tzinfo is None:
+        # PS3.3 C.12.1.1.8: TimezoneOffsetFromUTC applies to date-times without an offset.
+        offset = str(ds.get("TimezoneOffsetFromUTC", ""))
+        if not offset:
+            raise SrError(f"reading time {created[0].DateTime!r} has no time zone")
+        created_at = DT(str(created[0].DateTime) + offset)
     mode_items = context.get(_key(C.private("MODE", "Reading mode")), [])
     if len(mode_items) != 1:
         raise SrError("reading context lacks the reading mode")

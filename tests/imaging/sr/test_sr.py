@@ -217,9 +217,15 @@ def test_dsrdump_reads_without_errors(
     path = tmp_path / "sr.dcm"
     case = cases[method]
     export_reading(case.reading, case.sources).save_as(path, enforce_file_format=True)
-    run = subprocess.run([dsrdump, "-Ee", str(path)], capture_output=True, text=True)
+    run = subprocess.run([dsrdump, str(path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert "E:" not in run.stderr and "error" not in run.stderr.lower(), run.stderr
+    problems = [
+        line
+        for line in run.stderr.splitlines()
+        # dcmtk's VR checker cannot check UTF-8 text: that warning is about dcmtk, not us.
+        if line.strip() and "does not support this Specific Character Set" not in line
+    ]
+    assert problems == [], run.stderr
     assert "Imaging Measurement Report" in run.stdout
 
 
