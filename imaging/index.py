@@ -290,12 +290,15 @@ def _complete(entry: dict[str, Any]) -> dict[str, Any]:
     encodings = convert_encodings(
         _strings(convert_value("CS", charset)) or None if charset is not None else None
     )
-    values = {
-        key: convert_value(raw.VR, raw, encodings)
-        for key, raw in names.items()
-        if key != "SpecificCharacterSet"
-    }
-    info = _header_info(values)
+    with warnings.catch_warnings():
+        # Invalid values (e.g. "1A" for an IS) become None in the summary, not warnings.
+        warnings.simplefilter("ignore", UserWarning)
+        values = {
+            key: convert_value(raw.VR, raw, encodings)
+            for key, raw in names.items()
+            if key != "SpecificCharacterSet"
+        }
+        info = _header_info(values)
     for key in ("_missing_pixel_bytes", "_media_class"):
         if key in entry:
             info[key] = entry[key]

@@ -414,6 +414,7 @@ def test_scan_of_all_pydicom_test_files_never_fails() -> None:
         assert not summary.patient_id.startswith("b'")
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # malformed files, on purpose
 def test_fast_header_path_agrees_with_pydicom_read_partial(shared_data: Path) -> None:
     """The in-memory fast path gives exactly the values of the general read_partial path."""
     from imaging import index
