@@ -96,6 +96,12 @@ def register(subparsers: Any) -> None:
         help="visit pairs compared (default consecutive)",
     )
     parser.add_argument(
+        "--no-validate",
+        dest="validate",
+        action="store_false",
+        help="read a large tidy CSV on a fast path without checking the scoring rules",
+    )
+    parser.add_argument(
         "--no-svg",
         dest="svg",
         action="store_false",
@@ -117,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             combine=args.combine,
             events=args.events,
             intervals=args.intervals,
+            validate=args.validate,
         )
     except (ImagingError, ValueError) as exc:
         print(f"as-imaging compare: {exc}", file=sys.stderr)

@@ -212,3 +212,20 @@ def test_cli_threshold_per_method(
     with pytest.raises(SystemExit):
         main(["compare", str(json_file), "--threshold", "=3"])
     assert "method before '=' is empty" in capsys.readouterr().err
+
+
+def test_fast_path_without_validation_gives_the_same_totals(tmp_path: Path) -> None:
+    items = make_cohort(8, 3, 2, method="msasss", seed=6)
+    path = tmp_path / "cohort.csv"
+    items.to_csv(path, index=False)
+    fast = load_scores(path, validate=False)
+    slow = load_scores(path)
+    assert not fast.validated and slow.validated
+    key = ["reading_id", "total"]
+    a = fast.totals[key].astype({"reading_id": str}).sort_values("reading_id")
+    b = slow.totals[key].sort_values("reading_id")
+    assert a["total"].tolist() == b["total"].tolist()
+    assert (
+        main(["compare", str(path), "--no-validate", "--out", str(tmp_path / "r"), "--no-svg"]) == 0
+    )
+    assert "without checking the scoring rules" in (tmp_path / "r" / "report.html").read_text()
