@@ -160,11 +160,15 @@ class CompareWidget(QWidget):
         self.compared = [layer for layer, _ in pairs]
         for layer in self.viewer.layers:
             layer.visible = layer in self.compared
-        # Grid cells follow the layer order: put the compared layers in date order.
-        for layer in reversed(self.compared):
-            self.viewer.layers.move(self.viewer.layers.index(layer), len(self.viewer.layers) - 1)
-        self.viewer.canvas.grid.enabled = True
-        self.viewer.canvas.grid.stride = 1
+        # Grid cells follow the layer-list order from the bottom: earliest visit first.
+        for position, layer in enumerate(self.compared):
+            self.viewer.layers.move(self.viewer.layers.index(layer), position)
+        grid = self.viewer.canvas.grid
+        grid.enabled = True
+        grid.stride = 1
+        # One row, earliest visit on the left.
+        grid.shape = (1, len(self.compared))
+        self.viewer.reset_view()
         self._build_offsets()
         self.refresh_table()
         self.status.setText(f"{len(self.compared)} visits side by side")
@@ -205,6 +209,11 @@ class CompareWidget(QWidget):
             spin.blockSignals(True)
             spin.setValue(offset)
             spin.blockSignals(False)
+
+    def cell_of(self, layer: Any) -> tuple[int, int]:
+        """The (row, column) grid cell showing ``layer``."""
+        layers = list(self.viewer.layers)
+        return self.viewer.canvas.grid.position(layers.index(layer), layers)
 
     def slice_shown(self, layer: Any) -> int:
         """The slice index of ``layer`` at the current slider position."""

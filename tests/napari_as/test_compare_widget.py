@@ -56,6 +56,7 @@ def test_two_visits_linked_with_offset_and_change(
     assert widget.compare([later, earlier])
     assert widget.compared == [earlier, later]
     assert viewer.canvas.grid.enabled
+    assert widget.cell_of(earlier) == (0, 0) and widget.cell_of(later) == (0, 1)
     assert info_from_layer(earlier).summary.study_date == d0
     # Linked by index: same slice at offset 0, then i + 2 with an anchor offset of 2.
     viewer.dims.set_point(0, earlier.data_to_world((3, 0, 0))[0])

@@ -84,3 +84,47 @@ def test_radiograph_widget_screenshots(make_napari_viewer, xray_file, tmp_path) 
     assert mny.start(layer)
     mny.set_grade("right", 3)
     shoot(viewer, mny, "mny", tmp_path)
+
+
+def test_sample_study_widget_screenshots(
+    make_napari_viewer, sample_dicoms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from napari_as._compare_widget import CompareWidget
+    from napari_as._session_widget import SessionWidget
+    from napari_as._spine_widget import SpineWidget
+    from napari_as._sss_widget import SssWidget
+
+    from imaging import examples
+
+    monkeypatch.setenv(examples.SAMPLE_DIR_ENV, str(sample_dicoms))
+    store = open_store(tmp_path / "all.db", reader="r")
+
+    viewer = make_napari_viewer(show=True)
+    layers = viewer.open_sample("as-imaging", "sij_stir_all_visits")
+    compare = CompareWidget(viewer, store=store, reader="r")
+    assert compare.compare(list(layers))
+    compare.offsets[compare.compared[1].name].setValue(1)
+    shoot(viewer, compare, "compare", tmp_path)
+    assert [compare.cell_of(layer) for layer in compare.compared] == [(0, 0), (0, 1), (0, 2)]
+    viewer.close()
+
+    viewer = make_napari_viewer(show=True)
+    (spine_layer,) = viewer.open_sample("as-imaging", "spine_stir")
+    spine = SpineWidget(viewer, store=store, reader="r")
+    assert spine.start(spine_layer)
+    spine.add_dvu("T8/T9", 4)
+    spine.boxes["T8/T9/slice4/upper_anterior"].click()
+    shoot(viewer, spine, "spine", tmp_path)
+    (t1_layer,) = viewer.open_sample("as-imaging", "sij_t1")
+    sss = SssWidget(viewer, store=store, reader="r")
+    sss.first_slice.setValue(4)
+    assert sss.start(t1_layer)
+    shoot(viewer, sss, "sss", tmp_path)
+    viewer.close()
+
+    viewer = make_napari_viewer(show=True)
+    session = SessionWidget(viewer, store=store, reader="r")
+    session.build(sample_dicoms, mode="paired_unknown_order", method="sparcc_sij", seed=2)
+    session.scoring.first_slice.setValue(3)
+    assert session.scoring.start()
+    shoot(viewer, session, "session", tmp_path)
