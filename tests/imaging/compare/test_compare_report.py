@@ -229,3 +229,18 @@ def test_fast_path_without_validation_gives_the_same_totals(tmp_path: Path) -> N
         main(["compare", str(path), "--no-validate", "--out", str(tmp_path / "r"), "--no-svg"]) == 0
     )
     assert "without checking the scoring rules" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_compare_imports_no_gui_and_no_pyplot() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, imaging.compare, imaging.compare.report, imaging.cli.compare;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('PyQt5', 'PyQt6', 'PySide2', 'PySide6', 'qtpy', 'napari', 'vispy', 'magicgui')"
+        " or m == 'matplotlib.pyplot'];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
