@@ -104,7 +104,9 @@ def cumulative_probability_plot(
     for name, sub in groups:
         p, v = cumulative_probability(sub[value])
         label = f"{name} (n={v.size})" if name is not None else f"n={v.size}"
-        ax.plot(p, v, marker="o", markersize=3, linewidth=1.2, label=label)
+        # Markers help a small cohort; on thousands of points they only blur the curve.
+        marker = "o" if v.size <= 200 else None
+        ax.plot(p, v, marker=marker, markersize=3, linewidth=1.2, label=label)
     ax.axhline(0.0, color="black", linewidth=0.8)
     if threshold is not None:
         thr = threshold.value if isinstance(threshold, Threshold) else float(threshold)
