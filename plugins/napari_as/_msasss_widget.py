@@ -248,8 +248,7 @@ class MsasssWidget(ScoringWidgetBase):
             self.viewer.layers.remove(self.points_layer)
         layer = self.layer
         # Cervical and lumbar films share the world origin: show only the one being read.
-        for other in self.candidate_layers():
-            other.visible = other is layer
+        self.focus_on(layer)
         self.select_layer(layer)
         self.points_layer = self.viewer.add_points(
             np.zeros((0, 2)),

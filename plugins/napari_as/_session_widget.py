@@ -109,6 +109,8 @@ class SessionWidget(QWidget):
         self.next_button = QPushButton("Next case")
         self.prev_button.clicked.connect(lambda: self.show_case(self.position - 1))
         self.next_button.clicked.connect(lambda: self.show_case(self.position + 1))
+        self.side_by_side_button = QPushButton("Show visits side by side")
+        self.side_by_side_button.clicked.connect(lambda: self.side_by_side())
         self.visit_combo = QComboBox()
         self.visit_combo.activated.connect(lambda i: self.score_visit(i))
         self.case_label = QLabel("no session")
@@ -122,6 +124,7 @@ class SessionWidget(QWidget):
         layout.addWidget(self.build_button)
         layout.addWidget(self.case_label)
         layout.addLayout(nav)
+        layout.addWidget(self.side_by_side_button)
         layout.addWidget(QLabel("Visit to score"))
         layout.addWidget(self.visit_combo)
         layout.addWidget(self.status)
@@ -257,11 +260,25 @@ class SessionWidget(QWidget):
                 layers.append(self.viewer.add_layer(Layer.create(data, kwargs, layer_type)))
             self.visit_layers.append(layers)
             self.visit_combo.addItem(shown.shown_label)
-        # Paired modes: all visits of the patient side by side.
-        self.viewer.canvas.grid.enabled = len(served.visits) > 1
         self.case_label.setText(served.shown_label)
+        self.side_by_side()
         self.score_visit(0)
         return True
+
+    def side_by_side(self) -> None:
+        """Paired modes: all visits of the case in one grid row, scoring overlays hidden."""
+        layers = [layer for visit in self.visit_layers for layer in visit]
+        if self.method is Method.MSASSS:
+            # Cervical and lumbar films of a visit would share a cell; show the first.
+            layers = [visit[0] for visit in self.visit_layers if visit]
+        for layer in self.viewer.layers:
+            layer.visible = layer in layers
+        grid = self.viewer.canvas.grid
+        grid.enabled = len(layers) > 1
+        if grid.enabled:
+            grid.stride = 1
+            grid.shape = (1, len(layers))
+        self.viewer.reset_view()
 
     def context_for(self, visit_index: int, summary: Any) -> ReadingContext:
         """The reading context (true identity, session info) of one visit of the case."""

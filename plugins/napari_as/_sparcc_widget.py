@@ -280,6 +280,7 @@ class SparccSijWidget(ScoringWidgetBase):
     # overlay ----------------------------------------------------------------------------
     def _make_layers(self) -> None:
         layer = self.layer
+        self.focus_on(layer)
         scale = tuple(layer.scale[-3:])
         translate = tuple(layer.translate[-3:])
         affine = self.info.affine if self.info else None

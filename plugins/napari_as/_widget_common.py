@@ -110,6 +110,20 @@ class ScoringWidgetBase(QWidget):
         """
         self._contexts[id(layer)] = context
 
+    def focus_on(self, layer: Any) -> None:
+        """Show ``layer`` alone for scoring: overlays must share its view, not a grid cell.
+
+        Side-by-side visits (grid) are left; the other image layers of the plugin are
+        hidden until the reader returns to the side-by-side view.
+        """
+        grid = self.viewer.canvas.grid
+        if grid.enabled:
+            grid.enabled = False
+            self.viewer.reset_view()
+        for other in self.viewer.layers:
+            if info_from_layer(other) is not None:
+                other.visible = other is layer
+
     def reset(self) -> None:
         """Forget the current reading (the next start makes or resumes another)."""
         self.controller = None

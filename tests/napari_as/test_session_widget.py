@@ -118,12 +118,21 @@ def test_paired_unknown_order_shows_visits_side_by_side(
     # Score the visit shown second; it is stored under its true visit.
     widget.score_visit(1)
     assert widget.scoring.start()
+    # Scoring needs the overlay over the image: one view, the scored visit alone.
+    assert not viewer.canvas.grid.enabled
+    shown = [layer.name for layer in viewer.layers if layer.visible]
+    assert "Case 1 of 2 · Visit B" in shown and "Case 1 of 2 · Visit A" not in shown
+    assert "SPARCC quadrants" in shown
     true_visit = definition.served()[0].visits[1].case_visit.visit
     (reading,) = store.query(method=Method.SPARCC_SIJ)
     assert reading.visit == true_visit
     assert reading.mode is ReadingMode.PAIRED_UNKNOWN_ORDER
     assert reading.session.position == 1
     assert isinstance(reading.visit.study_date, dt.date)
+    # Back to side by side: both visits in one row, overlays hidden.
+    widget.side_by_side()
+    assert viewer.canvas.grid.enabled
+    assert [layer.name for layer in viewer.layers if layer.visible] == names
 
 
 def test_open_session_shows_identity(make_napari_viewer, cohort_folder: Path, tmp_path) -> None:
