@@ -79,7 +79,7 @@ class CompareWidget(QWidget):
     napari_viewer : napari.Viewer
         The viewer.
     store : ScoreStore, optional
-        Where the readings are (default: none; the table stays empty).
+        Where the readings are (default: the default store, when that file exists).
     reader : str, optional
         Whose readings to show.
     """
@@ -223,6 +223,15 @@ class CompareWidget(QWidget):
     def refresh_table(self) -> list[dict[str, Any]]:
         """Fill the table with the reader's totals per visit and the change between them."""
         self.table.setRowCount(0)
+        if self.store is None:
+            from imaging.store import open_store
+
+            from ._reading import default_store_path
+
+            path = default_store_path()
+            # Looking at scores must never create a store as a side effect.
+            if path.is_file():
+                self.store = open_store(path, reader=self.reader_edit.text(), create=False)
         if self.store is None or not self.compared:
             return []
         info = info_from_layer(self.compared[0])

@@ -68,3 +68,24 @@ def test_two_visits_linked_with_offset_and_change(
     assert rows[0]["change"] is None and rows[1]["change"] == 2.0
     assert widget.table.item(1, 3).text() == "+2"
     assert "later - earlier" in widget.sign_label.text()
+
+
+@pytest.mark.gui
+def test_compare_reads_the_default_store_without_creating_one(
+    make_napari_viewer, cohort_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_path = tmp_path / "default" / "scores.db"
+    monkeypatch.setenv("AS_IMAGING_STORE", str(store_path))
+    viewer = make_napari_viewer()
+    (a,) = viewer.open(str(cohort_folder / "p1" / "v0"), plugin="as-imaging")
+    (b,) = viewer.open(str(cohort_folder / "p1" / "v1"), plugin="as-imaging")
+    widget = CompareWidget(viewer, reader="rad5")
+    assert widget.compare([a, b])
+    assert widget.refresh_table() == [] and not store_path.exists()
+    patient = "PAT-SECRET-02"
+    store_path.parent.mkdir()
+    with open_store(store_path, reader="rad5") as store:
+        for date, items in zip(COHORT[patient][1], ([], ["slice0/left/upper_iliac"]), strict=True):
+            store.save(_reading(patient, date, items))
+    rows = widget.refresh_table()
+    assert [r["change"] for r in rows] == [None, 1.0]
