@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from io import BytesIO
+from typing import Any
 
 import pydicom
 import requests
@@ -76,7 +77,7 @@ class DicomWebClient(PacsClient):
 
     def __init__(self, config: PacsConfig) -> None:
         super().__init__(config)
-        session = requests.Session()
+        session = _WildcardSession()
         session.verify = config.verify_tls
         creds = config.credentials
         if creds is not None:
@@ -210,6 +211,21 @@ class DicomWebClient(PacsClient):
             raise self._error(operation, f"the server refused {reasons}")
         stored = tuple(str(ds.SOPInstanceUID) for ds in datasets)
         return StoreResult(stored=stored)
+
+
+class _WildcardSession(requests.Session):
+    """A session that sends QIDO wildcards ``*`` and ``?`` unescaped in the query.
+
+    dicomweb-client percent-encodes them (``%2A``, ``%3F``); RFC 3986 3.4 allows both as
+    such in a query, and some servers (Orthanc's DICOMweb plugin) match only the literal
+    characters, so a wildcard search would silently find nothing.
+    """
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(url, str) and "?" in url:
+            base, _, query = url.partition("?")
+            url = base + "?" + query.replace("%2A", "*").replace("%3F", "?")
+        return super().request(method, url, *args, **kwargs)
 
 
 def _as_part10(ds: Dataset) -> Dataset:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,18 @@ import pydicom
 import pytest
 from pydicom.dataset import Dataset
 
-from imaging.pacs import Credentials, InstanceCache, PacsConfig, PacsError, connect
+from imaging.cli.main import main
+from imaging.pacs import (
+    PASSWORD_ENV,
+    USERNAME_ENV,
+    Credentials,
+    InstanceCache,
+    PacsConfig,
+    PacsError,
+    connect,
+)
+from imaging.scoring import ImageRef, Method, MnyScore, Reading, Visit
+from imaging.sr import export_reading, import_reading
 from imaging.synthetic.dicom import mr_series, radiograph, write_datasets
 
 if TYPE_CHECKING:
@@ -84,6 +96,8 @@ def _roundtrip(config: PacsConfig, patient_id: str, tmp_path: Path) -> None:
     assert studies[0].patient_id == patient_id
     assert set(studies[0].modalities) == {"MR", "DX"}
     assert pacs.query_studies(patient_id=patient_id, study_date=(dt.date(2025, 1, 1), None)) == []
+    wildcard = pacs.query_studies(patient_id=patient_id[:-2] + "*")
+    assert str(mr[0].StudyInstanceUID) in {s.study_uid for s in wildcard}
 
     series = pacs.query_series(studies[0].study_uid)
     assert [(s.series_number, s.modality) for s in series] == [(1, "DX"), (3, "MR")]
@@ -160,3 +174,70 @@ def test_credentials_never_logged(
 def test_dimse_unknown_series_is_a_clear_error(orthanc: OrthancServer, tmp_path: Path) -> None:
     with pytest.raises(PacsError, match=r"test-orthanc-dimse: C-GET of series 1\.2\.3\.4 .*no"):
         connect(_dimse(orthanc)).retrieve_series("1.2.3", "1.2.3.4", tmp_path)
+
+
+def _sr_for(xray: Dataset, reader: str) -> Dataset:
+    reading = Reading(
+        patient_id=str(xray.PatientID),
+        visit=Visit("baseline", dt.date(2024, 3, 5)),
+        reader=reader,
+        method=Method.MNY,
+        items=MnyScore.from_mapping({"right": 2, "left": 3}),
+        images=(ImageRef(str(xray.StudyInstanceUID), str(xray.SeriesInstanceUID)),),
+    )
+    return export_reading(reading, [[xray]])
+
+
+@pytest.mark.parametrize("protocol", ["dicomweb", "dimse"])
+def test_push_sr_and_query_it_back(orthanc: OrthancServer, protocol: str, tmp_path: Path) -> None:
+    config = _web(orthanc) if protocol == "dicomweb" else _dimse(orthanc)
+    pacs = connect(config)
+    patient = f"AS-SR-{protocol}"
+    _, xray = _study(patient)
+    pacs.store([xray])
+    sr = _sr_for(xray, reader=f"R-{protocol}")
+    assert pacs.store([sr]).stored == (str(sr.SOPInstanceUID),)
+
+    series = pacs.query_series(str(xray.StudyInstanceUID), modality="SR")
+    assert [s.series_uid for s in series] == [str(sr.SeriesInstanceUID)]
+    got = pacs.retrieve_series(str(sr.StudyInstanceUID), str(sr.SeriesInstanceUID), tmp_path)
+    assert import_reading(got.paths[0]) == import_reading(sr)
+
+
+def test_cli_against_orthanc(
+    orthanc: OrthancServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(USERNAME_ENV, orthanc.username)
+    monkeypatch.setenv(PASSWORD_ENV, orthanc.password)
+    mr, xray = _study("AS-CLI-001", n_slices=3)
+    files = write_datasets([*mr, xray], tmp_path / "upload")
+    web = ["--url", orthanc.dicomweb_url, "--json"]
+    assert main(["pacs", "push", *web, *map(str, files)]) == 0
+    assert len(json.loads(capsys.readouterr().out)["stored"]) == 4
+
+    assert main(["pacs", "query", *web, "--patient-id", "AS-CLI-*"]) == 0
+    studies = json.loads(capsys.readouterr().out)
+    assert [s["study_uid"] for s in studies] == [str(mr[0].StudyInstanceUID)]
+
+    dimse = ["--url", orthanc.dimse_url, "--json"]
+    assert main(["pacs", "query", *dimse, "--study", studies[0]["study_uid"]]) == 0
+    assert {s["modality"] for s in json.loads(capsys.readouterr().out)} == {"MR", "DX"}
+
+    args = ["pacs", "retrieve", *dimse, "--study", str(mr[0].StudyInstanceUID)]
+    assert main([*args, "--cache", str(tmp_path / "cache"), "--no-progress"]) == 0
+    retrieved = json.loads(capsys.readouterr().out)
+    assert sorted(r["instances"] for r in retrieved) == [1, 3]
+    assert orthanc.password not in capsys.readouterr().err
+
+
+def test_cli_reports_a_server_error_clearly(
+    orthanc: OrthancServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(USERNAME_ENV, orthanc.username)
+    monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
+    assert main(["pacs", "query", "--url", orthanc.dicomweb_url]) == 1
+    err = capsys.readouterr().err
+    assert "error: PACS" in err and "401" in err and "not-the-password" not in err
