@@ -7,9 +7,11 @@ TCP listener that never speaks DICOM.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import http.server
 import json
+import logging
 import re
 import socket
 import threading
@@ -22,7 +24,7 @@ import pydicom
 import pytest
 from pydicom.dataset import Dataset
 
-from imaging.pacs import InstanceCache, PacsConfig, PacsError, connect
+from imaging.pacs import Credentials, InstanceCache, PacsConfig, PacsError, connect
 from imaging.synthetic.dicom import mr_series
 
 STUDY, SERIES = "1.2.3.4", "1.2.3.4.5"
@@ -252,3 +254,25 @@ def test_hostile_uid_cannot_escape_the_cache(
     ):
         pacs.retrieve_series(STUDY, SERIES, tmp_path / "cache")
     assert not (tmp_path / "etc").exists()
+
+
+def test_credentials_sent_but_never_logged(
+    fake_http: Callable[[Behaviour], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "pw-that-must-stay-secret"
+    seen: list[str] = []
+
+    def refuse(h: http.server.BaseHTTPRequestHandler) -> None:
+        seen.append(h.headers.get("Authorization", ""))
+        h.send_error(401, "Unauthorized")
+
+    caplog.set_level(logging.DEBUG)
+    config = _config(fake_http(refuse), credentials=Credentials("alice", secret))
+    with pytest.raises(PacsError, match="HTTP 401") as info:
+        connect(config).query_studies(patient_id="X")
+    # Sent (basic auth) ...
+    assert seen and seen[0] == "Basic " + base64.b64encode(f"alice:{secret}".encode()).decode()
+    # ... but in no log record, message or repr.
+    assert caplog.records
+    for text in (caplog.text, str(info.value), repr(config)):
+        assert secret not in text and seen[0] not in text
