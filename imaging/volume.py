@@ -603,8 +603,6 @@ def load_series(
     _check_same(frames)
     frames, slice_spacing, _normal = _sort_and_space(frames)
 
-    by_path = dict(datasets)
-    decoded = dict(zip(paths, _map(lambda p: decode_pixels(by_path[p], p), paths), strict=True))
     rows, cols = frames[0].matrix
     slices: list[np.ndarray] = []
     any_rescale = False
