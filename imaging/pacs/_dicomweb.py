@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 import pydicom
 import requests
@@ -118,11 +118,8 @@ class DicomWebClient(PacsClient):
     def _find(
         self, level: str, filters: dict[str, str], *, limit: int | None = None
     ) -> list[Dataset]:
-        search = {
-            "STUDY": self._web.search_for_studies,
-            "SERIES": self._web.search_for_series,
-            "IMAGE": self._web.search_for_instances,
-        }[level]
+        name = {"STUDY": "studies", "SERIES": "series", "IMAGE": "instances"}[level]
+        search = cast(Callable[..., Any], getattr(self._web, f"search_for_{name}"))
         what = {"STUDY": "studies", "SERIES": "series", "IMAGE": "instances"}[level]
         key = {"STUDY": "0020000D", "SERIES": "0020000E", "IMAGE": "00080018"}[level]
         found: dict[str, Dataset] = {}
@@ -221,7 +218,7 @@ class _WildcardSession(requests.Session):
     characters, so a wildcard search would silently find nothing.
     """
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if isinstance(url, str) and "?" in url:
             base, _, query = url.partition("?")
             url = base + "?" + query.replace("%2A", "*").replace("%3F", "?")

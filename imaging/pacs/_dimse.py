@@ -16,7 +16,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, build_role, evt
 from pynetdicom.association import Association
-from pynetdicom.sop_class import (
+from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     StudyRootQueryRetrieveInformationModelFind,
     StudyRootQueryRetrieveInformationModelGet,
     Verification,
@@ -98,7 +98,7 @@ class DimseClient(PacsClient):
     @contextmanager
     def _association(self, ae: AE, operation: str, **kwargs: Any) -> Iterator[Association]:
         assoc = ae.associate(
-            self.config.host, self.config.port, ae_title=self.config.called_aet, **kwargs
+            self.config.host, self.config.port, ae_title=self.config.called_aet or "", **kwargs
         )
         if not assoc.is_established:
             if assoc.is_rejected:
@@ -191,7 +191,7 @@ class DimseClient(PacsClient):
         problems: list[str] = []
 
         def on_store(event: evt.Event) -> int:
-            sop = str(event.request.AffectedSOPInstanceUID)
+            sop = str(getattr(event.request, "AffectedSOPInstanceUID", ""))
             try:
                 ds = event.dataset
                 ds.file_meta = event.file_meta

@@ -29,6 +29,7 @@ from highdicom.sr import (
 )
 from highdicom.sr import Measurement as HdMeasurement
 from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence as DicomSequence
 from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
@@ -247,10 +248,12 @@ def _context(reading: Reading) -> ContainerContentItem:
     )
     for image in reading.images:
         ref = ContainerContentItem(C.IMAGES_READ, relationship_type="CONTAINS")
-        ref.ContentSequence = [
-            UIDRefContentItem(C.STUDY_UID, image.study_uid, relationship_type="CONTAINS"),
-            UIDRefContentItem(C.SERIES_UID, image.series_uid, relationship_type="CONTAINS"),
-        ]
+        ref.ContentSequence = DicomSequence(
+            [
+                UIDRefContentItem(C.STUDY_UID, image.study_uid, relationship_type="CONTAINS"),
+                UIDRefContentItem(C.SERIES_UID, image.series_uid, relationship_type="CONTAINS"),
+            ]
+        )
         if image.slice_indices:
             ref.ContentSequence.append(
                 TextContentItem(
@@ -265,7 +268,7 @@ def _context(reading: Reading) -> ContainerContentItem:
             C.READING_JSON, reading.to_json(sort_keys=True), relationship_type="CONTAINS"
         )
     )
-    box.ContentSequence = items
+    box.ContentSequence = DicomSequence(items)
     return box
 
 

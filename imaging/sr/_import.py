@@ -255,11 +255,11 @@ def _import(ds: Dataset, where: str) -> Reading:
         raise SrError("the document title is not an Imaging Measurement Report (TID 1500)")
     root_items = _children(ds)
     methods = [
-        _PROCEDURES.get(_key(i.ConceptCodeSequence[0]))
+        _PROCEDURES[_key(i.ConceptCodeSequence[0])]
         for i in root_items
         if _name(i) == _key(codes.DCM.ProcedureReported)
+        and _key(i.ConceptCodeSequence[0]) in _PROCEDURES
     ]
-    methods = [m for m in methods if m is not None]
     if len(methods) != 1:
         raise SrError("no (or more than one) as-imaging procedure reported")
     method = methods[0]
