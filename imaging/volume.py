@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,14 +366,6 @@ def _read(path: Path) -> Dataset:
         raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
 
 
-def _map(fn: Callable[[Path], Any], paths: list[Path]) -> list[Any]:
-    """Apply ``fn`` to each path, overlapping file reads in two threads for long series."""
-    if len(paths) < 8 or (os.cpu_count() or 1) < 2:
-        return [fn(p) for p in paths]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(fn, paths))
-
-
 def _read_and_decode(path: Path) -> tuple[Dataset, tuple[np.ndarray, bool]]:
     ds = _read(path)
     return ds, decode_pixels(ds, path)
@@ -590,9 +581,9 @@ def load_series(
            ``highdicom.volume.create_affine_matrix_from_attributes`` (used here).
     """
     paths, summary = _resolve(source, within)
-    # Read and decode each file in one pass (overlapping I/O across two threads); the
-    # geometry checks below still run before anything is stacked.
-    loaded = _map(_read_and_decode, paths)
+    # Read and decode each file in one pass (threads measured slower: the work is
+    # GIL-bound); the geometry checks below still run before anything is stacked.
+    loaded = [_read_and_decode(path) for path in paths]
     datasets = [(path, ds) for path, (ds, _) in zip(paths, loaded, strict=True)]
     decoded = {path: pixels for path, (_, pixels) in zip(paths, loaded, strict=True)}
     frames: list[_Frame] = []
