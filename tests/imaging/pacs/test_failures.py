@@ -247,7 +247,8 @@ def test_hostile_uid_cannot_escape_the_cache(
     fake_http: Callable[[Behaviour], str], tmp_path: Path
 ) -> None:
     datasets = _series()
-    datasets[0].SOPInstanceUID = "../../../etc/evil"
+    with pytest.warns(UserWarning, match="Invalid value for VR UI"):
+        datasets[0].SOPInstanceUID = "../../../etc/evil"
     pacs = connect(_config(fake_http(_series_server(datasets, fail_after=None))))
     with pytest.raises(
         PacsError, match=re.escape("malformed answer: SOPInstanceUID '../../../etc/evil'")
