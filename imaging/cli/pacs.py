@@ -22,6 +22,7 @@ from imaging.pacs import (
     PacsError,
     connect,
     credentials_from_env,
+    default_cache_dir,
     load_pacs_config,
 )
 
@@ -64,7 +65,12 @@ def register(subparsers: Any) -> None:
     retrieve.add_argument(
         "--series", action="append", help="Series Instance UID (repeatable; default: all)"
     )
-    retrieve.add_argument("--cache", type=Path, required=True, help="cache folder")
+    retrieve.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        help="cache folder (default: $AS_IMAGING_CACHE or ~/.cache/as-imaging/dicom)",
+    )
     retrieve.add_argument("--no-progress", action="store_true", help="no progress bar")
     retrieve.set_defaults(func=run_retrieve)
 
@@ -157,7 +163,7 @@ def run_retrieve(args: argparse.Namespace) -> int:
             result = pacs.retrieve_series(
                 args.study,
                 uid,
-                args.cache,
+                args.cache or default_cache_dir(),
                 progress=not args.no_progress and sys.stderr.isatty(),
             )
             results.append((uid, result))

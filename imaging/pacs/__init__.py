@@ -16,7 +16,7 @@ Credentials are read from ``AS_IMAGING_PACS_USERNAME``/``AS_IMAGING_PACS_PASSWOR
 appear in URLs, reprs, error messages or logs.
 """
 
-from imaging.pacs._cache import InstanceCache, check_uid
+from imaging.pacs._cache import CACHE_ENV, InstanceCache, check_uid, default_cache_dir
 from imaging.pacs._client import DateRange, PacsClient, ProgressCallback, connect
 from imaging.pacs._config import (
     CONFIG_ENV,
@@ -36,6 +36,7 @@ from imaging.pacs._errors import PacsError
 from imaging.pacs._models import InstanceInfo, RetrieveResult, SeriesInfo, StoreResult, StudyInfo
 
 __all__ = [
+    "CACHE_ENV",
     "CONFIG_ENV",
     "PASSWORD_ENV",
     "TOKEN_ENV",
@@ -58,6 +59,7 @@ __all__ = [
     "check_uid",
     "connect",
     "credentials_from_env",
+    "default_cache_dir",
     "default_config_path",
     "load_pacs_config",
 ]

@@ -19,12 +19,24 @@ from typing import BinaryIO
 import pydicom
 from pydicom.dataset import Dataset
 
-__all__ = ["InstanceCache", "check_uid"]
+__all__ = ["CACHE_ENV", "InstanceCache", "check_uid", "default_cache_dir"]
+
+#: Environment variable naming the cache folder.
+CACHE_ENV = "AS_IMAGING_CACHE"
 
 # PS3.5 9.1: components of digits separated by dots, at most 64 characters. Checking it before a
 # UID becomes a path component stops a hostile answer (``../../x``) from escaping the cache.
 _UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 _TMP_PREFIX = ".partial-"
+
+
+def default_cache_dir() -> Path:
+    """``$AS_IMAGING_CACHE``, else ``$XDG_CACHE_HOME/as-imaging/dicom`` (``~/.cache/...``)."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "as-imaging" / "dicom"
 
 
 def check_uid(value: str, what: str) -> str:

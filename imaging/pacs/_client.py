@@ -12,7 +12,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels.utils import get_expected_length
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from imaging.pacs._cache import InstanceCache, check_uid
 from imaging.pacs._config import PacsConfig, Protocol

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from imaging.pacs import (
+    CACHE_ENV,
     PASSWORD_ENV,
     TOKEN_ENV,
     USERNAME_ENV,
@@ -21,6 +22,7 @@ from imaging.pacs import (
     check_uid,
     connect,
     credentials_from_env,
+    default_cache_dir,
     load_pacs_config,
 )
 
@@ -180,3 +182,11 @@ def test_error_names_server_and_operation() -> None:
         "C-FIND at STUDY level",
         "timeout",
     )
+
+
+def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "as-imaging" / "dicom"
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
