@@ -162,19 +162,50 @@ def _prepare_totals(totals: pd.DataFrame, value: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _visit_grid(t: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Give every reader of a patient a row for every visit of that patient (NaN if unread).
+
+    The intervals of a patient are the patient's visits, not each reader's: a reader who did
+    not read V2 has a missing V1 -> V2 and V2 -> V3 change, rather than a V1 -> V3 interval
+    of their own that would overlap the other readers' intervals and be "combined" with
+    nothing. The StudyDate of a visit is the first one given for it.
+    """
+    patient = ["method", "mode", "patient_id"]
+    visits = t.groupby([*patient, "visit"], sort=False)["study_date"].first().reset_index()
+    readers = t.loc[:, [*patient, "reader"]].drop_duplicates()
+    n_full = int((readers.groupby(patient).size() * visits.groupby(patient).size()).fillna(0).sum())
+    if n_full == len(t):
+        return t
+    full = readers.merge(visits, on=patient, how="inner")
+    full = full.merge(t.loc[:, [*patient, "reader", "visit", value]], how="left")
+    return (
+        full.loc[:, t.columns]
+        .sort_values(
+            ["method", "mode", "patient_id", "reader", "study_date", "visit"], kind="stable"
+        )
+        .reset_index(drop=True)
+    )
+
+
 def _reader_sets(per: pd.DataFrame, grp: Any) -> npt.NDArray[np.object_]:
-    """Comma-joined sorted reader ids of each group, without a Python call per group."""
+    """Comma-joined sorted ids of the readers with a change in each group, vectorised."""
     codes, names = pd.factorize(per["reader"], sort=True)
     gid = grp.ngroup().to_numpy()
     n_groups = int(gid.max()) + 1 if len(gid) else 0
+    has = per["change"].notna().to_numpy()
     if len(names) <= 62:
         # Each group's set of readers as a bit mask; only distinct masks are spelled out.
         mask = np.zeros(n_groups, dtype=np.int64)
-        np.bitwise_or.at(mask, gid, np.left_shift(np.int64(1), codes.astype(np.int64)))
+        bits = np.left_shift(np.int64(1), codes.astype(np.int64))
+        np.bitwise_or.at(mask, gid[has], bits[has])
         uniq, inverse = np.unique(mask, return_inverse=True)
         text = [",".join(str(names[b]) for b in range(len(names)) if (m >> b) & 1) for m in uniq]
         return np.asarray(text, dtype=object)[inverse]
-    return np.asarray(grp["reader"].agg(lambda s: ",".join(sorted(s))).to_numpy(), dtype=object)
+    named = per["reader"].where(per["change"].notna())
+    return np.asarray(
+        named.groupby(gid).agg(lambda s: ",".join(sorted(s.dropna()))).reindex(range(n_groups)),
+        dtype=object,
+    )
 
 
 def per_reader_changes(
@@ -202,10 +233,13 @@ def per_reader_changes(
         One row per method, mode, patient, reader and interval: ``visit_earlier,
         visit_later, date_earlier, date_later, years, earlier, later, change,
         rate_per_year, sign_convention``. ``change`` is later - earlier; ``years`` uses
-        365.25-day years; a missing score gives a NaN change (never 0).
+        365.25-day years; a missing score gives a NaN change (never 0). The intervals are
+        the patient's visits (those read by any reader), so a reader who did not read a
+        visit has NaN changes into and out of it. Visits with an unknown StudyDate sort
+        after the dated ones (then by label), and their ``years`` and rate are NaN.
     """
     kind = _enum(IntervalKind, intervals, "interval kind")
-    t = _prepare_totals(totals, value)
+    t = _visit_grid(_prepare_totals(totals, value), value)
     grp = t.groupby(["method", "mode", "patient_id", "reader"], sort=False)
     if kind is IntervalKind.CONSECUTIVE:
         earlier = grp[["visit", "study_date", value]].shift(1)

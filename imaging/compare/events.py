@@ -219,6 +219,7 @@ def item_intervals(
     ).index.to_numpy()
     meta = meta.iloc[order].reset_index(drop=True)
     grid = grid[order]
+    meta, grid = _visit_rows(meta, grid)
     group = meta.groupby(["method", "mode", "patient_id", "reader"], sort=False).ngroup()
     pos = group.groupby(group).cumcount().to_numpy()
     rows = np.arange(len(meta))
@@ -238,6 +239,32 @@ def item_intervals(
     )
     keys["years"] = (keys["date_later"] - keys["date_earlier"]).dt.days / DAYS_PER_YEAR
     return ItemIntervals(keys, tuple(item_names), grid[earlier_idx], grid[later_idx])
+
+
+def _visit_rows(
+    meta: pd.DataFrame, grid: npt.NDArray[np.float64]
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64]]:
+    """Give every reader of a patient a (NaN) row for each visit of the patient they missed.
+
+    Same rule as :func:`imaging.compare.change.per_reader_changes`: intervals are the
+    patient's visits, so a reader who skipped V2 gives no events for V1 -> V2 and V2 -> V3
+    instead of a V1 -> V3 pair of their own.
+    """
+    patient = ["method", "mode", "patient_id"]
+    visits = meta.groupby([*patient, "visit"], sort=False)["study_date"].first().reset_index()
+    readers = meta.loc[:, [*patient, "reader"]].drop_duplicates()
+    n_full = int((readers.groupby(patient).size() * visits.groupby(patient).size()).fillna(0).sum())
+    if n_full == len(meta):
+        return meta, grid
+    row = meta.loc[:, [*patient, "reader", "visit"]].assign(_row=np.arange(len(meta)))
+    full = readers.merge(visits, on=patient, how="inner").merge(row, how="left")
+    full = full.sort_values(
+        ["method", "mode", "patient_id", "reader", "study_date", "visit"], kind="stable"
+    ).reset_index(drop=True)
+    src = full["_row"].to_numpy(dtype=float)
+    padded = np.vstack([grid, np.full((1, grid.shape[1]), np.nan)])
+    take = np.where(np.isnan(src), len(grid), np.nan_to_num(src, nan=0)).astype(np.intp)
+    return full.loc[:, list(meta.columns)], padded[take]
 
 
 def _join_names(mask: npt.NDArray[np.bool_], names: tuple[str, ...]) -> npt.NDArray[np.object_]:
@@ -266,7 +293,8 @@ def msasss_events(
         is then ignored).
     combine : EventCombination or str, optional
         ``"either"`` (default: a corner counts if any reader saw the event),
-        ``"both_agree"`` (every reader of the interval saw it) or ``"per_reader"``.
+        ``"both_agree"`` (every reader who read both visits of the interval saw it) or
+        ``"per_reader"``. ``n_readers`` counts the readers who read both visits.
     intervals : IntervalKind or str, optional
         ``"consecutive"`` or ``"from_baseline"``.
 
@@ -319,14 +347,16 @@ def msasss_events(
         gkeys = ["method", "mode", "patient_id", "visit_earlier", "visit_later"]
         gid, uniq = pd.factorize(pd.MultiIndex.from_frame(keys[gkeys]), sort=False)
         n_groups = len(uniq)
-        counts = np.bincount(gid, minlength=n_groups)
+        # Readers who read both visits of the interval (a reader who missed one has no say).
+        read_both = ~np.isnan(e).all(axis=1) & ~np.isnan(la).all(axis=1)
+        counts = np.bincount(gid, weights=read_both, minlength=n_groups).astype(np.int64)
 
         def reduce(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
             hits = np.zeros((n_groups, mask.shape[1]), dtype=np.int64)
             np.add.at(hits, gid, mask.astype(np.int64))
             if how is EventCombination.EITHER:
                 return hits > 0
-            return hits == counts[:, None]
+            return (hits == counts[:, None]) & (counts[:, None] > 0)
 
         syn, bridge = reduce(new_syn), reduce(new_bridge)
         reg = reduce(regressed)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "PUBLISHED_THRESHOLDS",
     "SIGN_CONVENTION",
@@ -134,10 +136,15 @@ class Threshold:
         Returns
         -------
         float or numpy.ndarray
-            ``value * years / per_years`` for a pro-rata threshold, else ``value``.
+            ``value * years / per_years`` for a pro-rata threshold (NaN where ``years`` is
+            unknown), else ``value`` whatever ``years`` is.
         """
         if not self.pro_rata or self.per_years is None:
-            return self.value + 0 * years
+            # A fixed threshold does not depend on the interval: an unknown StudyDate must
+            # not make it unknown (NaN years would otherwise leave the status undetermined).
+            if np.ndim(years) == 0:
+                return self.value
+            return np.full(np.shape(years), self.value)
         return self.value * years / self.per_years
 
     def as_dict(self) -> dict[str, Any]:
