@@ -13,8 +13,23 @@ from contextlib import contextmanager
 from typing import Any
 
 from pydicom.dataset import Dataset
-from pydicom.uid import UID
-from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, build_role, evt
+from pydicom.uid import (
+    JPEG2000,
+    UID,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEG2000Lossless,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    JPEGLossless,
+    JPEGLosslessSV1,
+    JPEGLSLossless,
+    JPEGLSNearLossless,
+    RLELossless,
+)
+from pynetdicom import AE, build_role, evt
 from pynetdicom.association import Association
 from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     StudyRootQueryRetrieveInformationModelFind,
@@ -35,6 +50,20 @@ _PENDING = (0xFF00, 0xFF01)
 _SUCCESS = 0x0000
 # C-STORE warnings (PS3.4 Table B.2-1): coercion, elements discarded, data set mismatch.
 _STORE_WARNINGS = (0x0001, 0xB000, 0xB006, 0xB007)
+# Syntaxes a PACS may hold images in, each offered in a context of its own for C-GET.
+_STORED_SYNTAXES = (
+    RLELossless,
+    JPEGLosslessSV1,
+    JPEGLossless,
+    JPEGLSLossless,
+    JPEG2000Lossless,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    JPEGLSNearLossless,
+    JPEG2000,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+)
 _RETURN_KEYS = {
     "STUDY": (
         "StudyInstanceUID",
@@ -212,9 +241,20 @@ class DimseClient(PacsClient):
             raise self._error(operation, "the C-FIND answer gave no SOP Class UID")
         ae = self._ae()
         ae.add_requested_context(StudyRootQueryRetrieveInformationModelGet)
-        for uid in sop_classes[:100]:
-            ae.add_requested_context(UID(uid), ALL_TRANSFER_SYNTAXES)
-        roles = [build_role(uid, scp_role=True) for uid in sop_classes[:100]]
+        # One presentation context per (SOP class, compressed syntax), besides the native
+        # ones: the PACS accepts one syntax per context, and with all syntaxes in a single
+        # context it picks the first (uncompressed) and transcodes. Separate contexts let it
+        # send each instance as stored, so the cached copy is byte-identical.
+        per_class = 1 + len(_STORED_SYNTAXES)
+        if len(sop_classes) * per_class > 127:
+            raise self._error(
+                operation, f"{len(sop_classes)} SOP classes in one series: too many to negotiate"
+            )
+        for uid in sop_classes:
+            ae.add_requested_context(UID(uid), [ExplicitVRLittleEndian, ImplicitVRLittleEndian])
+            for syntax in _STORED_SYNTAXES:
+                ae.add_requested_context(UID(uid), [syntax])
+        roles = [build_role(uid, scp_role=True) for uid in sop_classes]
         identifiers: list[Dataset] = []
         if whole_series:
             q = Dataset()
@@ -261,7 +301,14 @@ class DimseClient(PacsClient):
         stored: list[str] = []
         with self._association(ae, operation) as assoc:
             for ds in datasets:
-                status = assoc.send_c_store(ds)
+                try:
+                    status = assoc.send_c_store(ds)
+                except (ValueError, AttributeError) as exc:
+                    # pynetdicom refuses to send when the PACS accepted no presentation
+                    # context for this SOP class and transfer syntax.
+                    raise self._error(
+                        operation, f"cannot send {ds.SOPInstanceUID}: {exc}"
+                    ) from None
                 if not status:
                     self._lost(assoc, operation)
                     raise self._error(operation, f"no answer for {ds.SOPInstanceUID}")

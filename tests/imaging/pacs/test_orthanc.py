@@ -12,6 +12,7 @@ import numpy as np
 import pydicom
 import pytest
 from pydicom.dataset import Dataset
+from pydicom.uid import RLELossless
 
 from imaging.cli.main import main
 from imaging.pacs import (
@@ -81,12 +82,15 @@ def _dimse(server: OrthancServer) -> PacsConfig:
     return PacsConfig(server.dimse_url, name="test-orthanc-dimse", timeout=20)
 
 
-def _roundtrip(config: PacsConfig, patient_id: str, tmp_path: Path) -> None:
+def _roundtrip(
+    config: PacsConfig, patient_id: str, tmp_path: Path, transfer_syntax: str | None = None
+) -> None:
     """Upload, query, retrieve pixel-identical, resume - against one protocol."""
     pacs = connect(config)
     mr, xray = _study(patient_id)
     # Store from files, as a user would, so the cache can be compared byte for byte.
-    files = write_datasets([*mr, xray], tmp_path / "upload")
+    files = write_datasets([*mr, xray], tmp_path / "upload", transfer_syntax=transfer_syntax)
+    uploaded = [pydicom.dcmread(f) for f in files[: len(mr)]]
     stored = pacs.store(files)
     assert set(stored.stored) == {str(d.SOPInstanceUID) for d in [*mr, xray]}
 
@@ -116,7 +120,10 @@ def _roundtrip(config: PacsConfig, patient_id: str, tmp_path: Path) -> None:
         got = pydicom.dcmread(path)
         assert got.SOPInstanceUID == original.SOPInstanceUID
         np.testing.assert_array_equal(got.pixel_array, original.pixel_array)
-        assert got.PixelData == original.PixelData
+        # The very bytes uploaded, in the same transfer syntax (no transcoding on the way).
+        sent = uploaded[int(original.InstanceNumber) - 1]
+        assert got.file_meta.TransferSyntaxUID == sent.file_meta.TransferSyntaxUID
+        assert got.PixelData == sent.PixelData
     assert cache.partial_files(mr_info.study_uid, mr_info.series_uid) == []
 
     # Resume: nothing is fetched again; a lost file is fetched alone.
@@ -125,12 +132,17 @@ def _roundtrip(config: PacsConfig, patient_id: str, tmp_path: Path) -> None:
     result.paths[2].unlink()
     resumed = pacs.retrieve_series(mr_info.study_uid, mr_info.series_uid, cache)
     assert (resumed.downloaded, resumed.cached) == (1, len(mr) - 1)
-    assert pydicom.dcmread(result.paths[2]).PixelData == mr[2].PixelData
+    assert pydicom.dcmread(result.paths[2]).PixelData == uploaded[2].PixelData
 
 
 @pytest.mark.slow
 def test_dicomweb_roundtrip(orthanc: OrthancServer, tmp_path: Path) -> None:
     _roundtrip(_web(orthanc), "AS-WEB-001", tmp_path)
+
+
+def test_dicomweb_and_dimse_keep_compressed_pixels(orthanc: OrthancServer, tmp_path: Path) -> None:
+    _roundtrip(_web(orthanc), "AS-WEB-RLE", tmp_path / "web", RLELossless)
+    _roundtrip(_dimse(orthanc), "AS-DIMSE-RLE", tmp_path / "dimse", RLELossless)
 
 
 @pytest.mark.slow
