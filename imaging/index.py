@@ -200,6 +200,12 @@ def _ascii(raw: Any) -> str:
     return bytes(value).decode("ascii", "replace").rstrip("\0 ").strip()
 
 
+def _with_dictionary_vr(raw: Any) -> Any:
+    if raw.VR and raw.VR != "UN" or not isinstance(raw, RawDataElement):
+        return raw  # sequences arrive parsed (DataElement) and send the file to the slow path
+    return raw._replace(VR=dictionary_VR(raw.tag))
+
+
 def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
     """Parse a Part 10 header held in memory, keeping only the elements the index needs.
 
@@ -239,9 +245,7 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
     names = {
         # Implicit VR files carry no VR and some writers store known elements as UN: take
         # the VR from the data dictionary, as pydicom does for both.
-        _FAST_TAGS[int(raw.tag)]: raw
-        if raw.VR and raw.VR != "UN"
-        else raw._replace(VR=dictionary_VR(raw.tag))
+        _FAST_TAGS[int(raw.tag)]: _with_dictionary_vr(raw)
         for raw in data_element_generator(
             fp, flags[0], flags[1], stop_when=at_pixels, specific_tags=cast(Any, _FAST_TAG_SET)
         )
