@@ -201,7 +201,7 @@ def _ascii(raw: Any) -> str:
 
 
 def _with_dictionary_vr(raw: Any) -> Any:
-    if raw.VR and raw.VR != "UN" or not isinstance(raw, RawDataElement):
+    if (raw.VR and raw.VR != "UN") or not isinstance(raw, RawDataElement):
         return raw  # sequences arrive parsed (DataElement) and send the file to the slow path
     return raw._replace(VR=dictionary_VR(raw.tag))
 
