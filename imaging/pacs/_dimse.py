@@ -289,15 +289,22 @@ class DimseClient(PacsClient):
     def _store(self, datasets: Sequence[Dataset]) -> StoreResult:
         operation = f"C-STORE of {len(datasets)} instance(s)"
         ae = self._ae()
-        contexts: dict[str, set[str]] = {}
+        # One context per (SOP class, syntax): a context carries one accepted syntax, so
+        # instances of one class stored in two syntaxes need two. Native data may also go as
+        # the other little-endian syntax (pynetdicom re-encodes it); compressed data cannot.
+        pairs: set[tuple[str, str]] = set()
         for ds in datasets:
             ts = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-            syntaxes = contexts.setdefault(str(ds.SOPClassUID), set())
-            syntaxes.add(str(ts) if ts else "1.2.840.10008.1.2.1")
-        if len(contexts) > 128:
-            raise self._error(operation, "more than 128 SOP classes in one association")
-        for sop_class, syntaxes in contexts.items():
-            ae.add_requested_context(sop_class, sorted(syntaxes))
+            pairs.add((str(ds.SOPClassUID), str(ts or ExplicitVRLittleEndian)))
+        if len(pairs) > 128:
+            raise self._error(operation, "more than 128 presentation contexts needed")
+        for sop_class, syntax in sorted(pairs):
+            offered = [syntax]
+            if not UID(syntax).is_compressed:
+                offered += [
+                    s for s in (ExplicitVRLittleEndian, ImplicitVRLittleEndian) if s != syntax
+                ]
+            ae.add_requested_context(sop_class, offered)
         stored: list[str] = []
         with self._association(ae, operation) as assoc:
             for ds in datasets:

@@ -171,6 +171,11 @@ class RetrieveResult:
     downloaded: int
     cached: int
 
+    @property
+    def folder(self) -> Path:
+        """The cache folder of the series (what :func:`imaging.volume.load_series` takes)."""
+        return self.paths[0].parent
+
 
 @dataclass(frozen=True)
 class StoreResult:

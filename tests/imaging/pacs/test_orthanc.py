@@ -114,6 +114,7 @@ def _roundtrip(
         mr_info.study_uid, mr_info.series_uid, cache, callback=lambda d, t: calls.append((d, t))
     )
     assert (result.downloaded, result.cached) == (len(mr), 0)
+    assert sorted(result.folder.iterdir()) == sorted(result.paths)
     assert calls[-1] == (len(mr), len(mr))
     # Pixel-identical, in instance order, and the same SOP instances as uploaded.
     for original, path in zip(mr, result.paths, strict=True):
