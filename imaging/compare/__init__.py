@@ -26,6 +26,7 @@ from imaging.compare.agreement import (
     icc_from_frame,
     koo_li_label,
     landis_koch_label,
+    sdc_from_changes,
     sdc_from_differences,
     sdc_from_icc,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "per_reader_changes",
     "plausibility_warnings",
     "published_threshold",
+    "sdc_from_changes",
     "sdc_from_differences",
     "sdc_from_icc",
     "totals_from_items",

@@ -62,6 +62,7 @@ __all__ = [
     "icc_from_frame",
     "koo_li_label",
     "landis_koch_label",
+    "sdc_from_changes",
     "sdc_from_differences",
     "sdc_from_icc",
     "wide_table",
@@ -237,7 +238,12 @@ class ICCResult:
 
     @property
     def interpretation(self) -> str:
-        """Koo & Li (2016) wording of the point estimate."""
+        """Koo & Li (2016) wording of the point estimate, or why it is undefined."""
+        if not math.isfinite(self.icc):
+            return (
+                "undefined: no between-target variance (every target has the same mean "
+                "rating), so there is no variance to apportion"
+            )
         return koo_li_label(self.icc)
 
     def as_dict(self) -> dict[str, Any]:
@@ -690,7 +696,9 @@ class KappaResult:
 
     @property
     def interpretation(self) -> str:
-        """Landis & Koch (1977) wording."""
+        """Landis & Koch (1977) wording, or why kappa is undefined."""
+        if not math.isfinite(self.kappa):
+            return "undefined: every rating falls in one category, so chance agreement is complete"
         return landis_koch_label(self.kappa)
 
     def as_dict(self) -> dict[str, Any]:
@@ -1056,6 +1064,9 @@ class SDCResult:
         Number of subjects behind ``sd``.
     icc : float or None
         The ICC used by the SEM form.
+    n_readers : int
+        Readers whose change scores gave ``sd`` (limits-of-agreement form; 2 unless
+        :func:`sdc_from_changes` pooled more).
     """
 
     value: float
@@ -1064,6 +1075,7 @@ class SDCResult:
     sd: float
     n: int
     icc: float | None = None
+    n_readers: int = 2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "form", SDCForm(self.form))
@@ -1077,6 +1089,12 @@ class SDCResult:
         """Statement of the formula used."""
         if self.form is SDCForm.SEM:
             return f"SDC = 1.96 x sqrt(2) x SD x sqrt(1 - ICC) (SEM form; ICC = {self.icc:.4g})"
+        if self.n_readers > 2:
+            return (
+                "SDC = 1.96 x SD(d) / (sqrt(2) x sqrt(k)) (limits-of-agreement form, "
+                f"SD(d) = sqrt(2 x MSE) of the {self.n_readers} readers' change scores "
+                f"(two-way ANOVA residual), k = {self.k_readers})"
+            )
         return (
             "SDC = 1.96 x SD(d) / (sqrt(2) x sqrt(k)) (limits-of-agreement form, "
             f"d = reader-1 change - reader-2 change, k = {self.k_readers})"
@@ -1092,6 +1110,7 @@ class SDCResult:
             "sd": self.sd,
             "n": self.n,
             "icc": self.icc,
+            "n_readers": self.n_readers,
         }
 
 
@@ -1153,6 +1172,75 @@ def sdc_from_differences(
     value = z * sd / (math.sqrt(2.0) * math.sqrt(k))
     return SDCResult(
         value=value, form=SDCForm.LIMITS_OF_AGREEMENT, k_readers=int(k), sd=sd, n=int(d.size)
+    )
+
+
+def sdc_from_changes(changes: ArrayLike, *, k: int = 1, z: float = 1.96) -> SDCResult:
+    """Smallest detectable change from two or more readers' change scores.
+
+    Parameters
+    ----------
+    changes : array_like, shape (n_patients, n_readers)
+        Each reader's change score per patient (or interval); rows with a missing change
+        are dropped.
+    k : int, optional
+        Number of readers averaged in the outcome the SDC will be applied to.
+    z : float, optional
+        Normal quantile (1.96 for 95%).
+
+    Returns
+    -------
+    SDCResult
+        With two readers exactly :func:`sdc_from_differences`. With ``m > 2`` readers,
+        ``SD(d)`` is pooled as ``sqrt(2 x MSE)``, MSE being the residual mean square of the
+        patients x readers ANOVA of the change scores; ``SDC = z * SD(d) / (sqrt(2) *
+        sqrt(k)) = z * sqrt(MSE / k)``.
+
+    Notes
+    -----
+    With two readers ``MSE = var(d) / 2`` exactly (``d`` = reader-1 - reader-2 change), so
+    ``sqrt(2 x MSE)`` is the SD of the differences and the two forms agree; with more
+    readers it is the SD of the difference between two readers' changes averaged over all
+    pairs, with a constant reader offset removed (as the SD of ``d`` ignores its mean).
+
+    References
+    ----------
+    .. [1] Bruynesteyn K, Boers M, Kostense P, van der Linden S, van der Heijde D. Deciding
+           on progression of joint damage in paired films of individual patients: smallest
+           detectable difference or change. Ann Rheum Dis 2005;64:179-182.
+    .. [2] de Vet HCW, Terwee CB, Knol DL, Bouter LM. When to use agreement versus
+           reliability measures. J Clin Epidemiol 2006;59:1033-1039.
+
+    Examples
+    --------
+    >>> r1 = [2, 0, 1, 3, 0, 3, 0, 3]
+    >>> r2 = [1, 2, 0, 4, 0, 2, 0, 4]
+    >>> round(sdc_from_changes(np.column_stack([r1, r2]), k=2).value, 4)
+    1.1035
+    """
+    if int(k) != k or k < 1:
+        raise ValueError(f"k {k!r} (readers averaged) must be a positive integer")
+    table, _ = _complete_cases(changes)
+    n, m = table.shape
+    if m < 2:
+        raise ValueError(f"an SDC from readers needs at least 2 readers; got {m}")
+    if m == 2:
+        return sdc_from_differences(table[:, 0], table[:, 1], k=k, z=z)
+    if n < 2:
+        raise ValueError(f"an SDC needs at least 2 patients with every change; got {n}")
+    xc = table - table.mean()
+    ss_rows = float((xc.sum(axis=1) ** 2).sum() / m)
+    ss_cols = float((xc.sum(axis=0) ** 2).sum() / n)
+    ss_err = max(float((xc**2).sum()) - ss_rows - ss_cols, 0.0)
+    mse = ss_err / ((n - 1) * (m - 1))
+    sd = math.sqrt(2.0 * mse)
+    return SDCResult(
+        value=z * sd / (math.sqrt(2.0) * math.sqrt(k)),
+        form=SDCForm.LIMITS_OF_AGREEMENT,
+        k_readers=int(k),
+        sd=sd,
+        n=int(n),
+        n_readers=int(m),
     )
 
 

@@ -36,7 +36,7 @@ from imaging.compare.agreement import (
     first_rows,
     fleiss_kappa,
     icc_all,
-    sdc_from_differences,
+    sdc_from_changes,
     sdc_from_icc,
     wide_table,
 )
@@ -136,12 +136,12 @@ def resolve_thresholds(
         One row per reading.
     choice : {"published", "sdc"}, Threshold, float or mapping, optional
         ``"published"``: the published constant (mSASSS 2 per 2 years, SPARCC SIJ 2.5,
-        SPARCC spine 5), else the readers' SDC. ``"sdc"``: the SDC from two readers' change
-        scores (limits-of-agreement form, ``k`` = readers averaged in the outcome), else the
-        published constant. A float or :class:`Threshold` applies to every method (a float
-        becomes a ``user`` threshold). A mapping gives one of these per method value, with
-        the key ``"*"`` for the other methods (default ``"published"``), e.g.
-        ``{"msasss": 3.0, "*": "sdc"}``.
+        SPARCC spine 5), else the readers' SDC. ``"sdc"``: the SDC from two or more
+        readers' change scores (limits-of-agreement form, ``k`` = readers averaged in the
+        outcome), else the published constant. A float or :class:`Threshold` applies to
+        every method (a float becomes a ``user`` threshold). A mapping gives one of these
+        per method value, with the key ``"*"`` for the other methods (default
+        ``"published"``), e.g. ``{"msasss": 3.0, "*": "sdc"}``.
     combine : ReaderCombination or str, optional
         How readers are combined; sets ``k`` of the SDC (mean/median of k readers: k; per
         reader: 1).
@@ -207,25 +207,32 @@ def resolve_thresholds(
 def _sdc_threshold(per: pd.DataFrame, method: str, mode: str, k: int) -> Threshold | None:
     sub = per.loc[(per["method"] == method) & (per["mode"] == mode)]
     readers = sorted(sub["reader"].unique())
-    if len(readers) != 2:
+    if len(readers) < 2:
         return None
     wide = sub.pivot_table(
         index=["patient_id", "visit_earlier", "visit_later"],
         columns="reader",
         values="change",
         aggfunc="first",
-    ).dropna()
+    )
+    # A reader without any complete interval gets an all-NaN column (not a missing one).
+    wide = wide.reindex(columns=readers).dropna()
     if len(wide) < 2:
         return None
-    result = sdc_from_differences(wide[readers[0]], wide[readers[1]], k=k)
+    result = sdc_from_changes(wide.to_numpy(dtype=float), k=k)
     if not math.isfinite(result.value) or result.value <= 0:
         return None
+    if len(readers) == 2:
+        who = f"readers {readers[0]} and {readers[1]}"
+        sd_text = f"SD(d) = {result.sd:.4g}"
+    else:
+        who = f"readers {', '.join(map(str, readers))}"
+        sd_text = f"SD(d) = sqrt(2 x MSE) = {result.sd:.4g}"
     return Threshold(
         result.value,
         ThresholdSource.SDC_FROM_READERS,
-        f"SDC = 1.96 x SD(d) / (sqrt(2) x sqrt({k})) from readers {readers[0]} and "
-        f"{readers[1]}, {result.n} intervals (SD(d) = {result.sd:.4g}); "
-        "Bruynesteyn K et al., Ann Rheum Dis 2005;64:179-182",
+        f"SDC = 1.96 x SD(d) / (sqrt(2) x sqrt({k})) from {who}, {result.n} intervals "
+        f"({sd_text}); Bruynesteyn K et al., Ann Rheum Dis 2005;64:179-182",
         method=method,
     )
 
@@ -256,8 +263,10 @@ def reader_agreement(
         Long table, one row per method, mode, quantity (``status``: the total at a visit;
         ``change``: a reader's change over an interval) and statistic: the six ICC forms,
         with two readers also Bland-Altman bias and limits (first reader - second, sorted by
-        id) and the SDC (limits-of-agreement form for one reader and for the mean of the
-        readers; SEM form from the status ICC(2,1) and ICC(2,k)). Columns ``method, mode,
+        id); the SDC (limits-of-agreement form, any number >= 2 of readers, see
+        :func:`~imaging.compare.sdc_from_changes`, for one reader and for the mean of the
+        readers; SEM form from the status ICC(2,1) with the SD of single readings and from
+        ICC(2,k) with the SD of the readers' mean). Columns ``method, mode,
         quantity, statistic, model, estimate, ci_low, ci_high, n, k_raters,
         interpretation``.
 
@@ -326,9 +335,9 @@ def reader_agreement(
                             "k_raters": 2,
                         }
                     )
-            if quantity == "change" and len(readers) == 2:
-                for k in (1, 2):
-                    sdc = sdc_from_differences(grid[:, 0], grid[:, 1], k=k)
+            if quantity == "change":
+                for k in sorted({1, len(readers)}):
+                    sdc = sdc_from_changes(grid, k=k)
                     rows.append(
                         {
                             **base,
@@ -341,18 +350,29 @@ def reader_agreement(
                         }
                     )
         if status_icc:
-            sd = float(np.nanstd(status, ddof=1))
+            # The SD must be that of the scores the ICC describes: single readings for
+            # ICC(2,1), the readers' mean for ICC(2,k) (de Vet 2006); both over the targets
+            # the ICC used.
+            complete = status[~np.isnan(status).any(axis=1)]
+            sds = {
+                1: (float(np.std(complete, ddof=1)), "SD of single readings"),
+                len(readers): (
+                    float(np.std(complete.mean(axis=1), ddof=1)),
+                    f"SD of the mean of {len(readers)} readers",
+                ),
+            }
             for form, k in ((ICCForm.ICC2, 1), (ICCForm.ICC2K, len(readers))):
                 r = status_icc[form]
                 if not math.isfinite(r.icc):
                     continue
+                sd, sd_text = sds[k]
                 sdc = sdc_from_icc(sd, r.icc, n=r.n_targets, k=k)
                 rows.append(
                     {
                         **base,
                         "quantity": "change",
                         "statistic": f"SDC, SEM form (k={k})",
-                        "model": sdc.model + f"; SD of status scores = {sd:.4g}",
+                        "model": sdc.model + f"; {sd_text} = {sd:.4g}",
                         "estimate": sdc.value,
                         "n": sdc.n,
                         "k_raters": k,
@@ -588,7 +608,7 @@ class ComparisonResult:
                     label="none available",
                     source=None,
                     citation="no published threshold for this method, and no SDC from the "
-                    "readers (needs exactly 2 readers, >= 2 intervals read by both, and some "
+                    "readers (needs >= 2 readers, >= 2 intervals read by all of them, and some "
                     "disagreement): intervals are 'undetermined'",
                 )
             else:

@@ -400,7 +400,8 @@ def patient_slopes(
     pandas.DataFrame
         ``method, mode, patient_id, reader, n_visits, years_span, slope_per_year,
         intercept, combine, sign_convention``. The slope needs >= 2 visits at distinct dates
-        with scores; otherwise NaN.
+        with scores; otherwise NaN (``n_visits`` counts the visits with a score and a
+        StudyDate, so a patient whose dates are unknown keeps a row with 0).
 
     Notes
     -----
@@ -410,8 +411,10 @@ def patient_slopes(
     """
     how = _enum(ReaderCombination, combine, "reader combination")
     t = _prepare_totals(totals, value)
-    t = t.loc[t[value].notna() & t["study_date"].notna()].copy()
     keys = ["method", "mode", "patient_id", "reader"]
+    # Every patient and reader keeps a row (NaN slope) even without usable visits.
+    everyone = pd.MultiIndex.from_frame(t.loc[:, keys].drop_duplicates())
+    t = t.loc[t[value].notna() & t["study_date"].notna()].copy()
     first = t.groupby(keys, sort=False)["study_date"].transform("min")
     t["x"] = (t["study_date"] - first).dt.days / DAYS_PER_YEAR
     t["y"] = t[value]
@@ -431,7 +434,11 @@ def patient_slopes(
             "slope_per_year": slope,
             "intercept": intercept,
         }
-    ).reset_index()
+    )
+    if len(per) != len(everyone):
+        per = per.reindex(everyone)
+        per["n_visits"] = per["n_visits"].fillna(0).astype(int)
+    per = per.reset_index()
     if how is ReaderCombination.PER_READER:
         out = per.assign(n_readers=1)
     else:

@@ -427,7 +427,8 @@ def _method_section(
             columns="reader",
             values="change",
             aggfunc="first",
-        ).dropna()
+        )
+        wide = wide.reindex(columns=readers).dropna()
         if len(wide) < 2:
             continue
         fig = bland_altman_plot(
