@@ -136,7 +136,6 @@ def _roundtrip(
     assert pydicom.dcmread(result.paths[2]).PixelData == uploaded[2].PixelData
 
 
-@pytest.mark.slow
 def test_dicomweb_roundtrip(orthanc: OrthancServer, tmp_path: Path) -> None:
     _roundtrip(_web(orthanc), "AS-WEB-001", tmp_path)
 
@@ -146,7 +145,6 @@ def test_dicomweb_and_dimse_keep_compressed_pixels(orthanc: OrthancServer, tmp_p
     _roundtrip(_dimse(orthanc), "AS-DIMSE-RLE", tmp_path / "dimse", RLELossless)
 
 
-@pytest.mark.slow
 def test_dimse_roundtrip(orthanc: OrthancServer, tmp_path: Path) -> None:
     _roundtrip(_dimse(orthanc), "AS-DIMSE-001", tmp_path)
 

@@ -241,3 +241,47 @@ def test_dciodvfy_finds_no_errors(
     output = run.stdout + run.stderr
     errors = [line for line in output.splitlines() if line.startswith("Error")]
     assert errors == [], output
+
+
+def test_multiframe_source_references_frame_numbers(
+    cases: dict[Method, Case], tmp_path: Path
+) -> None:
+    from imaging.scoring import ImageRef
+    from imaging.synthetic.dicom import enhanced_mr
+    from imaging.volume import load_series
+
+    case = cases[Method.SPARCC_SIJ]
+    enhanced = enhanced_mr(case.sources[0])
+    path = tmp_path / "enhanced.dcm"
+    enhanced.save_as(path, enforce_file_format=True)
+    volume = load_series(path)
+    reading = dataclasses.replace(
+        case.reading,
+        images=(ImageRef(str(enhanced.StudyInstanceUID), str(enhanced.SeriesInstanceUID)),),
+    )
+    sr = export_reading(reading, [volume])
+    assert import_reading(sr) == reading
+    frames = []
+    for group in _groups(sr)[:-1]:
+        index = int(
+            next(
+                i.MeasuredValueSequence[0].NumericValue
+                for i in group.ContentSequence
+                if i.ValueType == "NUM" and i.ConceptNameCodeSequence[0].CodeValue == "SLICE-INDEX"
+            )
+        )
+        (image,) = [i for i in group.ContentSequence if i.ValueType == "IMAGE"]
+        ref = image.ReferencedSOPSequence[0]
+        assert ref.ReferencedSOPInstanceUID == enhanced.SOPInstanceUID
+        frame = int(ref.ReferencedFrameNumber)
+        # The referenced frame lies where slice ``index`` of the single-frame series did.
+        position = (
+            enhanced.PerFrameFunctionalGroupsSequence[frame - 1]
+            .PlanePositionSequence[0]
+            .ImagePositionPatient
+        )
+        assert [float(v) for v in position] == pytest.approx(
+            [float(v) for v in case.sources[0][index].ImagePositionPatient]
+        )
+        frames.append(frame)
+    assert len(set(frames)) == 6
