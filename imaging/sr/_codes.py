@@ -18,9 +18,11 @@ from imaging.scoring import DVU, Method, ReadingMode, SijQuadrant, SpineQuadrant
 __all__ = [
     "CODING_SCHEME",
     "DESIGNATOR",
+    "KNOWN_SUBTOTALS",
     "PRIVATE_CODES",
     "coding_scheme_identification",
     "private",
+    "subtotal_code",
 ]
 
 #: Coding scheme designator of the toolkit's private codes (PS3.16 8.2: "99" prefix = private).
@@ -107,6 +109,7 @@ IMAGES_READ = private("IMAGES", "Images read")
 SLICES_READ = private("SLICES", "Slice indices read")
 READING_JSON = private("READING-JSON", "Reading, canonical JSON")
 READER = private("READER", "Reader identifier")
+MODE = private("MODE", "Reading mode")
 
 SIJ_FIELDS = {
     SijQuadrant.UPPER_ILIAC.value: private("SIJ-UI", "BME upper iliac quadrant"),
@@ -159,3 +162,29 @@ MNY_VALUES = {
     3: private("MNY-3", "mNY grade 3: unequivocal"),
     4: private("MNY-4", "mNY grade 4: total ankylosis"),
 }
+
+#: Subtotals a toolkit SR may carry (registered here so that :data:`PRIVATE_CODES` lists
+#: them; a subtotal a future score adds is registered when first exported).
+KNOWN_SUBTOTALS = (
+    "bme",
+    "intensity",
+    "depth",
+    "right",
+    "left",
+    "cervical",
+    "lumbar",
+    "n_not_assessable",
+    "fat",
+    "erosion",
+    "backfill",
+    "ankylosis",
+)
+
+
+def subtotal_code(name: str) -> Code:
+    """The private code of a subtotal (e.g. ``bme`` -> ``SUB-BME``)."""
+    return private(f"SUB-{name.upper()}"[:16], f"Subtotal {name}")
+
+
+for _subtotal in KNOWN_SUBTOTALS:
+    subtotal_code(_subtotal)

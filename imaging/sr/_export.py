@@ -219,9 +219,7 @@ def _context(reading: Reading) -> ContainerContentItem:
         TextContentItem(C.READING_ID, reading.reading_id, relationship_type="CONTAINS"),
         TextContentItem(C.PATIENT_ID, reading.patient_id, relationship_type="CONTAINS"),
         TextContentItem(C.READER, reading.reader, relationship_type="CONTAINS"),
-        CodeContentItem(
-            C.private("MODE", "Reading mode"), C.MODES[reading.mode], relationship_type="CONTAINS"
-        ),
+        CodeContentItem(C.MODE, C.MODES[reading.mode], relationship_type="CONTAINS"),
         DateTimeContentItem(
             C.READING_TIME,
             # UTC, without an offset suffix (dcmtk refuses one in an SR DATETIME item); the
@@ -434,7 +432,7 @@ def _summary(reading: Reading) -> MeasurementsAndQualitativeEvaluations:
     if reading.total is not None:
         measurements.append(_number(C.TOTAL, float(reading.total)))
     for name, value in _numeric_subtotals(reading.subtotals).items():
-        measurements.append(_number(subtotal_code(name), float(value)))
+        measurements.append(_number(C.subtotal_code(name), float(value)))
     key = "reading totals"
     return MeasurementsAndQualitativeEvaluations(
         tracking_identifier=TrackingIdentifier(
@@ -456,11 +454,6 @@ def _numeric_subtotals(subtotals: Mapping[str, Any]) -> dict[str, float]:
         and "/" not in name
         and not name.startswith("slice")
     }
-
-
-def subtotal_code(name: str) -> Code:
-    """The private code of a subtotal (e.g. ``bme`` -> ``SUB-BME``)."""
-    return C.private(f"SUB-{name.upper()}"[:16], f"Subtotal {name}")
 
 
 def _person_name(reader: str) -> str:

@@ -29,7 +29,7 @@ from imaging.scoring import (
 )
 from imaging.sr import _codes as C
 from imaging.sr._errors import SrError
-from imaging.sr._export import _numeric_subtotals, subtotal_code
+from imaging.sr._export import _numeric_subtotals
 from imaging.sr._units import Unit, item_name
 
 __all__ = ["import_reading", "reading_from_json_item"]
@@ -319,7 +319,7 @@ def _import(ds: Dataset, where: str) -> Reading:
         if not offset:
             raise SrError(f"reading time {created[0].DateTime!r} has no time zone")
         created_at = DT(str(created[0].DateTime) + offset)
-    mode_items = context.get(_key(C.private("MODE", "Reading mode")), [])
+    mode_items = context.get(_key(C.MODE), [])
     if len(mode_items) != 1:
         raise SrError("reading context lacks the reading mode")
     reading = Reading(
@@ -359,7 +359,7 @@ def _check_totals(reading: Reading, stored: dict[_Key, float] | None) -> None:
     if reading.total is not None:
         expected[_key(C.TOTAL)] = float(reading.total)
     for name, value in _numeric_subtotals(reading.subtotals).items():
-        expected[_key(subtotal_code(name))] = float(value)
+        expected[_key(C.subtotal_code(name))] = float(value)
     if set(expected) != set(stored) or any(
         not math.isclose(expected[k], stored[k], rel_tol=1e-9, abs_tol=1e-9) for k in expected
     ):
