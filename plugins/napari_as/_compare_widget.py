@@ -1,11 +1,14 @@
-"""Visit comparison: visits side by side, slices linked by index with an anchor offset.
+"""Visit comparison: visits side by side in linked views, slices linked by index with an offset.
 
-The compared layers are shown in napari's grid (one visit per cell, in date order) on the
-shared slice slider. Linking is by slice *index*: every compared layer steps its slice axis
-like the first one, and a reader-set anchor offset shifts a visit by whole slices, so that
-slice ``i`` of the first visit is shown beside slice ``i + offset`` of the other. Beside the
-images, the reader's stored totals per visit and the change between consecutive visits come
-from :func:`imaging.compare.interval_changes` (change = later - earlier).
+As in napari's *multiple viewer* example, the earliest visit stays in the main canvas and each
+later visit gets its own :class:`napari.components.ViewerModel` drawn by its own
+:class:`napari.qt.QtViewer`, docked beside the main canvas. The views share the image data
+(no copy) and the window of the source layer. Visits do not share a frame of reference, so the
+views are linked by slice *index*: moving any view's slice moves the others, and a
+reader-set anchor offset per later visit shows slice ``i + offset`` of that visit beside slice
+``i`` of the earliest one. Beside the images, the reader's stored totals per visit and the
+change between consecutive visits come from :func:`imaging.compare.interval_changes`
+(change = later - earlier); each view also carries its visit's date and total on the canvas.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from qtpy.QtCore import Qt
+from napari.components import ViewerModel
+from napari.layers import Layer
+from napari.qt import QtViewer
+from qtpy.QtCore import QEvent, Qt
 from qtpy.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,6 +29,7 @@ from qtpy.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,7 +42,7 @@ from imaging.scoring import Method, totals_frame
 from ._layers import ImageKind, info_from_layer
 from ._reading import default_reader
 
-__all__ = ["CompareWidget", "visit_table"]
+__all__ = ["CompareWidget", "VisitView", "visit_table"]
 
 
 def visit_table(readings: list[Any]) -> list[dict[str, Any]]:
@@ -71,8 +78,52 @@ def visit_table(readings: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+class VisitView:
+    """One later visit in its own linked view: a ViewerModel, its QtViewer and the layer.
+
+    Parameters
+    ----------
+    source : napari.layers.Image
+        The visit's layer in the main viewer; its data is shared, not copied.
+    """
+
+    def __init__(self, source: Any):
+        self.source = source
+        self.model = ViewerModel(title=source.name)
+        data, state, layer_type = source.as_layer_data_tuple()
+        state = dict(state)
+        state["visible"] = True
+        self.layer = self.model.add_layer(Layer.create(data, state, layer_type))
+        self.qt_viewer = QtViewer(self.model)
+        self.widget = QWidget()
+        layout = QVBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(source.name)
+        layout.addWidget(self.title)
+        layout.addWidget(self.qt_viewer)
+        self.model.reset_view()
+
+    def slice_shown(self) -> int:
+        """The slice index of the visit shown in this view."""
+        point = self.layer.world_to_data(self.model.dims.point[-self.layer.ndim :])
+        return int(np.round(point[0]))
+
+    def show_slice(self, index: int) -> None:
+        """Show slice ``index`` (clamped to the series)."""
+        index = int(np.clip(index, 0, self.layer.data.shape[0] - 1))
+        coords = np.zeros(self.layer.ndim)
+        coords[0] = index
+        self.model.dims.set_point(0, float(self.layer.data_to_world(coords)[0]))
+
+    def close(self) -> None:
+        """Release the view's canvas (napari's own cleanup of a QtViewer)."""
+        self.qt_viewer.close()
+        self.widget.setParent(None)
+        self.widget.deleteLater()
+
+
 class CompareWidget(QWidget):
-    """Compare two or more visits: linked slices with offsets, totals and change beside.
+    """Compare two or more visits: linked views with offsets, totals and change beside.
 
     Parameters
     ----------
@@ -99,6 +150,7 @@ class CompareWidget(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Visit", "Date", "Total", "Change"])
         self.sign_label = QLabel(SIGN_CONVENTION)
+        self.sign_label.setWordWrap(True)
         self.status = QLabel("")
         form = QFormLayout()
         form.addRow("Reader", self.reader_edit)
@@ -113,10 +165,14 @@ class CompareWidget(QWidget):
         layout.addWidget(self.sign_label)
         layout.addWidget(self.status)
         self.compared: list[Any] = []
+        self.views: dict[str, VisitView] = {}
         self.offsets: dict[str, QSpinBox] = {}
-        self._base: dict[str, tuple[float, float]] = {}
+        self._offset_values: dict[str, int] = {}
+        self._dock: Any = None
+        self._syncing = False
         self.viewer.layers.events.inserted.connect(self._refresh_layers)
         self.viewer.layers.events.removed.connect(self._refresh_layers)
+        self.viewer.dims.events.current_step.connect(self._main_moved)
         self._refresh_layers()
 
     def _refresh_layers(self, event: Any = None) -> None:
@@ -136,7 +192,11 @@ class CompareWidget(QWidget):
                 self.layer_list.addItem(item)
 
     def compare(self, layers: list[Any] | None = None) -> bool:
-        """Show ``layers`` (default: the checked ones) side by side, linked by slice index."""
+        """Show ``layers`` (default: the checked ones) in linked views, earliest visit first.
+
+        The earliest visit stays in the main canvas; each later one opens in its own view
+        docked beside it.
+        """
         if layers is None:
             names = [
                 self.layer_list.item(i).text()
@@ -157,71 +217,120 @@ class CompareWidget(QWidget):
             return (date is None, date.isoformat() if date else "")
 
         pairs = sorted(zip(layers, infos, strict=True), key=date_key)
+        self.close_views()
         self.compared = [layer for layer, _ in pairs]
+        first = self.compared[0]
+        # The main canvas shows the earliest visit alone; the others get their own views.
+        self.viewer.canvas.grid.enabled = False
         for layer in self.viewer.layers:
-            layer.visible = layer in self.compared
-        # Grid cells follow the layer-list order from the bottom: earliest visit first.
-        for position, layer in enumerate(self.compared):
-            self.viewer.layers.move(self.viewer.layers.index(layer), position)
-        grid = self.viewer.canvas.grid
-        grid.enabled = True
-        grid.stride = 1
-        # One row, earliest visit on the left.
-        grid.shape = (1, len(self.compared))
+            layer.visible = layer is first
+        self.viewer.layers.selection.active = first
         self.viewer.reset_view()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        for layer in self.compared[1:]:
+            view = VisitView(layer)
+            self.views[layer.name] = view
+            # A bound method: napari holds it weakly, so a closed view is not kept alive.
+            view.model.dims.events.current_step.connect(self._on_view_step)
+            splitter.addWidget(view.widget)
+        self._dock = self.viewer.window.add_dock_widget(
+            splitter, name="Compared visits", area="right"
+        )
+        self.viewer.window._qt_window.installEventFilter(self)
         self._build_offsets()
+        self._main_moved()
         self.refresh_table()
         self.status.setText(f"{len(self.compared)} visits side by side")
         return True
+
+    def close_views(self) -> None:
+        """Close the views of a previous comparison."""
+        for view in self.views.values():
+            view.close()
+        self.views = {}
+        if self._dock is not None:
+            self.viewer.window.remove_dock_widget(self._dock)
+            self._dock = None
+
+    def _volumes(self) -> bool:
+        info = info_from_layer(self.compared[0]) if self.compared else None
+        return info is not None and info.kind is ImageKind.VOLUME
 
     def _build_offsets(self) -> None:
         while self.offsets_form.rowCount():
             self.offsets_form.removeRow(0)
         self.offsets = {}
-        self._base = {}
-        first = self.compared[0]
-        for layer in self.compared:
-            self._base[layer.name] = (float(layer.scale[0]), float(layer.translate[0]))
-        volumes = info_from_layer(first).kind is ImageKind.VOLUME  # type: ignore[union-attr]
-        if not volumes:
+        self._offset_values = {}
+        if not self._volumes():
             return
-        step = float(first.scale[0])
         for layer in self.compared[1:]:
             spin = QSpinBox()
             spin.setRange(-999, 999)
             spin.valueChanged.connect(lambda value, lay=layer: self.set_offset(lay, value))
             self.offsets_form.addRow(f"offset of {layer.name}", spin)
             self.offsets[layer.name] = spin
-            # Link by index: the slice axis steps like the first visit's.
-            scale = np.asarray(layer.scale, dtype=float)
-            scale[0] = step
-            layer.scale = scale
-            self.set_offset(layer, 0)
+            self._offset_values[layer.name] = 0
 
     def set_offset(self, layer: Any, offset: int) -> None:
         """Show slice ``i + offset`` of ``layer`` beside slice ``i`` of the first visit."""
-        first = self.compared[0]
-        translate = np.asarray(layer.translate, dtype=float)
-        translate[0] = float(first.translate[0]) - offset * float(first.scale[0])
-        layer.translate = translate
+        self._offset_values[layer.name] = int(offset)
         spin = self.offsets.get(layer.name)
         if spin is not None and spin.value() != offset:
             spin.blockSignals(True)
             spin.setValue(offset)
             spin.blockSignals(False)
+        self._main_moved()
 
-    def cell_of(self, layer: Any) -> tuple[int, int]:
-        """The (row, column) grid cell showing ``layer``."""
-        layers = list(self.viewer.layers)
-        return self.viewer.canvas.grid.position(layers.index(layer), layers)
+    def _main_moved(self, event: Any = None) -> None:
+        if self._syncing or not self.views or not self._volumes():
+            return
+        self._syncing = True
+        try:
+            index = self.slice_shown(self.compared[0])
+            for name, view in self.views.items():
+                view.show_slice(index + self._offset_values.get(name, 0))
+        finally:
+            self._syncing = False
+
+    def _on_view_step(self, event: Any) -> None:
+        for view in self.views.values():
+            if view.model.dims is event.source:
+                self._view_moved(view)
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        """Close the linked views with the main window (their canvases need napari's cleanup)."""
+        if event.type() == QEvent.Type.Close:
+            self.close_views()
+        return False
+
+    def _view_moved(self, moved: VisitView) -> None:
+        if self._syncing or not self._volumes():
+            return
+        index = moved.slice_shown() - self._offset_values.get(moved.source.name, 0)
+        first = self.compared[0]
+        index = int(np.clip(index, 0, first.data.shape[0] - 1))
+        coords = np.zeros(first.ndim)
+        coords[0] = index
+        # Moving the main viewer re-links every other view through _main_moved.
+        self.viewer.dims.set_point(0, float(first.data_to_world(coords)[0]))
+
+    def view_of(self, layer: Any) -> VisitView | None:
+        """The linked view showing ``layer`` (None for the earliest visit: the main canvas)."""
+        return self.views.get(layer.name)
 
     def slice_shown(self, layer: Any) -> int:
-        """The slice index of ``layer`` at the current slider position."""
+        """The slice index of ``layer`` shown now (in the main canvas or its own view)."""
+        view = self.view_of(layer)
+        if view is not None:
+            return view.slice_shown()
         point = layer.world_to_data(self.viewer.dims.point[-layer.ndim :])
         return int(np.round(point[0]))
 
     def refresh_table(self) -> list[dict[str, Any]]:
-        """Fill the table with the reader's totals per visit and the change between them."""
+        """Fill the table with the reader's totals per visit and the change between them.
+
+        Each view's title shows its visit's total and change as well.
+        """
         self.table.setRowCount(0)
         if self.store is None:
             from imaging.store import open_store
@@ -232,24 +341,52 @@ class CompareWidget(QWidget):
             # Looking at scores must never create a store as a side effect.
             if path.is_file():
                 self.store = open_store(path, reader=self.reader_edit.text(), create=False)
-        if self.store is None or not self.compared:
+        if not self.compared:
             return []
-        info = info_from_layer(self.compared[0])
-        assert info is not None and info.summary is not None
-        readings = self.store.query(
-            patient_id=str(info.summary.patient_id),
-            reader=self.reader_edit.text(),
-            method=Method(self.method_combo.currentData()),
-        )
-        rows = visit_table(readings)
+        rows: list[dict[str, Any]] = []
+        if self.store is not None:
+            info = info_from_layer(self.compared[0])
+            assert info is not None and info.summary is not None
+            readings = self.store.query(
+                patient_id=str(info.summary.patient_id),
+                reader=self.reader_edit.text(),
+                method=Method(self.method_combo.currentData()),
+            )
+            rows = visit_table(readings)
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            values = [
-                row["visit"],
-                "" if row["date"] is None else str(row["date"]),
-                "n/a" if row["total"] is None else f"{row['total']:g}",
-                "" if row["change"] is None else f"{row['change']:+g}",
-            ]
-            for c, text in enumerate(values):
+            for c, text in enumerate(_row_texts(row)):
                 self.table.setItem(r, c, QTableWidgetItem(text))
+        self._label_views(rows)
         return rows
+
+    def _label_views(self, rows: list[dict[str, Any]]) -> None:
+        # The store's dates may come back as timestamps: match on the ISO day.
+        by_date = {str(row["date"])[:10]: row for row in rows if row["date"] is not None}
+        method = self.method_combo.currentText()
+        for layer in self.compared:
+            info = info_from_layer(layer)
+            date = getattr(getattr(info, "summary", None), "study_date", None)
+            row = by_date.get(str(date)[:10]) if date is not None else None
+            text = str(date or layer.name)
+            if row is not None:
+                _, _, total, change = _row_texts(row)
+                text += f"  {method} total {total}" + (f" ({change})" if change else "")
+            view = self.view_of(layer)
+            if view is not None:
+                view.title.setText(text)
+                overlay = view.model.canvas.overlays["text"]
+            else:
+                overlay = self.viewer.canvas.overlays["text"]
+            overlay.text = text
+            overlay.position = "top_left"
+            overlay.visible = True
+
+
+def _row_texts(row: dict[str, Any]) -> list[str]:
+    return [
+        str(row["visit"]),
+        "" if row["date"] is None else str(row["date"]),
+        "n/a" if row["total"] is None else f"{row['total']:g}",
+        "" if row["change"] is None else f"{row['change']:+g}",
+    ]

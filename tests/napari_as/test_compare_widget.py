@@ -55,19 +55,34 @@ def test_two_visits_linked_with_offset_and_change(
     widget = CompareWidget(viewer, store=store, reader="rad5")
     assert widget.compare([later, earlier])
     assert widget.compared == [earlier, later]
-    assert viewer.canvas.grid.enabled
-    assert widget.cell_of(earlier) == (0, 0) and widget.cell_of(later) == (0, 1)
+    # Linked views as in napari's multiple-viewer example: the earliest visit in the main
+    # canvas, the later one in its own ViewerModel/QtViewer docked in the main window.
+    assert not viewer.canvas.grid.enabled
+    assert earlier.visible and not later.visible
+    assert widget.view_of(earlier) is None
+    view = widget.view_of(later)
+    assert view.layer.data is later.data and view.model is not viewer
+    assert view.qt_viewer.window() is viewer.window._qt_window
     assert info_from_layer(earlier).summary.study_date == d0
     # Linked by index: same slice at offset 0, then i + 2 with an anchor offset of 2.
     viewer.dims.set_point(0, earlier.data_to_world((3, 0, 0))[0])
     assert widget.slice_shown(earlier) == 3 and widget.slice_shown(later) == 3
     widget.offsets[later.name].setValue(2)
     assert widget.slice_shown(earlier) == 3 and widget.slice_shown(later) == 5
+    # Scrolling the later view moves the main one, keeping the offset.
+    view.show_slice(7)
+    assert widget.slice_shown(earlier) == 5 and widget.slice_shown(later) == 7
+    # Clamped at the ends: slice 7 + 2 does not exist, the later view stops at its last.
+    viewer.dims.set_point(0, earlier.data_to_world((7, 0, 0))[0])
+    assert widget.slice_shown(later) == 7
     rows = widget.refresh_table()
     assert [r["total"] for r in rows] == [1.0, 3.0]
     assert rows[0]["change"] is None and rows[1]["change"] == 2.0
     assert widget.table.item(1, 3).text() == "+2"
     assert "later - earlier" in widget.sign_label.text()
+    # Each view carries its visit's date and total.
+    assert view.title.text().startswith(d1.isoformat()) and "total 3 (+2)" in view.title.text()
+    assert viewer.canvas.overlays["text"].text.startswith(d0.isoformat())
 
 
 @pytest.mark.gui
