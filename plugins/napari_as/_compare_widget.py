@@ -172,6 +172,7 @@ class CompareWidget(QWidget):
         self._syncing = False
         self.viewer.layers.events.inserted.connect(self._refresh_layers)
         self.viewer.layers.events.removed.connect(self._refresh_layers)
+        self.viewer.layers.events.removed.connect(self._on_removed)
         self.viewer.dims.events.current_step.connect(self._main_moved)
         self._refresh_layers()
 
@@ -190,6 +191,19 @@ class CompareWidget(QWidget):
                     Qt.CheckState.Checked if layer.name in checked else Qt.CheckState.Unchecked
                 )
                 self.layer_list.addItem(item)
+
+    def _on_removed(self, event: Any) -> None:
+        # A compared visit closed in the main viewer (for example by a blinded session
+        # clearing the layers) must not stay on show, named, in a linked view.
+        if event.value in self.compared:
+            self.close_views()
+            self.compared = []
+            self.offsets = {}
+            while self.offsets_form.rowCount():
+                self.offsets_form.removeRow(0)
+            self.table.setRowCount(0)
+            self.viewer.canvas.overlays["text"].visible = False
+            self.status.setText("")
 
     def compare(self, layers: list[Any] | None = None) -> bool:
         """Show ``layers`` (default: the checked ones) in linked views, earliest visit first.

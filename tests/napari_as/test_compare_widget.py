@@ -83,6 +83,10 @@ def test_two_visits_linked_with_offset_and_change(
     # Each view carries its visit's date and total.
     assert view.title.text().startswith(d1.isoformat()) and "total 3 (+2)" in view.title.text()
     assert viewer.canvas.overlays["text"].text.startswith(d0.isoformat())
+    # Closing a compared visit closes the linked views: nothing named stays on show.
+    viewer.layers.remove(later)
+    assert widget.views == {} and widget.compared == []
+    assert not viewer.canvas.overlays["text"].visible
 
 
 @pytest.mark.gui
