@@ -37,6 +37,9 @@ def register(subparsers: Any) -> None:
     imp.add_argument("-o", "--output", type=Path, help="JSON file (default: stdout)")
     imp.set_defaults(func=run_import)
 
+    table = actions.add_parser("codes", help="list the private 99ASIMG codes the SRs use")
+    table.set_defaults(func=run_codes)
+
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``as-imaging sr export``."""
@@ -94,4 +97,15 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         args.output.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def run_codes(args: argparse.Namespace) -> int:
+    """Run ``as-imaging sr codes``: the documented private coding scheme, one code a line."""
+    from imaging.sr import DESIGNATOR, PRIVATE_CODES
+
+    print(f"coding scheme {DESIGNATOR} (as-imaging AS scoring codes, version 1)")
+    width = max(len(v) for v in PRIVATE_CODES)
+    for value, meaning in PRIVATE_CODES.items():
+        print(f"{value:<{width}}  {meaning}")
     return 0

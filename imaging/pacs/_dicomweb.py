@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import pydicom
 import requests
+import retrying
 from dicomweb_client.api import DICOMwebClient
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
@@ -102,6 +103,18 @@ class DicomWebClient(PacsClient):
             response = exc.response
             status = "" if response is None else f"{response.status_code} {response.reason}"
             raise self._error(operation, f"the server answered HTTP {status}".rstrip()) from None
+        except retrying.RetryError as exc:
+            # dicomweb-client retried a 429/503/504 answer and gave up.
+            response = getattr(exc.last_attempt, "value", None)
+            status = (
+                f"{response.status_code} {response.reason}"
+                if isinstance(response, requests.Response)
+                else "an error"
+            )
+            raise self._error(
+                operation,
+                f"the server answered HTTP {status} ({self.config.retries + 1} attempts)",
+            ) from None
         except (requests.exceptions.Timeout, TimeoutError):
             raise self._error(
                 operation, f"no answer within {self.config.timeout:g} s (timeout)"

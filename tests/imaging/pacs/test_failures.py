@@ -24,6 +24,7 @@ import pydicom
 import pytest
 from pydicom.dataset import Dataset
 
+from imaging.cli.main import main
 from imaging.pacs import Credentials, InstanceCache, PacsConfig, PacsError, connect
 from imaging.synthetic.dicom import mr_series
 
@@ -278,3 +279,33 @@ def test_credentials_sent_but_never_logged(
     assert caplog.records
     for text in (caplog.text, str(info.value), repr(config)):
         assert secret not in text and seen[0] not in text
+
+
+def test_cli_error_exit_code_and_message(
+    fake_http: Callable[[Behaviour], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    def answer_500(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_error(500, "Internal Server Error")
+
+    url = fake_http(answer_500)
+    code = main(["pacs", "query", "--url", url, "--timeout", "2", "--patient-id", "X"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert (
+        f"error: PACS {url}: QIDO-RS query of studies failed: the server answered HTTP 500" in err
+    )
+
+
+def test_busy_server_is_retried_then_reported(fake_http: Callable[[Behaviour], str]) -> None:
+    calls: list[str] = []
+
+    def busy(h: http.server.BaseHTTPRequestHandler) -> None:
+        calls.append(h.path)
+        h.send_error(503, "Service Unavailable")
+
+    pacs = connect(PacsConfig(fake_http(busy), name="busy-pacs", retries=1))
+    with pytest.raises(
+        PacsError, match=r"busy-pacs: .*HTTP 503 Service Unavailable \(2 attempts\)"
+    ):
+        pacs.query_studies()
+    assert len(calls) == 2

@@ -48,3 +48,10 @@ def test_import_of_a_non_sr_is_an_error(tmp_path: Path, capsys: pytest.CaptureFi
     bad.write_bytes(b"\0" * 10)
     assert main(["sr", "import", str(bad)]) == 1
     assert "bad.dcm: not a readable DICOM file" in capsys.readouterr().err
+
+
+def test_codes_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sr", "codes"]) == 0
+    out = capsys.readouterr().out
+    assert "99ASIMG" in out
+    assert "MSASSS-3  " in out and "bridging syndesmophyte" in out
