@@ -324,3 +324,33 @@ def test_patient_slopes_per_reader_counts_dated_visits() -> None:
     sl = patient_slopes(totals_b().query("mode == 'blinded'"), combine="per_reader")
     p4 = sl.loc[sl["patient_id"] == "P4"]
     assert set(p4["n_visits"]) == {1} and p4["slope_per_year"].isna().all()
+
+
+def test_sem_form_sdc_uses_the_sd_of_the_outcome() -> None:
+    # True patient SD 4, reader error SD 1.5: SEM of one reading 1.5, of the mean of 2
+    # readers 1.5 / sqrt(2). The k-reader SDC needs the SD of the readers' mean.
+    from imaging.compare.analysis import reader_agreement
+
+    rng = np.random.default_rng(3)
+    n = 20000
+    truth = rng.normal(20, 4, size=n)
+    rows = pd.DataFrame(
+        {
+            "patient_id": np.repeat(np.arange(n).astype(str), 2),
+            "visit": "V1",
+            "study_date": "2020-01-01",
+            "reader": np.tile(["A", "B"], n),
+            "method": "msasss",
+            "mode": "blinded",
+            "total": np.repeat(truth, 2) + rng.normal(0, 1.5, size=2 * n),
+        }
+    )
+    agr = reader_agreement(rows).set_index("statistic")["estimate"]
+    one, two = agr["SDC, SEM form (k=1)"], agr["SDC, SEM form (k=2)"]
+    assert one == pytest.approx(1.96 * math.sqrt(2) * 1.5, rel=0.02)
+    assert two == pytest.approx(one / math.sqrt(2), rel=0.01)
+    pingouin = pytest.importorskip("pingouin")
+    ref = pingouin.intraclass_corr(rows, targets="patient_id", raters="reader", ratings="total")
+    icc2k = float(ref.set_index("Type").loc["ICC(A,k)", "ICC"])
+    sd_mean = rows.groupby("patient_id")["total"].mean().std(ddof=1)
+    assert two == pytest.approx(1.96 * math.sqrt(2) * sd_mean * math.sqrt(1 - icc2k), rel=1e-9)
