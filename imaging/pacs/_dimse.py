@@ -137,6 +137,10 @@ class DimseClient(PacsClient):
             raise self._error(operation, reason)
         try:
             yield assoc
+        except (ValueError, RuntimeError) as exc:
+            # pynetdicom raises these when the PACS accepted no presentation context for the
+            # request (an unsupported query model or SOP class) or the association broke.
+            raise self._error(operation, f"the PACS cannot serve the request ({exc})") from None
         finally:
             if assoc.is_established:
                 assoc.release()
