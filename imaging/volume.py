@@ -10,6 +10,7 @@ groups.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from collections.abc import Iterable, Sequence
@@ -21,8 +22,11 @@ import numpy as np
 import pydicom
 from highdicom.enum import AxisHandedness
 from highdicom.volume import VOLUME_INDEX_CONVENTION, create_affine_matrix_from_attributes
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.pixels import apply_rescale
+from pydicom.tag import Tag
+from pydicom.values import convert_DS_string
 
 from imaging.errors import (
     DicomReadError,
@@ -260,6 +264,26 @@ def _float_tuple(value: Any, n: int, what: str, path: Path) -> tuple[float, ...]
     return result
 
 
+@functools.lru_cache(maxsize=4096)
+def _decimal_strings(raw: bytes) -> tuple[float, ...]:
+    """Values of a DS element from its raw bytes (pydicom's DS converter), memoised: the
+    orientation and pixel spacing of a series repeat in every file."""
+    converted = convert_DS_string(raw, True)
+    values = converted if isinstance(converted, Iterable) else [converted]
+    return tuple(float(v) for v in values)
+
+
+def _geometry_value(ds: Dataset, keyword: str) -> Any:
+    """A DS value of ``ds`` without converting the element when its raw bytes were seen."""
+    element = ds.get_item(Tag(keyword))
+    if isinstance(element, RawDataElement) and element.value:
+        try:
+            return _decimal_strings(bytes(element.value))
+        except (TypeError, ValueError):
+            pass  # let the regular conversion report the bad value
+    return ds[keyword].value
+
+
 def _rescale_of(item: Dataset) -> tuple[float, float] | None:
     if "RescaleSlope" in item or "RescaleIntercept" in item:
         return float(item.get("RescaleSlope", 1) or 1), float(item.get("RescaleIntercept", 0) or 0)
@@ -332,7 +356,8 @@ def _frames_of(ds: Dataset, path: Path) -> list[_Frame]:
             "groups: no geometry per frame"
         )
     for key in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
-        if key not in ds or ds[key].value in (None, ""):
+        element = ds.get_item(Tag(key))  # presence only: no value conversion here
+        if element is None or element.value in (None, "", b""):
             hint = " (a radiograph? use load_radiograph)" if key == "ImagePositionPatient" else ""
             raise GeometryError(f"{path}: no {key}; not a slice of a 3-D volume{hint}")
     return [
@@ -341,12 +366,21 @@ def _frames_of(ds: Dataset, path: Path) -> list[_Frame]:
             dataset=ds,
             frame=None,
             position=np.asarray(
-                _float_tuple(ds.ImagePositionPatient, 3, "ImagePositionPatient", path)
+                _float_tuple(
+                    _geometry_value(ds, "ImagePositionPatient"), 3, "ImagePositionPatient", path
+                )
             ),
             orientation=np.asarray(
-                _float_tuple(ds.ImageOrientationPatient, 6, "ImageOrientationPatient", path)
+                _float_tuple(
+                    _geometry_value(ds, "ImageOrientationPatient"),
+                    6,
+                    "ImageOrientationPatient",
+                    path,
+                )
             ),
-            pixel_spacing=_float_tuple(ds.PixelSpacing, 2, "PixelSpacing", path),  # type: ignore[arg-type]
+            pixel_spacing=_float_tuple(  # type: ignore[arg-type]
+                _geometry_value(ds, "PixelSpacing"), 2, "PixelSpacing", path
+            ),
             matrix=(rows, cols),
             rescale=_rescale_of(ds),
         )
@@ -357,7 +391,8 @@ def _read(path: Path) -> Dataset:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return pydicom.dcmread(path)
+            # Values over 4 KiB (pixel data, private blobs) are read only when used.
+            return pydicom.dcmread(path, defer_size="4 KB")
     except pydicom.errors.InvalidDicomError as exc:
         raise DicomReadError(f"{path}: not a DICOM file ({exc})") from exc
     except OSError as exc:
@@ -366,13 +401,28 @@ def _read(path: Path) -> Dataset:
         raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
 
 
-def _read_and_decode(path: Path) -> tuple[Dataset, tuple[np.ndarray, bool]]:
-    ds = _read(path)
-    return ds, decode_pixels(ds, path)
+def _drop_pixels(ds: Dataset) -> None:
+    """Free the pixel bytes of a decoded dataset (headers are kept without them)."""
+    for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"):
+        if keyword in ds:
+            delattr(ds, keyword)
 
 
 def _describe(frame: _Frame) -> str:
     return f"{frame.path.name}" + (f" frame {frame.frame}" if frame.frame is not None else "")
+
+
+def _same_raw(a: Dataset, b: Dataset, *keywords: str) -> bool:
+    """True when ``a`` and ``b`` hold byte-identical raw values for all ``keywords``."""
+    for keyword in keywords:
+        ea, eb = a.get_item(Tag(keyword)), b.get_item(Tag(keyword))
+        if not (
+            isinstance(ea, RawDataElement)
+            and isinstance(eb, RawDataElement)
+            and ea.value == eb.value
+        ):
+            return False
+    return True
 
 
 def _check_same(frames: list[_Frame]) -> None:
@@ -382,6 +432,8 @@ def _check_same(frames: list[_Frame]) -> None:
         ds = frame.dataset
         if ds is ds0:
             pass
+        elif _same_raw(ds, ds0, "SeriesInstanceUID", "FrameOfReferenceUID"):
+            pass  # byte-identical UIDs (the usual case): nothing to convert
         elif ds.get("SeriesInstanceUID") != ds0.get("SeriesInstanceUID"):
             raise GeometryError(
                 f"{frame.path} belongs to series {ds.get('SeriesInstanceUID')}, "
@@ -581,42 +633,57 @@ def load_series(
            ``highdicom.volume.create_affine_matrix_from_attributes`` (used here).
     """
     paths, summary = _resolve(source, within)
-    # Read and decode each file in one pass (threads measured slower: the work is
-    # GIL-bound); the geometry checks below still run before anything is stacked.
-    loaded = [_read_and_decode(path) for path in paths]
-    datasets = [(path, ds) for path, (ds, _) in zip(paths, loaded, strict=True)]
-    decoded = {path: pixels for path, (_, pixels) in zip(paths, loaded, strict=True)}
+    # Headers first, pixel data deferred: every check runs before any pixel is decoded, and
+    # each image is then decoded straight into its place in the volume (no second copy of
+    # the pixel bytes kept alive).
+    datasets = [(path, _read(path)) for path in paths]
     frames: list[_Frame] = []
     for path, ds in datasets:
-        frames.extend(_frames_of(ds, path))
+        try:
+            frames.extend(_frames_of(ds, path))
+        except ImagingError:
+            raise
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise DicomReadError(f"{path}: invalid header value ({exc})") from exc
     label = str(paths[0]) if len(paths) == 1 else f"series of {len(paths)} files"
     frames = _split_stacks(frames, stack, label)
     _check_same(frames)
     frames, slice_spacing, _normal = _sort_and_space(frames)
 
     rows, cols = frames[0].matrix
-    slices: list[np.ndarray] = []
-    any_rescale = False
-    for frame in frames:
-        values, already = decoded[frame.path]
-        image = values[frame.frame] if frame.frame is not None else values
+    identity = (1.0, 0.0)
+    rescaled = apply_rescale_values and any(
+        f.rescale is not None and f.rescale != identity for f in frames
+    )
+    multiframe: dict[Path, tuple[np.ndarray, bool]] = {}
+    array: np.ndarray | None = None
+    for k, frame in enumerate(frames):
+        if frame.frame is None:
+            values, already = decode_pixels(frame.dataset, frame.path)
+            _drop_pixels(frame.dataset)
+            image = values
+        else:
+            if frame.path not in multiframe:
+                multiframe[frame.path] = decode_pixels(frame.dataset, frame.path)
+                _drop_pixels(frame.dataset)
+            values, already = multiframe[frame.path]
+            image = values[frame.frame]
         if image.shape != (rows, cols):
             raise DicomReadError(
                 f"{frame.path}: decoded image is {image.shape}, header says {rows}x{cols}"
             )
-        if apply_rescale_values and not already and frame.rescale is not None:
-            slope, intercept = frame.rescale
-            if (slope, intercept) != (1.0, 0.0):
-                any_rescale = True
-                if frame.frame is None:
-                    image = apply_rescale(image, frame.dataset)
-                else:
-                    image = image * slope + intercept
-        slices.append(image)
-    dtype = np.float32 if any_rescale else np.result_type(*[s.dtype for s in slices])
-    array = np.empty((len(slices), rows, cols), dtype=dtype)
-    for k, image in enumerate(slices):
+        if rescaled and not already and frame.rescale is not None and frame.rescale != identity:
+            if frame.frame is None:
+                image = apply_rescale(image, frame.dataset)
+            else:
+                image = image * frame.rescale[0] + frame.rescale[1]
+        if array is None:
+            dtype = np.float32 if rescaled else image.dtype
+            array = np.empty((len(frames), rows, cols), dtype=dtype)
+        elif not rescaled and np.result_type(array.dtype, image.dtype) != array.dtype:
+            array = array.astype(np.result_type(array.dtype, image.dtype))
         array[k] = image
+    assert array is not None  # frames is never empty
 
     first = frames[0]
     affine = create_affine_matrix_from_attributes(
@@ -630,17 +697,7 @@ def load_series(
         # index space; this keeps slices ordered along +normal as SimpleITK does.
         handedness=AxisHandedness.LEFT_HANDED,
     )
-    headers: list[Dataset] = []
-    stripped: dict[int, Dataset] = {}
-    for frame in frames:
-        key = id(frame.dataset)
-        if key not in stripped:
-            header = frame.dataset
-            for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"):
-                if keyword in header:
-                    delattr(header, keyword)
-            stripped[key] = header
-        headers.append(stripped[key])
+    headers = [frame.dataset for frame in frames]
     return Volume(
         array=array,
         spacing=(slice_spacing, first.pixel_spacing[0], first.pixel_spacing[1]),
