@@ -133,10 +133,16 @@ def test_sample_study_widget_screenshots(
     spine.add_dvu("T8/T9", 4)
     spine.boxes["T8/T9/slice4/upper_anterior"].click()
     shoot(viewer, spine, "spine", tmp_path)
+    viewer.close()
+
+    viewer = make_napari_viewer(show=True)
     (t1_layer,) = viewer.open_sample("as-imaging", "sij_t1")
     sss = SssWidget(viewer, store=store, reader="r")
     sss.first_slice.setValue(4)
     assert sss.start(t1_layer)
+    sss.set_lesion("erosion")
+    sss.toggle_quadrant(4, "right", "upper_iliac")
+    sss.toggle_quadrant(4, "left", "lower_iliac")
     shoot(viewer, sss, "sss", tmp_path)
     viewer.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("napari", reason="napari not installed")
@@ -13,7 +14,7 @@ from napari_as._spine_widget import SpineWidget
 from napari_as._sss_widget import SssWidget
 
 from imaging import examples
-from imaging.scoring import Method
+from imaging.scoring import Method, Side
 from imaging.store import open_store
 
 pytestmark = pytest.mark.gui
@@ -81,3 +82,57 @@ def test_sss_sample_truth_by_form_clicks(make_napari_viewer, samples, tmp_path) 
     (stored,) = store.query(method=Method.SPARCC_SSS)
     assert stored.items.item_values() == truth.item_values()
     assert widget.total_label.text() == "components: fat 0, erosion 5, backfill 0, ankylosis 0"
+
+
+def test_sss_by_clicks_and_keys_on_the_quadrant_overlay(
+    make_napari_viewer, samples, tmp_path
+) -> None:
+    from app_model.types import KeyBinding
+    from napari.utils._test_utils import read_only_mouse_event
+    from napari.utils.interactions import mouse_press_callbacks
+
+    viewer = make_napari_viewer()
+    (t1,) = viewer.open_sample("as-imaging", "sij_t1")
+    store = open_store(tmp_path / "sss_o.db", reader="rad7")
+    widget = SssWidget(viewer, store=store, reader="rad7")
+    widget.first_slice.setValue(4)
+    assert widget.start(t1)
+    layer = widget.quadrant_layer
+    assert layer.name == "SSS quadrants" and len(layer.data) == 5 * 2 * 4
+
+    def click(index: int, side: str, quadrant: str) -> None:
+        world = tuple(widget.quadrant_center(index, side, quadrant))
+        event = read_only_mouse_event(type="mouse_press", position=world, button=1)
+        mouse_press_callbacks(layer, event)
+
+    # Erosion (key e) in the right upper iliac quadrant of slice 4, by a click.
+    layer.keymap[KeyBinding.from_str("e")](layer)
+    click(4, "right", "upper_iliac")
+    # Ankylosis (key a) by a click in the left lower sacral quadrant: the lower half.
+    layer.keymap[KeyBinding.from_str("a")](layer)
+    click(4, "left", "lower_sacral")
+    # Fat (key f), right lower sacral by key 4, on the slice shown (5).
+    layer.keymap[KeyBinding.from_str("f")](layer)
+    widget.go_to_slice(5)
+    layer.keymap[KeyBinding.from_str("4")](layer)
+    (stored,) = store.query(method=Method.SPARCC_SSS)
+    marked = {k for k, v in stored.items.item_values().items() if v == 1}
+    assert marked == {
+        "slice4/right/erosion/upper_iliac",
+        "slice4/left/ankylosis/lower",
+        "slice5/right/fat/lower_sacral",
+    }
+    assert widget.total_label.text() == "components: fat 1, erosion 1, backfill 0, ankylosis 1"
+    # The form beside shows the same items, and the overlay colours the lesion chosen.
+    assert widget.boxes["slice5/right/fat/lower_sacral"].isChecked()
+    colors = np.asarray(layer.face_color)
+    marked_rows = [
+        i for i, key in enumerate(widget._poly_keys) if key == (5, Side.RIGHT, "lower_sacral")
+    ]
+    assert colors[marked_rows[0]][3] > 0.5
+    # Dragging a joint line moves its quadrants.
+    before = np.asarray(layer.data[0]).copy()
+    lines = [np.asarray(d).copy() for d in widget.lines_layer.data]
+    lines[0][:, 2] += 5
+    widget.lines_layer.data = lines
+    assert np.allclose(np.asarray(layer.data[0])[:, 2], before[:, 2] + 5)
