@@ -640,7 +640,10 @@ def load_series(
     frames: list[_Frame] = []
     for path, ds in datasets:
         try:
-            frames.extend(_frames_of(ds, path))
+            with warnings.catch_warnings():
+                # A bad value is reported below as an error naming the file, not a warning.
+                warnings.simplefilter("ignore", UserWarning)
+                frames.extend(_frames_of(ds, path))
         except ImagingError:
             raise
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
