@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -180,6 +183,17 @@ def _case(method: Method, seed: int) -> tuple[Reading, list[Any]]:
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("method", list(Method), ids=[m.value for m in Method])
-def test_random_readings_round_trip(method: Method, seed: int) -> None:
+def test_random_readings_round_trip(method: Method, seed: int, tmp_path: Path) -> None:
     reading, sources = _case(method, seed)
-    assert import_reading(export_reading(reading, sources)) == reading
+    sr = export_reading(reading, sources)
+    assert import_reading(sr) == reading
+    # And every one of them is valid for both external validators, when installed.
+    path = tmp_path / "sr.dcm"
+    sr.save_as(path, enforce_file_format=True)
+    if shutil.which("dciodvfy"):
+        run = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True)
+        assert [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("Error")] == []
+    if shutil.which("dsrdump"):
+        run = subprocess.run(["dsrdump", str(path)], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert not [ln for ln in run.stderr.splitlines() if ln.startswith(("E:", "F:"))]
