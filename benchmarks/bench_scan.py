@@ -119,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
             fh.read()
 
     candidates: list[tuple[str, Callable[[], int]]] = [
-        (f"imaging.scan ({os.cpu_count()} CPUs pool)", lambda: run_imaging(root, None)),
+        (
+            f"imaging.scan ({os.cpu_count()}-process pool)",
+            lambda: run_imaging(root, os.cpu_count()),
+        ),
         ("imaging.scan (1 process)", lambda: run_imaging(root, 1)),
         ("gdcm.Scanner", lambda: run_gdcm(root)),
         ("SimpleITK GetGDCMSeriesIDs+FileNames", lambda: run_simpleitk(root)),

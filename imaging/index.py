@@ -46,6 +46,8 @@ _PIXEL_DATA = 0x7FE00010
 _UNDEFINED_LENGTH = 0xFFFFFFFF
 # Below this many files the start-up cost of worker processes outweighs the gain.
 _POOL_MIN_FILES = 1500
+# With fewer usable CPUs a worker pool was measured not to pay (benchmarks/README.md).
+_POOL_MIN_CPUS = 4
 _CHUNK = 400
 
 _TEXT_KEYS = (
@@ -487,6 +489,14 @@ class ScanResult:
         raise KeyError(f"series {series_uid!r} not found; series scanned: {found}")
 
 
+def _default_workers(n_files: int) -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return min(cpus, 4) if cpus >= _POOL_MIN_CPUS and n_files >= _POOL_MIN_FILES else 1
+
+
 def _pool_context() -> Any:
     """Fork (fast start) only from a single-threaded process without a Qt event loop.
 
@@ -629,8 +639,9 @@ def scan(
     progress : bool, optional
         Show a tqdm progress bar on stderr.
     workers : int, optional
-        Worker processes for header reading; default: up to the CPU count for large trees
-        (1500 files or more), else 1.
+        Worker processes for header reading. Default: 1, or up to 4 processes for trees of
+        1500 files or more on machines with at least 4 usable CPUs (on 2 shared CPUs a
+        second process was measured to bring nothing, see ``benchmarks/README.md``).
 
     Returns
     -------
@@ -654,7 +665,7 @@ def scan(
     files, skipped = _collect(paths, recursive)
     names = [str(f) for f in files]
     if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(names) >= _POOL_MIN_FILES else 1
+        workers = _default_workers(len(names))
     bar = None
     if progress:
         from tqdm import tqdm
