@@ -252,3 +252,37 @@ def test_cli_reports_a_server_error_clearly(
     assert main(["pacs", "query", "--url", orthanc.dicomweb_url]) == 1
     err = capsys.readouterr().err
     assert "error: PACS" in err and "401" in err and "not-the-password" not in err
+
+
+def test_sample_study_workflow_across_protocols(
+    orthanc: OrthancServer, sample_dicoms: Path, tmp_path: Path
+) -> None:
+    """Upload a sample series (DICOMweb), retrieve it (DIMSE), load it, export the sample
+    reading made on it as an SR, push the SR (DIMSE), find and fetch it back (DICOMweb)."""
+    from imaging.volume import load_series
+
+    readings = json.loads((sample_dicoms / "readings.json").read_text())
+    reading = next(
+        Reading.from_dict(r)
+        for r in readings
+        if r["patient_id"] == "SYNTH001" and r["method"] == "sparcc_sij" and r["reader"] == "R1"
+    )
+    (image,) = reading.images
+    folder = next(
+        p.parent
+        for p in sorted(sample_dicoms.glob("SYNTH001/*/sij_stir/*.dcm"))
+        if pydicom.dcmread(p, stop_before_pixels=True).SeriesInstanceUID == image.series_uid
+    )
+    web, dimse = connect(_web(orthanc)), connect(_dimse(orthanc))
+    web.store(sorted(folder.glob("*.dcm")))
+
+    got = dimse.retrieve_series(image.study_uid, image.series_uid, tmp_path / "cache")
+    volume = load_series(got.folder)
+    original = load_series(folder)
+    np.testing.assert_array_equal(volume.array, original.array)
+
+    sr = export_reading(reading, [volume])
+    dimse.store([sr])
+    (sr_series,) = web.query_series(image.study_uid, modality="SR")
+    fetched = web.retrieve_series(image.study_uid, sr_series.series_uid, tmp_path / "cache")
+    assert import_reading(fetched.paths[0]) == reading
