@@ -1,4 +1,4 @@
-"""Overlay geometry for the scoring widgets: SPARCC SIJ quadrants from a joint line.
+"""Overlay geometry for the scoring widgets: SPARCC quadrants from a joint or disc line.
 
 Pure numpy, in data (row, column) pixel coordinates, with millimetre sizes converted by the
 pixel spacing so that a quadrant is as wide in mm whatever the in-plane spacing.
@@ -13,10 +13,19 @@ from matplotlib.path import Path as MplPath
 from imaging.scoring import Side
 from imaging.scoring.sparcc_sij import SijQuadrant
 
-__all__ = ["default_joint_lines", "lateral_sign", "polygon_at", "sij_quadrants", "upper_first"]
+__all__ = [
+    "default_joint_lines",
+    "dvu_quadrants",
+    "lateral_sign",
+    "polygon_at",
+    "sij_quadrants",
+    "upper_first",
+]
 
 #: Width (mm) of the iliac and sacral bands drawn on each side of the joint line [D].
 QUADRANT_WIDTH_MM = 15.0
+#: Height (mm) of the vertebral halves drawn above and below a disc line [D].
+DVU_HALF_HEIGHT_MM = 12.0
 
 
 def lateral_sign(side: Side | str, affine: npt.ArrayLike | None) -> int:
@@ -139,3 +148,72 @@ def polygon_at(point: npt.ArrayLike, polygons: list[np.ndarray]) -> int | None:
         if MplPath(np.asarray(poly)[:, -2:]).contains_point(pt):
             return i
     return None
+
+
+def dvu_quadrants(
+    line: npt.ArrayLike,
+    *,
+    spacing: tuple[float, float],
+    affine: npt.ArrayLike | None = None,
+    height_mm: float = DVU_HALF_HEIGHT_MM,
+) -> dict[str, np.ndarray]:
+    """The four SPARCC spine quadrants of a DVU as (4, 2) polygons in (row, column) pixels.
+
+    The reader draws the disc line from one end of the disc to the other. It is split at its
+    midpoint into anterior and posterior halves; the upper quadrants lie above the line
+    (the lower end-plate half of the vertebra above), the lower ones below it.
+
+    Parameters
+    ----------
+    line : array_like, shape (2, 2)
+        Two (row, column) end points of the disc line, in either order.
+    spacing : tuple of float
+        (row, column) pixel spacing in mm.
+    affine : array_like, optional
+        4x4 (slice, row, column) -> LPS affine of the sagittal series, to find anterior
+        (LPS -y) and superior (+z). Without it rows run superior to inferior and the
+        patient faces the image left.
+    height_mm : float, optional
+        Height of each vertebral half.
+
+    Returns
+    -------
+    dict
+        Polygon per quadrant name (``upper_anterior``, ``upper_posterior``,
+        ``lower_anterior``, ``lower_posterior``).
+
+    References
+    ----------
+    .. [1] Maksymowych WP, et al. Arthritis Rheum 2005;53:502-509 (each DVU slice is
+       divided into four quadrants: upper/lower vertebral halves, anterior/posterior).
+    """
+    pts = np.asarray(line, dtype=float).reshape(2, 2)
+    if affine is None:
+        row_y, col_y, row_z, col_z = 0.0, 1.0, -1.0, 0.0
+    else:
+        a = np.asarray(affine, dtype=float)
+        row_y, col_y, row_z, col_z = a[1, 1], a[1, 2], a[2, 1], a[2, 2]
+    y = pts[:, 0] * row_y + pts[:, 1] * col_y
+    anterior, posterior = (pts[0], pts[1]) if y[0] <= y[1] else (pts[1], pts[0])
+    sp = np.asarray(spacing, dtype=float)
+    a_mm, p_mm = anterior * sp, posterior * sp
+    along = p_mm - a_mm
+    length = float(np.hypot(*along))
+    if length == 0:
+        raise ValueError("the disc line has zero length; drag its two ends apart")
+    normal = np.array([along[1], -along[0]]) / length
+    # Orient the normal superiorly (LPS +z), in mm per (row, column) direction.
+    if normal[0] * row_z / sp[0] + normal[1] * col_z / sp[1] < 0:
+        normal = -normal
+    mid = (a_mm + p_mm) / 2
+    up = normal * height_mm
+
+    def poly(a: np.ndarray, b: np.ndarray, off: np.ndarray) -> np.ndarray:
+        return np.array([a, b, b + off, a + off]) / sp
+
+    return {
+        "upper_anterior": poly(a_mm, mid, up),
+        "upper_posterior": poly(mid, p_mm, up),
+        "lower_anterior": poly(a_mm, mid, -up),
+        "lower_posterior": poly(mid, p_mm, -up),
+    }

@@ -136,3 +136,54 @@ def test_sss_by_clicks_and_keys_on_the_quadrant_overlay(
     lines[0][:, 2] += 5
     widget.lines_layer.data = lines
     assert np.allclose(np.asarray(layer.data[0])[:, 2], before[:, 2] + 5)
+
+
+def test_spine_by_clicks_and_keys_on_the_dvu_overlay(make_napari_viewer, samples, tmp_path) -> None:
+    from app_model.types import KeyBinding
+    from napari.utils._test_utils import read_only_mouse_event
+    from napari.utils.interactions import mouse_press_callbacks
+
+    viewer = make_napari_viewer()
+    (stir,) = viewer.open_sample("as-imaging", "spine_stir")
+    store = open_store(tmp_path / "spine_o.db", reader="rad7")
+    widget = SpineWidget(viewer, store=store, reader="rad7")
+    assert widget.start(stir)
+    assert widget.add_dvu("T8/T9", 4)
+    layer = widget.quadrant_layer
+    assert len(layer.data) == 3 * 4
+    # The reader drags the disc line of slice 5 down by 10 rows: its quadrants follow.
+    lines = [np.asarray(d).copy() for d in widget.lines_layer.data]
+    before = np.asarray(layer.data[4]).copy()
+    lines[1][:, 1] += 10
+    widget.lines_layer.data = lines
+    assert np.allclose(np.asarray(layer.data[4])[:, 1], before[:, 1] + 10)
+    # Upper quadrants lie above the disc line (smaller rows), anterior towards the face.
+    line = widget.disc_line("T8/T9", 5)
+    center = layer.world_to_data(widget.quadrant_center("T8/T9", 5, "upper_anterior"))
+    assert center[1] < line[:, 0].mean()
+
+    def click(dvu: str, index: int, quadrant: str) -> None:
+        world = tuple(widget.quadrant_center(dvu, index, quadrant))
+        mouse_press_callbacks(
+            layer, read_only_mouse_event(type="mouse_press", position=world, button=1)
+        )
+
+    widget.go_to_slice(5)
+    click("T8/T9", 5, "upper_anterior")
+    layer.keymap[KeyBinding.from_str("4")](layer)
+    layer.keymap[KeyBinding.from_str("i")](layer)
+    # A second DVU keeps the first one's lines where the reader put them.
+    assert widget.add_dvu("L1/L2", 4)
+    assert np.allclose(widget.disc_line("T8/T9", 5), line)
+    layer = widget.quadrant_layer
+    assert len(layer.data) == 2 * 3 * 4
+    click("L1/L2", 6, "lower_posterior")
+    (stored,) = store.query(method=Method.SPARCC_SPINE)
+    marked = {k for k, v in stored.items.item_values().items() if v == 1}
+    assert marked == {
+        "T8/T9/slice5/upper_anterior",
+        "T8/T9/slice5/lower_posterior",
+        "T8/T9/slice5/intensity",
+        "L1/L2/slice6/lower_posterior",
+    }
+    assert widget.total_label.text().startswith("total: 4 / 108")
