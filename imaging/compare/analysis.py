@@ -56,6 +56,7 @@ from imaging.compare.events import (
     item_intervals,
     msasss_events,
     plausibility_warnings,
+    reading_grid,
 )
 from imaging.compare.thresholds import (
     PUBLISHED_THRESHOLDS,
@@ -462,6 +463,34 @@ _AGREEMENT_COLUMNS = [
 ]
 
 
+def _item_rating_table(
+    items: pd.DataFrame, method: str, mode: str
+) -> tuple[npt.NDArray[np.float64], list[str]]:
+    """(patient, visit, item) x reader table of one method and mode's item values.
+
+    Built from the (reading x item) array rather than from the item rows, so that no
+    per-row key of the 19 million rows of a large cohort is ever formed.
+    """
+    meta, grid, _ = reading_grid(items, method=method, mode=mode)
+    if grid.shape[0] == 0:
+        return np.empty((0, 0)), []
+    target = _key_codes(meta, ["patient_id", "visit"])
+    n_targets = int(target.max()) + 1
+    rcodes, rnames = pd.factorize(meta["reader"].astype(str), sort=True)
+    n_readers = len(rnames)
+    slot = target.astype(np.int64) * n_readers + rcodes
+    if np.bincount(slot, minlength=n_targets * n_readers).max() > 1:
+        raise ValueError(
+            f"{method} ({mode}): a reader read the same patient and visit more than once; "
+            "keep one reading per visit and reader"
+        )
+    table = np.full((n_targets, n_readers, grid.shape[1]), np.nan)
+    table[target, rcodes] = grid
+    # Rows are (target, item) pairs, columns readers.
+    flat = table.transpose(0, 2, 1).reshape(-1, n_readers)
+    return flat, [str(r) for r in rnames]
+
+
 def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
     """Kappa of the readers over item-level observations, per method and mode.
 
@@ -487,8 +516,8 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
     .. [4] Landis JR, Koch GG. Biometrics 1977;33:159-174.
     """
     rows: list[dict[str, Any]] = []
-    for (method, mode), sub in _groups(items, ["method", "mode"]):
-        _, grid, readers = _wide(sub, ["patient_id", "visit", "item"], "reader", "value")
+    for (method, mode), _sub in _groups(items[["method", "mode"]], ["method", "mode"]):
+        grid, readers = _item_rating_table(items, method, mode)
         if len(readers) < 2:
             continue
         grid = grid[~np.isnan(grid).any(axis=1)]

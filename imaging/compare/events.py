@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from imaging.compare.agreement import _key_codes
+from imaging.compare.agreement import _key_codes, first_rows
 from imaging.compare.change import DAYS_PER_YEAR, IntervalKind
 from imaging.scoring.msasss import VertebralCorner
 
@@ -41,6 +41,7 @@ __all__ = [
     "item_intervals",
     "msasss_events",
     "plausibility_warnings",
+    "reading_grid",
     "totals_from_items",
 ]
 
@@ -173,6 +174,72 @@ class ItemIntervals:
             )
 
 
+def reading_grid(
+    items: pd.DataFrame,
+    *,
+    method: str,
+    mode: str | None = None,
+    item_names: tuple[str, ...] | None = None,
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64], tuple[str, ...]]:
+    """Lay out one method's items as a (reading x item) array.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Tidy item table (other methods, and other modes when ``mode`` is given, are
+        ignored).
+    method : str
+        Method value, e.g. ``"msasss"``.
+    mode : str, optional
+        Keep only this reading mode.
+    item_names : tuple of str, optional
+        Item columns in order (default: the mSASSS corners for ``msasss``, else the items
+        seen, sorted).
+
+    Returns
+    -------
+    meta : pandas.DataFrame
+        One row per reading: ``patient_id, visit, study_date, reader, method, mode`` (as in
+        the table, e.g. categorical).
+    grid : numpy.ndarray, shape (n_readings, n_items)
+        Item values; NaN where missing, not applicable or not in the reading.
+    item_names : tuple of str
+        The columns of ``grid``.
+
+    Notes
+    -----
+    Only the rows of ``method`` are read, and the table is not copied when it holds that
+    method alone: a cohort of 100,000 patients has 19 million mSASSS item rows, and a
+    copy of them would double the memory of the whole comparison.
+    """
+    keep = _is(items["method"], str(method))
+    if mode is not None:
+        keep = keep & _is(items["mode"], str(mode))
+    sub = items if keep.all() else items.loc[keep]
+    if item_names is None:
+        item_names = (
+            CORNERS
+            if method == "msasss"
+            else tuple(sorted(str(i) for i in pd.unique(sub["item"].astype(str))))
+        )
+    codes = _reading_codes(sub)
+    col = _codes_in(sub["item"], tuple(item_names))
+    n = int(codes.max()) + 1 if len(codes) else 0
+    grid = np.full((n, len(item_names)), np.nan)
+    values = pd.to_numeric(sub["value"], errors="coerce").to_numpy(dtype=float)
+    ok = col >= 0
+    if ok.all():
+        # The usual case: no boolean-indexed copies of three row-sized arrays.
+        grid[codes, col] = values
+    else:
+        grid[codes[ok], col[ok]] = values[ok]
+    del values, ok, col
+    # First row of each reading in O(rows), without sorting the codes.
+    first = first_rows(codes, n)
+    meta = sub.iloc[first][[c for c in _META[1:]]].reset_index(drop=True)
+    return meta, grid, tuple(item_names)
+
+
 def item_intervals(
     items: pd.DataFrame,
     *,
@@ -200,17 +267,7 @@ def item_intervals(
     """
     _check_items(items)
     kind = IntervalKind(intervals)
-    sub = items.loc[_is(items["method"], str(method))]
-    if item_names is None:
-        item_names = CORNERS if method == "msasss" else tuple(sorted(sub["item"].unique()))
-    codes = _reading_codes(sub)
-    col = _codes_in(sub["item"], tuple(item_names))
-    n = int(codes.max()) + 1 if len(codes) else 0
-    grid = np.full((n, len(item_names)), np.nan)
-    ok = col >= 0
-    grid[codes[ok], col[ok]] = pd.to_numeric(sub["value"], errors="coerce").to_numpy(float)[ok]
-    first = np.unique(codes, return_index=True)[1]
-    meta = sub.iloc[first][[c for c in _META[1:]]].reset_index(drop=True)
+    meta, grid, item_names = reading_grid(items, method=method, item_names=item_names)
     for c in ("patient_id", "visit", "reader", "method", "mode"):
         meta[c] = meta[c].astype(str)
     meta["study_date"] = pd.to_datetime(meta["study_date"], errors="coerce")

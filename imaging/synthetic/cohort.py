@@ -201,15 +201,17 @@ def make_cohort(
     m = len(names)
     n_rows = n * v * r * m
     # Row order: patient, visit, reader, item (the order readings_to_frame writes).
-    p_idx = np.repeat(np.arange(n), v * r * m)
-    v_idx = np.tile(np.repeat(np.arange(v), r * m), n)
-    r_idx = np.tile(np.repeat(np.arange(r), m), n * v)
-    i_idx = np.tile(np.arange(m), n * v * r)
+    # Smallest integer codes: at 100k patients these are 19 million rows each, and int64
+    # temporaries would dominate the peak memory of a benchmark.
+    p_idx = np.repeat(np.arange(n, dtype=np.int32), v * r * m)
+    v_idx = np.tile(np.repeat(np.arange(v, dtype=np.int16), r * m), n)
+    r_idx = np.tile(np.repeat(np.arange(r, dtype=np.int16), m), n * v)
+    i_idx = np.tile(np.arange(m, dtype=np.int16), n * v * r)
     width = max(5, len(str(n)))
     patients = np.array([f"P{i + 1:0{width}d}" for i in range(n)], dtype=object)
     visits = [f"V{j + 1}" for j in range(v)]
     readers = [f"R{k + 1}" for k in range(r)]
-    reading_code = (p_idx * v + v_idx) * r + r_idx
+    reading_code = (p_idx * np.int32(v) + v_idx) * np.int32(r) + r_idx
     reading_ids = pd.Categorical.from_codes(
         reading_code,
         categories=pd.Index(
@@ -233,7 +235,7 @@ def make_cohort(
             ),
             "mode": pd.Categorical.from_codes(np.zeros(n_rows, dtype=np.int8), categories=[mode]),
             "item": pd.Categorical.from_codes(i_idx, categories=list(names)),
-            "value": grid.reshape(-1),
+            "value": grid.reshape(-1),  # a view: no copy of the largest array
             "status": pd.Categorical.from_codes(
                 np.zeros(n_rows, dtype=np.int8), categories=["scored"]
             ),

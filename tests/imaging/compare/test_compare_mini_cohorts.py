@@ -326,6 +326,7 @@ def test_patient_slopes_per_reader_counts_dated_visits() -> None:
     assert set(p4["n_visits"]) == {1} and p4["slope_per_year"].isna().all()
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
 def test_sem_form_sdc_uses_the_sd_of_the_outcome() -> None:
     # True patient SD 4, reader error SD 1.5: SEM of one reading 1.5, of the mean of 2
     # readers 1.5 / sqrt(2). The k-reader SDC needs the SD of the readers' mean.
