@@ -52,6 +52,7 @@ APT_PACKAGES = [
     "libfontconfig1",
     "orthanc",
     "orthanc-dicomweb",
+    "iproute2",
     "dcmtk",
     "dicom3tools",
 ]

@@ -46,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (``| head``): not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
