@@ -17,6 +17,7 @@ every array.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -1098,11 +1099,27 @@ def _finish_radiograph(
     counts = 4000.0 * transmitted + 60.0
     noisy = rng.poisson(counts).astype(float)
     log_signal = -np.log(noisy / 4060.0)
+    # Processing as a digital radiograph's: mild unsharp masking (edge enhancement).
+    log_signal = log_signal + 0.35 * (log_signal - ndimage.gaussian_filter(log_signal, 4.0 / px))
     inside = log_signal[body > 0.5]
     lo, hi = np.percentile(inside, [0.5, 99.8])
     image = np.clip((log_signal - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
     # A soft shoulder like a film/processing curve.
     return image**1.1
+
+
+def _xr_body_distance(
+    vert: _Vertebra, u: np.ndarray, v: np.ndarray, *, cervical: bool
+) -> np.ndarray:
+    """Signed distance to a vertebral body seen from the side: slightly concave endplates
+    and a concave anterior surface between sharp anterior corners."""
+    depth = vert.depth
+    v_rel = np.clip(2 * v / max(depth, 1e-3), -1, 1)
+    hu = vert.height / 2 - 0.6 * (1 - v_rel**2)
+    box = _rounded_box(u, v, hu, depth / 2, 1.2 if cervical else 1.8)
+    waist = (0.7 if cervical else 1.6) * (1 - np.clip(2 * u / vert.height, -1, 1) ** 2)
+    front = _smooth_step(v + depth / 2 - 4.0, 1.5)
+    return box + waist * front
 
 
 def lateral_spine_radiograph(
@@ -1176,16 +1193,22 @@ def lateral_spine_radiograph(
         back = axis_x + 75.0 + 0.0015 * (y - 70.0) ** 2
         body = _smooth_step(np.maximum(front - x, x - back), 2.0)
         density += 0.9 * body
-        # Pharynx and trachea: an air column in front of the spine.
-        airway = _smooth_step(np.abs(x - (axis_x - 30.0 + 0.05 * (y - 100))) - 7.0, 1.5)
+        # Pharynx, larynx and trachea: an air column whose back wall lies a few mm in front
+        # of C2-C4 and about 15 mm in front of C6-C7 (the oesophagus joins below C5): the
+        # prevertebral soft tissue a radiologist checks on every lateral cervical film.
+        c5_y = by_name["C5"].centre[0]
+        prevertebral = 4.5 + 10.5 * _smooth_step(c5_y - y[:, :1], 7.0)
+        back_wall = axis_x - 8.5 - prevertebral
+        airway_w = 15.0 + 3.0 * _smooth_step(c5_y - y[:, :1], 10.0)
+        airway = _smooth_step(np.abs(x - back_wall + airway_w / 2) - airway_w / 2, 1.2)
         density -= 0.35 * airway * _smooth_step(20.0 - y, 4.0)
-        # Shoulders overlap the cervicothoracic junction.
-        density += 1.4 * _smooth_step(165.0 - y + 0.002 * (x - 90.0) ** 2, 6.0)
+        # Shoulders overlap the cervicothoracic junction, with a soft edge.
+        density += 1.4 * _smooth_step(165.0 - y + 0.002 * (x - 90.0) ** 2, 14.0)
         # Skull base, mastoid and mandible.
         occiput = np.hypot((x - axis_x - 45.0) / 75.0, (y + 25.0) / 45.0) - 1
-        density += 1.0 * _smooth_step(occiput * 40.0, 3.0)
+        density += 0.85 * _smooth_step(occiput * 40.0, 7.0)
         mastoid = np.hypot((x - axis_x - 12.0) / 14.0, (y - 14.0) / 10.0) - 1
-        density += 0.5 * _smooth_step(mastoid * 12.0, 2.0)
+        density += 0.3 * _smooth_step(mastoid * 12.0, 5.0)
         # The angle of the mandible in front of C2-C3.
         angle = np.hypot((x - axis_x + 62.0) / 30.0, (y - 22.0) / 40.0) - 1
         density += 0.45 * _smooth_step(angle * 25.0, 2.0) * _smooth_step(y - 62.0, 2.0)
@@ -1194,15 +1217,23 @@ def lateral_spine_radiograph(
         density += 1.5 * body
         # Psoas and paraspinal muscles, bowel gas, ribs, iliac crests.
         density += 0.12 * _smooth_step(np.abs(x - axis_x - 45.0) - 28.0, 14.0)
-        gas = _low_freq_noise(rng, (rows, cols), 7.0 / px)
-        density -= 0.35 * np.clip(gas - 1.2, 0, None) * _smooth_step(x - axis_x + 30.0, 6.0)
+        # Colonic gas: a few smooth collections in front of the spine, off the corners.
+        gas = np.zeros((rows, cols))
+        for gy, gx, ry, rx in (
+            (40.0, 30.0, 20.0, 16.0),
+            (120.0, 22.0, 16.0, 14.0),
+            (205.0, 34.0, 22.0, 15.0),
+        ):
+            gas += np.sqrt(np.clip(1.0 - ((y - gy) / ry) ** 2 - ((x - gx) / rx) ** 2, 0.0, 1.0))
+        gas = ndimage.gaussian_filter(gas, 3.0 / px)
+        density -= 0.12 * gas * _smooth_step(x - axis_x + 45.0, 6.0)
         density += 0.25 * np.cos(np.clip((x - 110.0) / 140.0, -1.5, 1.5))
         for ry in (8.0, 40.0):
             rib = np.abs(np.hypot((x - axis_x - 10.0) / 130.0, (y - ry + 70.0) / 80.0) - 1.0)
             density += 0.22 * _smooth_step(rib * 80.0 - 4.0, 1.0) * (y < 80) * (x > axis_x - 60)
         crest = np.hypot((x - axis_x - 15.0) / 150.0, (y - 345.0) / 105.0) - 1.0
-        density += 0.35 * _smooth_step(crest * 100.0, 4.0)
-        density += 0.2 * _smooth_step(np.abs(crest * 100.0) - 3.0, 1.0)
+        density += 0.16 * _smooth_step(crest * 100.0, 12.0)
+        density += 0.12 * _smooth_step(np.abs(crest * 100.0) - 3.0, 1.5)
 
     bone = np.zeros((rows, cols))
     cortex = np.zeros((rows, cols))
@@ -1210,20 +1241,30 @@ def lateral_spine_radiograph(
     for vert in verts:
         u, v = vert.local(y, x)
         thoracic = vert.name.startswith("T")
-        body_d = _body_distance(vert, u, v, vert.depth)
+        body_d = _xr_body_distance(vert, u, v, cervical=cervical)
         if vert.name == "S1":
+            # The sacrum tapers and curves backwards below S1.
             extra_u = np.maximum(u - vert.height / 2, 0.0)
-            body_d = np.maximum(-vert.height / 2 - u, np.abs(v) - vert.depth / 2 + 0.3 * extra_u)
+            drift = 0.35 * extra_u + 0.004 * extra_u**2
+            body_d = np.maximum(
+                -vert.height / 2 - u, np.abs(v - drift) - vert.depth / 2 + 0.3 * extra_u
+            )
         if vert.name == "C2":
             # The dens rises from the C2 body.
             dens = _smooth_step(
                 np.maximum(np.abs(v + 1.0) - 5.0, np.abs(u + vert.height / 2 + 8.0) - 10.0), 1.0
             )
             bone = np.maximum(bone, dens)
-        # Squaring: a corner with grade >= 1 loses its anterior concavity.
+        # Squaring: a corner with grade >= 1 loses its anterior concavity. The beam crosses
+        # the round body side to side: the path through it, and the brightness, fall
+        # towards the anterior and posterior margins, whose cortex is bright edge-on; the
+        # endplates, flat plates along the beam, are the brightest lines.
         inside = _smooth_step(body_d, 0.4)
-        bone = np.maximum(bone, inside)
-        cortex = np.maximum(cortex, _smooth_step(np.abs(body_d + 0.7) - 0.7, 0.3))
+        across = np.sqrt(np.clip(1.0 - (2.0 * v / vert.depth) ** 2, 0.0, 1.0))
+        bone = np.maximum(bone, inside * (0.6 + 0.4 * across))
+        rim = _smooth_step(np.abs(body_d + 0.7) - 0.7, 0.3)
+        endplate = np.clip(np.abs(2.0 * u / vert.height) * 1.15 - 0.15, 0.0, 1.0) ** 4
+        cortex = np.maximum(cortex, rim * (0.75 + 0.35 * endplate))
         # Posterior elements: pedicles and articular pillars, laminae, spinous processes.
         back = vert.depth / 2
         if vert.name != "S1":
@@ -1236,13 +1277,21 @@ def lateral_spine_radiograph(
                 np.hypot((u - vert.height * 0.25) / (vert.height * 0.75), (v - back - 14.0) / 7.0)
                 - 1
             )
-            facet_u = u - vert.height * 0.62 + (0.7 if cervical else 1.6) * (v - back - 14.0)
+            # Articular pillars (neck) / processes (lumbar): rhomboid blocks with oblique
+            # facets above and below, stacked into a continuous column.
+            slant = 0.7 if cervical else 0.9
+            pu = (u - vert.height * 0.25 + slant * (v - back - 14.0)) / (vert.height * 0.62)
+            pv = (v - back - 14.0) / (6.5 if cervical else 7.5)
+            pillar = (pu**4 + pv**4) ** 0.25 - 1
+            facet_u = u - vert.height * 0.62 + slant * (v - back - 14.0)
             facet = _smooth_step(np.abs(facet_u) - 0.6, 0.3) * _smooth_step(pillar * 7.0, 0.8)
             length = (26.0 if vert.name in ("C2", "C7", "T1") else 18.0) if cervical else 30.0
             tilt = 0.3 if cervical else 0.1
             sv = v - back - 16.0
             su = u + 1.0 - sv * tilt
-            width = (4.0 if cervical else 7.5) * (1.0 - 0.45 * np.clip(sv / length, 0, 1))
+            # Cervical spinous processes taper to a tip; lumbar ones are broad and square.
+            taper_ = (0.45 if cervical else 0.1) * np.clip(sv / length, 0, 1)
+            width = (4.0 if cervical else 9.0) * (1.0 - taper_)
             spin = np.maximum(np.abs(su) - width, np.abs(sv - length / 2) - length / 2)
             spin = np.minimum(spin, np.hypot(su, sv - length) - width * 0.9)
             post = np.maximum.reduce(
@@ -1334,9 +1383,151 @@ def lateral_spine_radiograph(
             )
     bone = np.maximum(bone, lesion)
     bone = bone * (1.0 - 0.45 * facets)
-    density += bone * (0.42 + 0.08 * tex) + 0.45 * cortex + 0.45 * lesion
+    density += bone * (0.42 + 0.05 * tex) + 0.45 * cortex + 0.45 * lesion
     image = _finish_radiograph(density, rng, px, body=body)
     return RadiographPhantom(image=image, pixel_mm=px, landmarks=landmarks)
+
+
+def _curve(points: Iterable[tuple[float, float]], *, closed: bool, n: int = 240) -> np.ndarray:
+    """A smooth (x, y) curve through control points (periodic cubic spline when closed)."""
+    from scipy.interpolate import splev, splprep
+
+    pts = np.asarray(list(points), dtype=float)
+    if closed:
+        pts = np.vstack([pts, pts[:1]])
+    tck, _ = splprep(pts.T, s=0.0, per=1 if closed else 0, k=3)
+    out = np.array(splev(np.linspace(0.0, 1.0, n), tck)).T
+    return out
+
+
+def _curve_distance(curve: np.ndarray, x: np.ndarray, y: np.ndarray, *, reach: float) -> np.ndarray:
+    """Exact distance (mm) from every pixel to a polyline, computed within ``reach`` of it."""
+    out = np.full(x.shape, np.inf)
+    x0, x1 = curve[:, 0].min() - reach, curve[:, 0].max() + reach
+    y0, y1 = curve[:, 1].min() - reach, curve[:, 1].max() + reach
+    cols = np.nonzero((x[0] >= x0) & (x[0] <= x1))[0]
+    rows = np.nonzero((y[:, 0] >= y0) & (y[:, 0] <= y1))[0]
+    if not len(cols) or not len(rows):
+        return out
+    sub = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    xs, ys = x[sub], y[sub]
+    best = np.full(xs.shape, np.inf)
+    for (ax_, ay_), (bx_, by_) in itertools.pairwise(curve):
+        dx_, dy_ = bx_ - ax_, by_ - ay_
+        t = np.clip(((xs - ax_) * dx_ + (ys - ay_) * dy_) / max(dx_**2 + dy_**2, 1e-9), 0, 1)
+        np.minimum(best, np.hypot(xs - ax_ - t * dx_, ys - ay_ - t * dy_), out=best)
+    out[sub] = best
+    return out
+
+
+def _shape_sdf(curve: np.ndarray, x: np.ndarray, y: np.ndarray, px: float) -> np.ndarray:
+    """Signed distance (mm, negative inside) to the closed outline ``curve`` (x, y)."""
+    from skimage.draw import polygon2mask
+
+    x00, y00 = float(x[0, 0]), float(y[0, 0])
+    rc = np.column_stack([(curve[:, 1] - y00) / px, (curve[:, 0] - x00) / px])
+    inside = polygon2mask(x.shape, rc)
+    dist = _curve_distance(curve, x, y, reach=40.0)
+    dist = np.where(np.isfinite(dist), dist, 40.0)
+    return np.where(inside, -dist, dist)
+
+
+def _chord(depth: np.ndarray, radius: float | np.ndarray) -> np.ndarray:
+    """Path length (mm) through a cylinder of ``radius`` at ``depth`` mm inside its edge."""
+    d = np.clip(depth, 0.0, radius)
+    return 2.0 * np.sqrt(d * (2.0 * radius - d))
+
+
+def _tube(
+    sdf: np.ndarray, radius: float | np.ndarray, cortex: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(cancellous, cortical) path lengths through a round bone with a cortical shell.
+
+    A beam grazing the shell crosses much more cortex than one through the middle: the
+    bright cortical margins of long bones on a radiograph come from this geometry.
+    """
+    depth = -sdf
+    outer = _chord(depth, radius)
+    inner = _chord(depth - cortex, np.maximum(radius - cortex, 0.1))
+    return inner, outer - inner
+
+
+def _segment_sdf(
+    x: np.ndarray,
+    y: np.ndarray,
+    p0: tuple[float, float],
+    p1: tuple[float, float],
+    r0: float,
+    r1: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Signed distance to a capsule from ``p0`` to ``p1`` (x, y) with radii r0 -> r1."""
+    r1 = r0 if r1 is None else r1
+    dx_, dy_ = p1[0] - p0[0], p1[1] - p0[1]
+    t = np.clip(((x - p0[0]) * dx_ + (y - p0[1]) * dy_) / (dx_**2 + dy_**2), 0.0, 1.0)
+    radius = r0 + (r1 - r0) * t
+    return np.hypot(x - p0[0] - t * dx_, y - p0[1] - t * dy_) - radius, radius
+
+
+def _line(distance: np.ndarray, width: float, edge: float = 0.35) -> np.ndarray:
+    """Soft band of ``width`` mm around a curve given the distance to it."""
+    return _smooth_step(distance - width / 2, edge)
+
+
+# Linear attenuation above that of the soft tissue it replaces, per mm of path, in the
+# arbitrary units of ``_finish_radiograph`` (soft tissue ~0.0055/mm: a 20 cm pelvis ~1.1).
+_MU_SOFT = 0.0055
+_MU_CANCELLOUS = 0.020
+_MU_CORTEX = 0.055
+_MU_GAS = -_MU_SOFT
+
+_SIJ_TOP, _SIJ_BOTTOM = -92.0, -10.0
+"""Rows (mm from the image centre, downwards) of the ends of the SIJ lines on the AP view."""
+
+
+def _sij_landmark_x(y: np.ndarray | float) -> np.ndarray:
+    """Distance (mm) from the midline of the landmark line of an SIJ on the AP pelvis."""
+    return 52.0 - 0.42 * (np.clip(y, _SIJ_TOP, _SIJ_BOTTOM) + 85.0)
+
+
+def _sij_centre_x(y: np.ndarray | float) -> np.ndarray:
+    """Distance from the midline of the middle of the joint space: the joint runs obliquely
+    downwards and medially and bows gently laterally (the auricular surface)."""
+    t = np.clip((np.asarray(y, dtype=float) - _SIJ_TOP) / (_SIJ_BOTTOM - _SIJ_TOP), 0.0, 1.0)
+    return _sij_landmark_x(y) + 0.8 + 1.0 * np.sin(np.pi * t)
+
+
+_SIJ_WIDTH = 1.6
+"""Width (mm) of a normal SIJ space as projected on the AP view."""
+
+
+def _bridge_rows(
+    field_: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    sign: float,
+    weight: np.ndarray,
+    *,
+    half: float,
+) -> np.ndarray:
+    """Replace a band of ``half`` mm either side of the joint by the straight interpolation
+    of the values at its two ends, row by row, mixed in by ``weight`` (ankylosis: the bone
+    continues across the joint)."""
+    out = field_.copy()
+    # End values from a smoothed copy: one noisy pixel must not streak a whole row.
+    ends = ndimage.gaussian_filter(field_, 2.5 / float(abs(x[0, 1] - x[0, 0])))
+    xs = x[0]
+    px = float(xs[1] - xs[0])
+    for r in np.nonzero(weight.max(axis=1) > 1e-3)[0]:
+        centre = sign * float(_sij_centre_x(y[r, 0]))
+        c_in = (centre - sign * half - xs[0]) / px
+        c_out = (centre + sign * half - xs[0]) / px
+        lo, hi = sorted((c_in, c_out))
+        cols = np.arange(int(np.floor(lo)), int(np.ceil(hi)) + 1)
+        a, b = np.interp([lo, hi], np.arange(len(xs)), ends[r])
+        line = a + (b - a) * (cols - lo) / max(hi - lo, 1e-6)
+        w = weight[r, cols]
+        out[r, cols] = field_[r, cols] * (1.0 - w) + line * w
+    return out
 
 
 def pelvis_radiograph(
@@ -1347,11 +1538,25 @@ def pelvis_radiograph(
 ) -> RadiographPhantom:
     """Draw an AP pelvis radiograph with sacroiliitis graded per side (modified New York).
 
-    The patient's right is on the image left (radiological convention), superior up. Grade
-    0 is a thin joint line with crisp margins; 1 blurs the margins; 2 adds small erosions
-    and a rim of sclerosis with the joint width unchanged; 3 widens the joint irregularly
-    with erosions, thick sclerosis and a partly bridged segment; 4 replaces the joint by
-    bone (total ankylosis).
+    The patient's right is on the image left (radiological convention), superior up. The
+    image is a projection: every bone contributes its path length (cancellous bone and,
+    much denser, cortex, which is why bone margins seen edge-on are bright lines), soft
+    tissue and bowel gas theirs, and the transmitted fraction ``exp(-sum mu * path)`` is
+    blurred, given quantum noise and log-transformed as a processed radiograph is.
+
+    Drawn: L4 and L5 (bodies, endplates, pedicles, spinous and transverse processes), the
+    sacrum (ala, S1 endplate, foramina with their arcuate upper margins, median crest) and
+    coccyx, the ilia (crest with its thick cortex, thin iliac fossa, iliopectineal and
+    ilioischial lines), acetabula (roof, teardrop, walls), the femoral heads in them, necks,
+    trochanters and proximal shafts with cortical walls, pubic and ischial rami around the
+    obturator foramina, the symphysis, the psoas shadows and a little colonic gas kept away
+    from the joints.
+
+    Grade 0 is a thin joint line with crisp cortical margins; 1 blurs the margins
+    (suspicious); 2 adds small erosions and a rim of sclerosis with the joint width
+    unchanged; 3 widens the joint irregularly (narrowing it elsewhere) with erosions, thick
+    sclerosis and the lower third bridged (partial ankylosis); 4 replaces the joint by
+    continuous bone (total ankylosis).
 
     Parameters
     ----------
@@ -1390,138 +1595,290 @@ def pelvis_radiograph(
     # x: mm towards the patient's left (image right); y: mm downwards from the image centre.
     x, y = xx, yy
     ax = np.abs(x)
-    tex = _trabecular(rng, (rows, cols), pixel_mm)
-    density = np.zeros((rows, cols))
+    px = pixel_mm
+    noise = rng.standard_normal((rows, cols))
+    tex = ndimage.gaussian_filter(noise, 0.7 / px) + 0.5 * ndimage.gaussian_filter(noise, 2.0 / px)
+    tex /= tex.std()
+    in_joint_rows = (y >= _SIJ_TOP - 3.0) & (y <= _SIJ_BOTTOM + 3.0)
+    near_joint = np.where(in_joint_rows, np.abs(ax - _sij_centre_x(y)), 99.0)
 
-    # Soft tissue: the abdomen and thighs, thicker centrally.
-    body = _smooth_step(ax - 185.0 + 0.1 * np.maximum(y - 60.0, 0.0), 4.0)
-    density += body * (0.9 + 0.3 * np.cos(np.clip(x / 180.0, -1.5, 1.5)))
-    gas = _low_freq_noise(rng, (rows, cols), 8.0 / pixel_mm)
-    # Bowel gas over the iliac fossae and the upper sacrum, kept off the joints themselves
-    # so that it never mimics (or hides) an erosion.
-    off_joints = 1.0 - _smooth_step(
-        np.maximum(np.abs(ax - 45.0) - 22.0, np.abs(y + 50.0) - 50.0), 4.0
+    def taper(sdf: np.ndarray, length: float | np.ndarray) -> np.ndarray:
+        # Rounded bone margins thin out towards the edge; the flat joint surfaces do not.
+        return np.sqrt(np.clip(-sdf / length, 0.0, 1.0))
+
+    joint_taper = 1.0 + 6.0 * np.clip(near_joint / 12.0, 0.0, 1.0)
+
+    # ---- soft tissue: abdomen and pelvis, then the two thighs; the psoas shadows.
+    half_w = 172.0 + 18.0 * _smooth_step(-(y + 20.0), 40.0)  # wider over the hips
+    abdomen = 2.0 * 105.0 * np.sqrt(np.clip(1.0 - (x / half_w) ** 2, 0.0, 1.0))
+    thighs = np.maximum.reduce(
+        [2.0 * 80.0 * np.sqrt(np.clip(1.0 - ((x - s * 92.0) / 92.0) ** 2, 0, 1)) for s in (-1, 1)]
     )
-    above_pubis = _smooth_step(y - 10.0, 12.0)
-    density -= 0.3 * np.clip(gas - 1.0, 0, None) * above_pubis * body * off_joints
+    to_thigh = _smooth_step(-(y - 128.0), 14.0)
+    soft = abdomen * (1.0 - to_thigh) + thighs * to_thigh
+    soft = ndimage.gaussian_filter(soft, 1.5 / px)
+    body = _smooth_step(20.0 - soft, 4.0)
+    muscle = np.zeros((rows, cols))
+    for s in (-1.0, 1.0):
+        d, r = _segment_sdf(x, y, (s * 30.0, -170.0), (s * 64.0, 40.0), 16.0, 24.0)
+        muscle += _chord(-d, r)
+    # Colon: a few smooth gas collections (never over the joints: they would mimic erosions).
+    gas = np.zeros((rows, cols))
+    for gx, gy, rx, ry, depth in (
+        (-132.0, -112.0, 20.0, 26.0, 26.0),
+        (-122.0, -62.0, 15.0, 18.0, 18.0),
+        (128.0, -120.0, 17.0, 22.0, 22.0),
+        (78.0, -146.0, 24.0, 11.0, 16.0),
+        (4.0, 28.0, 15.0, 11.0, 20.0),
+    ):
+        q = ((x - gx) / rx) ** 2 + ((y - gy) / ry) ** 2
+        gas += depth * np.sqrt(np.clip(1.0 - q, 0.0, 1.0))
+    gas *= 1.0 - _smooth_step(near_joint - 14.0, 4.0)
+    gas = ndimage.gaussian_filter(gas, 3.0 / px)
 
-    bone = np.zeros((rows, cols))
+    cancellous = np.zeros((rows, cols))
     cortex = np.zeros((rows, cols))
 
-    def add(distance: np.ndarray, level: float, rim: float = 0.5, edge: float = 0.6) -> None:
-        nonlocal bone, cortex
-        bone = np.maximum(bone, level * _smooth_step(distance, edge))
-        cortex = np.maximum(cortex, rim * _smooth_step(np.abs(distance + 1.0) - 1.0, 0.4))
+    def add(c: np.ndarray, k: np.ndarray) -> None:
+        nonlocal cancellous, cortex
+        cancellous = np.maximum(cancellous, c)
+        cortex = np.maximum(cortex, k)
 
-    # L5 and L4 bodies, the L5/S1 disc, transverse processes.
-    for cy, hh in ((-150.0, 13.0), (-112.0, 13.5)):
-        add(np.maximum(ax - 27.0 + 0.002 * (y - cy) ** 2 * 10, np.abs(y - cy) - hh), 0.55)
-        add(np.maximum(np.abs(ax - 42.0) - 14.0, np.abs(y - cy + 4.0) - 5.0), 0.35, 0.2)
-    # Sacrum: an inverted triangle with its foramina.
-    sac_hw = 52.0 - 0.42 * (y + 85.0)
-    d_sac = np.maximum.reduce([ax - sac_hw, -85.0 - y + 0.004 * x**2, y - 40.0])
-    add(d_sac, 0.5, 0.35)
-    for fy in (-60.0, -35.0, -12.0, 10.0):
-        fx = 0.5 * (52.0 - 0.42 * (fy + 85.0))
-        hole = np.hypot(ax - fx, y - fy) - 5.0
-        bone = bone - 0.2 * _smooth_step(hole, 1.0)
-        cortex = np.maximum(cortex, 0.3 * _smooth_step(np.abs(hole) - 0.8, 0.4))
-    # Coccyx.
-    add(np.maximum(ax - 8.0 + 0.1 * (y - 40.0), np.abs(y - 55.0) - 14.0), 0.4, 0.2)
+    # ---- L4 and L5: body, endplates, pedicles, laminae, spinous and transverse processes.
+    for cy, hh, hw, tp_end, tp_r in (
+        (-150.0, 13.0, 25.0, (48.0, -4.0), 4.5),
+        (-112.0, 13.5, 27.0, (52.0, 3.0), 6.5),
+    ):
+        u = y - cy
+        waist = 2.0 * (1.0 - np.clip(u / hh, -1, 1) ** 2)
+        d_body = _rounded_box(u, ax + waist, hh, hw, 3.0)
+        c_, k_ = _tube(d_body, hw, 1.6)
+        add(0.75 * c_ * taper(d_body, 1.5), k_)
+        for end in (-1.0, 1.0):
+            plate = np.abs(np.hypot(x / (hw - 1.0), (y - cy - end * (hh - 0.8)) / 2.2) - 1.0)
+            cortex += 3.0 * _line(plate * 2.2, 0.9) * (ax < hw)
+        for s in (-1.0, 1.0):
+            ped = np.hypot((x - s * (hw - 7.0)) / 4.0, (y - cy + 4.0) / 6.5) - 1.0
+            cortex += 6.0 * _line(np.abs(ped) * 4.0, 1.2)
+            cancellous += 6.0 * _smooth_step(ped * 5.0, 0.6)
+            d_tp, r_tp = _segment_sdf(
+                x, y, (s * (hw - 6.0), cy - 3.0), (s * tp_end[0], cy + tp_end[1]), tp_r, tp_r - 1.0
+            )
+            add(*_tube(d_tp, r_tp, 1.0))
+        lamina = _rounded_box(y - cy - 9.0, x, 9.0, hw - 8.0, 4.0)
+        cancellous += 7.0 * _smooth_step(lamina, 1.5)
+        spin = np.hypot(x / 4.0, (y - cy - 10.0) / 9.0) - 1.0
+        cortex += 4.0 * _line(np.abs(spin) * 4.0, 1.1)
+        cancellous += 5.0 * _smooth_step(spin * 4.0, 0.6)
 
-    # Ilia: the wing fans out above the acetabulum; the medial border is the SIJ.
-    sij_top, sij_bottom = -92.0, -10.0
-    joint_x = 52.0 - 0.42 * (np.clip(y, sij_top, sij_bottom) + 85.0)
-    crest = -138.0 + 0.0045 * (ax - 105.0) ** 2
-    il_med = np.where(y < sij_bottom, joint_x + 1.5, joint_x + 1.5 + 0.6 * (y - sij_bottom))
-    il_lat = (
-        160.0 - 0.0012 * (y + 90.0) ** 2 - 0.3 * np.maximum(y + 40.0, 0) - 0.002 * (y + 40.0) ** 2
+    # ---- sacrum: an inverted, gently curved triangle with the ala; foramina; median crest.
+    edge_ys = np.linspace(_SIJ_TOP, _SIJ_BOTTOM, 10)
+    half = [(0.0, -84.0), (14.0, -84.6), (26.0, -86.0), (36.0, -88.0), (45.0, -92.0), (51.0, -96.0)]
+    half += [(float(_sij_centre_x(v) - _SIJ_WIDTH / 2), float(v)) for v in edge_ys]
+    half += [(16.5, 4.0), (12.5, 20.0), (8.5, 34.0), (4.5, 44.0)]
+    outline = [*half, (0.0, 47.0), *[(-hx, hy) for hx, hy in reversed(half[1:])]]
+    d_sac = _shape_sdf(_curve(outline, closed=True, n=160), x, y, px)
+    t_sac = np.clip((y + 85.0) / 130.0, 0.0, 1.0)
+    add(
+        (29.0 - 17.0 * t_sac) * taper(d_sac, joint_taper),
+        _tube(d_sac, 12.0, 1.2)[1],
     )
-    # Below the wing the body of the ilium stays broad down to the acetabular roof.
-    il_lat = np.maximum(il_lat, il_med + 48.0 - 0.1 * np.maximum(y - 20.0, 0.0))
-    roof = np.hypot(ax - 100.0, y - 80.0) - 36.0  # ends in the acetabulum
-    d_il = np.maximum.reduce([il_med - ax, ax - il_lat, crest - y, np.minimum(y - 55.0, roof)])
-    add(d_il, 0.42, 0.45)
-    # The thin central wing is less dense; the pelvic brim (arcuate line) is a dense curve.
-    wing = np.hypot((ax - 115.0) / 40.0, (y + 70.0) / 35.0) - 1
-    bone = bone - 0.12 * _smooth_step(wing * 30.0, 5.0) * (bone > 0.2)
-    brim = np.abs(np.hypot((ax - 15.0) / 95.0, (y - 45.0) / 75.0) - 1.0) * 80.0 - 2.0
-    cortex = np.maximum(
-        cortex, 0.45 * _smooth_step(brim, 0.8) * (y > sij_bottom - 20) * (ax > 35.0)
-    )
-    # Acetabula, femoral heads, necks and shafts, greater trochanters.
+    s1 = np.abs(np.hypot(x / 25.0, (y + 82.0) / 5.5) - 1.0) * 5.5
+    cortex += 8.0 * _line(s1, 1.0) * (y > -84.0)
+    for fy, fx, fr in (
+        (-64.0, 27.0, 6.0),
+        (-41.0, 23.5, 5.5),
+        (-19.0, 19.0, 4.5),
+        (1.0, 14.0, 3.5),
+    ):
+        for s in (-1.0, 1.0):
+            hole = np.hypot(x - s * fx, y - fy) - fr
+            cancellous -= 6.0 * _smooth_step(hole, 1.2)
+            arc = np.abs(np.hypot(x - s * fx, (y - fy) * 1.1) - fr - 0.8)
+            cortex += 9.0 * _line(arc, 1.1) * _smooth_step(y - fy + 1.0, 1.5)
+    crest = np.maximum(ax - 2.5, np.abs(y + 20.0) - 55.0)
+    tubercles = 0.6 + 0.4 * np.cos((y + 64.0) * 2 * np.pi / 22.0)
+    cortex += 7.0 * _line(crest + 2.5, 2.5, 0.8) * tubercles
+    for cy_, ry_, rx_ in ((53.0, 4.0, 6.5), (61.5, 3.4, 5.0), (69.0, 3.0, 3.8)):
+        d_co = (np.hypot(x / rx_, (y - cy_) / ry_) - 1.0) * ry_
+        add(*_tube(d_co, rx_, 0.8))
+
+    # ---- innominate bones, femora.
     for s in (-1.0, 1.0):
-        hx, hy = s * 100.0, 85.0
-        add(np.hypot(x - hx, y - hy) - 25.0, 0.55, 0.5)
-        add(np.hypot(x - hx, y - hy + 4.0) - 33.0 + 0.0 * y, 0.15, 0.4)  # acetabular roof
-        # Neck running inferolaterally to the greater trochanter, then the shaft.
-        dx_, dy_ = s * 0.8, 0.6
-        t = (x - hx) * dx_ + (y - hy) * dy_
-        p_ = -(x - hx) * dy_ + (y - hy) * dx_
+        sx = s * x  # mm towards this side
+        hx, hy, hr = 98.0, 78.0, 23.0  # femoral head
+        medial = [(float(_sij_centre_x(v) + _SIJ_WIDTH / 2), float(v)) for v in edge_ys[::-1]]
+        ilium = [
+            *medial,
+            (57.0, -100.0),
+            (60.0, -113.0),
+            (72.0, -127.0),
+            (92.0, -138.0),
+            (116.0, -141.0),
+            (137.0, -134.0),
+            (151.0, -120.0),
+            (157.0, -104.0),
+            (153.0, -92.0),
+            (146.0, -82.0),
+            (146.0, -70.0),
+            (142.0, -58.0),
+            (133.0, -45.0),
+            (124.0, -28.0),
+            (120.0, -8.0),
+            (121.0, 15.0),
+            (125.0, 38.0),
+            (125.0, 56.0),
+            (120.0, 82.0),
+            (110.0, 100.0),
+            (90.0, 104.0),
+            (74.0, 99.0),
+            (67.0, 82.0),
+            (62.0, 50.0),
+            (50.0, 22.0),
+            (36.0, 3.0),
+            (26.0, -5.0),
+        ]
+        d_il = _shape_sdf(_curve([(s * a, b) for a, b in ilium], closed=True, n=200), x, y, px)
+        fossa = np.hypot((sx - 102.0) / 40.0, (y + 82.0) / 36.0)
+        plate = 5.0 + 22.0 * np.clip(fossa - 0.45, 0.0, 1.0) + 8.0 * _smooth_step(-(y + 5.0), 12.0)
+        cavity = _smooth_step(np.hypot(sx - hx, y - hy) - hr - 2.8, 0.6)
+        plate = plate * (1.0 - 0.75 * cavity)
+        il_canc = plate * taper(d_il, joint_taper)
+        crest_w = _smooth_step(y + 100.0, 8.0) * _smooth_step(62.0 - sx, -4.0)
+        il_cort = _tube(d_il, 10.0 + 4.0 * crest_w, 1.3 + 2.2 * crest_w)[1]
+        # Pubis and ischium around the obturator foramen.
+        outer = (np.hypot((sx - 58.0) / 56.0, (y - 124.0) / 33.0) - 1.0) * 33.0
+        foramen = (np.hypot((sx - 62.0) / 27.0, (y - 128.0) / 19.0) - 1.0) * 19.0
+        low = np.maximum(outer, -foramen)
+        low_canc = _chord(-low - 1.2, 8.0)
+        union = np.minimum(d_il, low)
         add(
-            np.maximum(np.abs(p_) - 14.0 - 0.08 * np.abs(t - 25.0), np.abs(t - 25.0) - 25.0),
-            0.5,
-            0.4,
+            np.maximum(il_canc, 0.8 * low_canc),
+            np.maximum(il_cort, _tube(union, 9.0, 1.3)[1]) * (sx > 0),
         )
-        add(np.hypot((x - s * 148.0) / 18.0, (y - 112.0) / 24.0) * 18.0 - 18.0, 0.5, 0.4)
-        shaft = np.maximum(np.abs(x - s * (136.0 - 0.12 * (y - 120.0))) - 17.0, 118.0 - y)
-        add(shaft, 0.55, 0.9)
-        add(np.hypot((x - s * 118.0) / 9.0, (y - 140.0) / 12.0) * 9.0 - 9.0, 0.35, 0.3)
-        # Pubic and ischial rami around the obturator foramen.
-        ring = np.abs(
-            np.hypot((x - s * 58.0) / 36.0, (y - 130.0 + 0.12 * (ax - 58.0)) / 25.0) - 1.0
+        # Cortical lines seen edge-on: iliopectineal (pelvic brim), ilioischial, teardrop,
+        # acetabular roof (sourcil) and the rims of the anterior and posterior walls.
+        for pts, width, weight in (
+            (
+                [
+                    (30, -28),
+                    (42, -8),
+                    (56, 18),
+                    (66, 42),
+                    (72, 62),
+                    (70, 80),
+                    (60, 92),
+                    (42, 100),
+                    (24, 102),
+                    (10, 104),
+                ],
+                1.4,
+                11.0,
+            ),
+            ([(56, 26), (63, 55), (68, 85), (71, 104)], 1.2, 7.0),
+            ([(76, 82), (71, 92), (73, 101), (80, 100), (82, 90)], 1.3, 9.0),
+            ([(119, 62), (114, 82), (104, 98), (90, 103)], 1.0, 4.0),
+            ([(108, 58), (96, 76), (86, 92), (80, 98)], 1.0, 3.0),
+        ):
+            curve = _curve([(s * a, b) for a, b in pts], closed=False, n=48)
+            cortex += weight * _line(_curve_distance(curve, x, y, reach=6.0), width)
+        roof = np.abs(np.hypot(sx - hx, y - hy) - hr - 3.6)
+        cortex += (
+            12.0 * _line(roof, 2.4, 0.5) * _smooth_step(y - hy + 8.0, 3.0) * (sx > 80) * (sx < 124)
         )
-        add(ring * 28.0 - 5.0, 0.45, 0.35)
-    add(np.maximum(ax - 22.0, np.abs(y - 118.0) - 12.0), 0.45, 0.35)
-    # Symphysis pubis: a vertical gap in the middle.
-    bone = bone * (1 - 0.7 * _smooth_step(np.maximum(ax - 2.0, np.abs(y - 118.0) - 14.0), 0.5))
+        # Femur: head in the acetabulum, neck, trochanters, shaft.
+        head = np.hypot(sx - hx, y - hy) - hr
+        comps = [
+            (head, np.full_like(x, hr)),
+            _segment_sdf(sx, y, (hx, hy), (134.0, 108.0), 14.0, 15.5),  # neck
+            (
+                (np.hypot((sx - 148.0) / 15.0, (y - 102.0) / 22.0) - 1.0) * 15.0,
+                np.full_like(x, 15.0),
+            ),
+            _segment_sdf(sx, y, (140.0, 104.0), (130.0, 140.0), 19.0, 17.0),  # intertrochanteric
+            ((np.hypot((sx - 113.0) / 8.0, (y - 142.0) / 10.0) - 1.0) * 8.0, np.full_like(x, 8.0)),
+            _segment_sdf(sx, y, (131.0, 125.0), (127.0, 200.0), 16.5, 15.0),  # shaft
+        ]
+        fem = np.minimum.reduce([d for d, _ in comps])
+        shell = 1.2 + 4.5 * _smooth_step(145.0 - y, 10.0)
+        fem_canc = np.maximum.reduce([_chord(-d - 1.2, r - 1.2) for d, r in comps])
+        fem_canc = fem_canc * (
+            1.0 - 0.6 * _smooth_step(145.0 - y, 10.0) * _smooth_step(-fem - 4.0, 1.0)
+        )
+        fem_cort = _tube(fem, 16.0, shell)[1]
+        # Overlapping bones add up along the beam (head over the acetabulum).
+        cancellous += 0.9 * fem_canc * (sx > 0)
+        cortex += fem_cort * (sx > 0)
+    # Symphysis pubis: a narrow vertical gap between the pubic bodies.
+    sym = _smooth_step(np.maximum(ax - 2.2, np.abs(y - 114.0) - 13.0), 0.5)
+    cancellous *= 1.0 - sym
+    cortex *= 1.0 - sym
 
-    # The sacroiliac joints, graded per side.
+    # ---- the sacroiliac joints, graded per side.
     landmarks: dict[str, tuple[float, float]] = {}
+    grade_effects: list[tuple[float, int, np.ndarray]] = []
     for side, sign in ((Joint.RIGHT, -1.0), (Joint.LEFT, 1.0)):
         grade = grades[side]
-        rows_j = _smooth_step(np.maximum(sij_top - y, y - sij_bottom), 1.0)
-        on_side = (x * sign) > 0
-        rel = ax - joint_x - 0.8  # mm lateral of the joint line centre
-        width = 1.4
-        wobble = 0.0
-        if grade >= 3:
-            wobble = 1.6 * np.sin(y / 3.2) + 1.0 * _low_freq_noise(
-                rng, (rows, cols), 1.5 / pixel_mm
-            )
-            width = 2.8
-        gap = _smooth_step(np.abs(rel - wobble * 0.5) - width, 0.35 if grade < 1 else 0.9)
-        fused: float | np.ndarray = 0.0
-        if grade == 3:
-            # Partial ankylosis: the lower third of the joint is bridged by bone.
-            fused = _smooth_step((sij_bottom - 25.0) - y, 2.0)
-        if grade == 4:
-            fused = 1.0
-        bone = bone - 0.42 * gap * rows_j * on_side * (1.0 - fused)
-        # Bone across the joint: trabeculae continuous from ilium to sacrum, no cortex.
-        fill = _smooth_step(np.abs(ax - joint_x - 0.75) - 4.0, 0.6) * rows_j * on_side * fused
-        bone = np.maximum(bone, 0.5 * fill)
-        cortex = np.maximum(cortex * (1.0 - fill), 0.35 * fill)
+        on_side = ((x * sign) > 0).astype(float)
+        rows_j = _smooth_step(np.maximum(_SIJ_TOP - y, y - _SIJ_BOTTOM), 1.0) * on_side
+        rel = ax - _sij_centre_x(y)  # mm lateral (iliac side) of the joint centre
         if grade >= 2:
-            scl_w = 3.5 if grade == 2 else 8.0
-            scl = _smooth_step(np.maximum(rel - width - scl_w, width - rel), 1.0)
-            cortex = np.maximum(cortex, (0.8 if grade == 2 else 0.95) * scl * rows_j * on_side)
-            # Erosions where the joint is still open (a fused joint has remodelled them).
-            n_erosions = {2: 2, 3: 4}.get(grade, 0)
-            for i in range(n_erosions):
-                ey = sij_top + (i + 1) * (sij_bottom - 25.0 - sij_top) / (n_erosions + 1)
-                ex = float(52.0 - 0.42 * (ey + 85.0)) + width + 1.0
-                pit = np.hypot(ax - ex, y - ey) - (1.8 if grade == 2 else 2.8)
-                bone = bone - 0.3 * _smooth_step(pit, 0.4) * on_side
-        if grade == 1:
-            bone = bone + 0.05 * gap * rows_j * on_side * np.sin(y / 2.0)
-        for end, ey in (("top", sij_top), ("bottom", sij_bottom)):
-            ex = float(52.0 - 0.42 * (ey + 85.0)) * sign
+            # Subchondral sclerosis, mostly iliac; thick and deep at grade 3.
+            il_w, sac_w, gain = (5.5, 1.5, 14.0) if grade == 2 else (10.0, 4.0, 22.0)
+            scl = _smooth_step(rel - _SIJ_WIDTH / 2 - il_w, 1.8) * _smooth_step(-rel, 0.8)
+            scl += 0.5 * _smooth_step(-rel - _SIJ_WIDTH / 2 - sac_w, 1.5) * _smooth_step(rel, 0.8)
+            cancellous += gain * scl * rows_j * (1.0 + 0.15 * tex)
+            # Erosions: small bites out of the joint margins (a fused joint has none left).
+            pits = (
+                [(-78.0, 1.8), (-52.0, 1.6), (-30.0, 1.7)]
+                if grade == 2
+                else [(-84.0, 3.0), (-70.0, 2.6), (-58.0, 3.2), (-46.0, 2.4), (-38.0, 2.8)]
+            )
+            for i, (ey, er) in enumerate(pits):
+                ex = float(_sij_centre_x(ey)) + (1 if i % 2 == 0 else -1) * (_SIJ_WIDTH / 2 + 0.4)
+                bite = _smooth_step(np.hypot(ax - ex, y - ey) - er, 0.5) * on_side
+                cancellous *= 1.0 - 0.85 * bite
+                cortex *= 1.0 - 0.9 * bite
+        if grade >= 3:
+            # Irregular widening (pseudo-widening) with narrowed stretches.
+            wob = 1.3 * np.sin(y / 3.4) + 0.9 * np.sin(y / 7.9 + 1.0)
+            width = 3.6 + 1.4 * np.sin(y / 9.0)
+            open_ = _smooth_step(np.abs(rel - 0.4 * wob) - width / 2, 0.6) * rows_j
+            cancellous *= 1.0 - open_
+            cortex *= 1.0 - open_
+            margin = np.abs(np.abs(rel - 0.4 * wob) - width / 2 - 0.6)
+            cortex += 6.0 * _line(margin, 1.0, 0.5) * rows_j * (1.0 - 0.5 * (tex > 1.0))
+        grade_effects.append((sign, grade, rows_j))
+        for end, ey in (("top", _SIJ_TOP), ("bottom", _SIJ_BOTTOM)):
+            ex = float(_sij_landmark_x(ey)) * sign
             landmarks[f"sij_{side.value}_{end}"] = (
                 (ey / pixel_mm) + rows / 2,
                 (ex / pixel_mm) + (cols - 1) / 2,
             )
-    bone = np.clip(bone, 0.0, None)
-    density += bone * (0.5 + 0.08 * tex) + 0.3 * cortex
+
+    cancellous = np.clip(cancellous, 0.0, None) * (1.0 + 0.09 * tex)
+    cortex = np.clip(cortex, 0.0, None)
+    density = (
+        _MU_SOFT * (soft + 0.25 * muscle)
+        + _MU_GAS * gas * body
+        + _MU_CANCELLOUS * cancellous
+        + _MU_CORTEX * cortex
+    )
+    for sign, grade, rows_j in grade_effects:
+        band = _smooth_step(np.abs(ax - _sij_centre_x(y)) - 5.0, 1.5) * rows_j
+        if grade in (1, 2, 3):
+            # Blurred, ill-defined margins.
+            blurred = ndimage.gaussian_filter(density, (1.4 if grade == 1 else 0.9) / px)
+            density = density * (1.0 - band) + blurred * band
+        fused: np.ndarray | None = None
+        if grade == 3:
+            fused = rows_j * _smooth_step(_SIJ_BOTTOM - 27.0 - y, 3.0)
+        elif grade == 4:
+            fused = rows_j
+        if fused is not None:
+            # Ankylosis: trabecular bone continues across the joint, the line is gone.
+            bridged = _bridge_rows(density, x, y, sign, fused, half=6.0)
+            texture = 0.015 * tex * _smooth_step(np.abs(ax - _sij_centre_x(y)) - 6.0, 1.0)
+            density = bridged + texture * fused
     image = _finish_radiograph(density, rng, pixel_mm, body=body)
     return RadiographPhantom(image=image, pixel_mm=pixel_mm, landmarks=landmarks)

@@ -271,24 +271,58 @@ def test_lumbar_landmarks_are_anterior_corners():
     assert max(cols) < phantom.image.shape[1] / 2
 
 
-def test_pelvis_grades_change_the_joint_line():
-    pelvis = {g: pelvis_radiograph(mny={"right": g, "left": 0}, seed=5) for g in (0, 2, 4)}
+@pytest.fixture(scope="module")
+def pelvis():
+    """The right joint at every modified New York grade, the left one normal."""
+    return {g: pelvis_radiograph(mny={"right": g, "left": 0}, seed=5) for g in range(5)}
 
-    def joint_contrast(phantom, side: str) -> float:
-        """How much darker the joint line is than the sacrum 5-9 mm medial to it."""
-        top = np.array(phantom.landmarks[f"sij_{side}_top"])
-        bottom = np.array(phantom.landmarks[f"sij_{side}_bottom"])
-        mid = (top + bottom) / 2
-        n = round(10 / phantom.pixel_mm)
-        # A horizontal profile across the joint at mid height; medial is towards the middle
-        # of the image (the patient's right joint is on the image left).
-        profile = phantom.image[int(mid[0]), int(mid[1]) - n : int(mid[1]) + n + 1]
-        if side == "left":
-            profile = profile[::-1]
-        line = profile[n - 4 : n + 5].min()
-        sacrum = profile[n + 6 : n + 12].mean()
-        return float(sacrum - line)
 
+def _joint_mid(phantom, side: str) -> tuple[int, int, int]:
+    top = np.array(phantom.landmarks[f"sij_{side}_top"])
+    bottom = np.array(phantom.landmarks[f"sij_{side}_bottom"])
+    r, c = (top + bottom) / 2
+    return int(r), int(c), round(10 / phantom.pixel_mm)
+
+
+def joint_contrast(phantom, side: str) -> float:
+    """How much darker the joint line is than the sacrum 5-9 mm medial to it."""
+    r, c, n = _joint_mid(phantom, side)
+    # A horizontal profile across the joint at mid height; medial is towards the middle
+    # of the image (the patient's right joint is on the image left).
+    profile = phantom.image[r, c - n : c + n + 1]
+    if side == "left":
+        profile = profile[::-1]
+    line = profile[n - 4 : n + 5].min()
+    sacrum = profile[n + 6 : n + 12].mean()
+    return float(sacrum - line)
+
+
+def joint_width(phantom, side: str) -> float:
+    """Mean width (mm) of the lucent joint space over 25 mm at mid height: the pixels within
+    6.4 mm of the joint line darker than the row's median by 0.08."""
+    r, c, n = _joint_mid(phantom, side)
+    widths = []
+    for row in range(r - 15, r + 16):
+        profile = phantom.image[row, c - n : c + n + 1]
+        widths.append(int((profile[n - 8 : n + 9] < np.median(profile) - 0.08).sum()))
+    return float(np.mean(widths)) * phantom.pixel_mm
+
+
+def test_pelvis_grades_follow_modified_new_york(pelvis):
+    # 0: a thin crisp line; 1: the same line with blurred margins (less contrast);
+    # 2: width unchanged; 3: irregular widening; 4: no joint line left.
+    normal = joint_contrast(pelvis[0], "right")
+    assert 0.2 * normal < joint_contrast(pelvis[1], "right") < 0.75 * normal
+    assert joint_width(pelvis[2], "right") < 1.3 * joint_width(pelvis[0], "right")
+    assert joint_width(pelvis[3], "right") > 1.4 * joint_width(pelvis[0], "right")
+    assert joint_width(pelvis[4], "right") < 0.6 * joint_width(pelvis[0], "right")
+    # Deterministic, and the seed only changes the noise.
+    again = pelvis_radiograph(mny={"right": 3, "left": 0}, seed=5)
+    assert np.array_equal(again.image, pelvis[3].image)
+    assert again.landmarks == pelvis_radiograph(seed=9).landmarks
+
+
+def test_pelvis_grades_change_the_joint_line(pelvis):
     normal = joint_contrast(pelvis[0], "right")
     fused = joint_contrast(pelvis[4], "right")
     assert normal > 0.08
