@@ -43,9 +43,10 @@ def shoot(viewer, widget, name: str, tmp_path: Path) -> np.ndarray:
     for _ in range(5):
         QApplication.processEvents()
     path = tmp_path / f"{name}.png"
-    viewer.window.screenshot(path=str(path), canvas_only=False)
+    # No flash: napari's white flash would grey the next screenshot of the same window.
+    viewer.window.screenshot(path=str(path), canvas_only=False, flash=False)
     canvas = tmp_path / f"{name}_canvas.png"
-    viewer.screenshot(path=str(canvas), canvas_only=True)
+    viewer.screenshot(path=str(canvas), canvas_only=True, flash=False)
     if KEEP:
         Path(KEEP).mkdir(parents=True, exist_ok=True)
         for p in (path, canvas):
