@@ -305,7 +305,8 @@ def icc_arrays(
     estimates follow Shrout & Fleiss (1979), Table 1; F tests and confidence limits follow
     McGraw & Wong (1996), Tables 4, 7 and 8 (the ICC(A,1) limits use the Satterthwaite
     degrees of freedom). A table whose targets all score identically has a zero
-    denominator and yields NaN.
+    denominator and yields NaN. When the raters agree exactly (zero error mean square) the
+    F statistics are infinite and the confidence limits take their limit, 1.
 
     References
     ----------
@@ -353,15 +354,17 @@ def icc_arrays(
         f1u = f1 * special.fdtri(df_w, df_r, q)
         f3l = f3 / special.fdtri(df_r, df_e, q)
         f3u = f3 * special.fdtri(df_e, df_r, q)
-        l1, u1 = (f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)
-        l3, u3 = (f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)
+        l1, u1 = _limit(f1l, k), _limit(f1u, k)
+        l3, u3 = _limit(f3l, k), _limit(f3u, k)
 
         # ICC(A,1): Satterthwaite approximation (McGraw & Wong 1996, Table 7, case 2A).
-        fj = msc / mse
+        # No rater variance (MSC = 0) makes F_J = 0 even when MSE = 0 too.
+        fj = np.where(msc == 0, 0.0, msc / mse)
         a = k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2
         vn = df_e * a**2
         vd = df_r * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
-        v = vn / vd
+        # Zero residual with rater variance: F_J is infinite and v tends to (k - 1).
+        v = np.where(np.isinf(fj), float(k - 1), vn / vd)
         f2u = special.fdtri(df_r, v, q)
         f2l = special.fdtri(v, df_r, q)
         l2 = n * (msr - f2u * mse) / (f2u * (k * msc + (k * n - k - n) * mse) + n * msr)
@@ -393,6 +396,16 @@ def icc_arrays(
             ),
             ICCForm.ICC3K: pack(icc3k, 1 - 1 / f3l, 1 - 1 / f3u, f3, df_e, p3),
         }
+
+
+def _limit(f: Any, k: int) -> Any:
+    """``(F - 1) / (F + k - 1)``, whose limit is 1 as F grows without bound.
+
+    An infinite F (zero error mean square: the raters agree exactly) would give inf/inf;
+    the confidence limit is then 1, the limit of the expression.
+    """
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isposinf(f), 1.0, (f - 1) / (f + k - 1))
 
 
 def _complete_cases(ratings: ArrayLike) -> tuple[npt.NDArray[np.float64], int]:

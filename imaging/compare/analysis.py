@@ -437,7 +437,7 @@ def status_agreement(reader_changes: pd.DataFrame) -> pd.DataFrame:
                     "method": method,
                     "mode": mode,
                     "quantity": "interval status",
-                    "statistic": f"Cohen kappa ({weights.value})",
+                    "statistic": f"Cohen kappa ({_weights_label(weights)})",
                     "model": r.model + " on improvement < stable < progression",
                     "estimate": r.kappa,
                     "n": r.n_subjects,
@@ -446,6 +446,10 @@ def status_agreement(reader_changes: pd.DataFrame) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame.from_records(rows, columns=_AGREEMENT_COLUMNS)
+
+
+def _weights_label(weights: KappaWeights) -> str:
+    return "unweighted" if weights is KappaWeights.NONE else f"{weights.value} weights"
 
 
 _AGREEMENT_COLUMNS = [
@@ -540,7 +544,7 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
                 {
                     "method": method,
                     "mode": mode,
-                    "statistic": f"{r.statistic} kappa ({r.weights.value})",
+                    "statistic": f"{r.statistic} kappa ({_weights_label(r.weights)})",
                     "model": r.model,
                     "estimate": r.kappa,
                     "observed": r.observed,

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from imaging.compare.analysis import ComparisonResult, compare
+from imaging.compare.change import cohort_summary
 from imaging.compare.plots import (
     bland_altman_plot,
     cumulative_probability_plot,
@@ -249,6 +250,8 @@ margin-top:2em}h3{margin-top:1.5em}
 table{border-collapse:collapse;font-size:.82em;margin:.6em 0;display:block;overflow-x:auto}
 th,td{border:1px solid #ccd;padding:3px 7px;text-align:right;white-space:nowrap}
 th{background:#eef;position:sticky;top:0}td.l,th.l{text-align:left}
+td.w{white-space:normal;min-width:22em;max-width:40em}
+table.glance th{white-space:normal}
 tr:nth-child(even) td{background:#fafaff}
 .meta{color:#555;font-size:.9em}.note{background:#fff8e0;border-left:4px solid #e0b000;
 padding:.5em 1em;margin:1em 0}.warn{background:#fde8e8;border-left:4px solid #c33;
@@ -292,6 +295,7 @@ _TEXT_COLUMNS = {
     "quantity",
     "threshold_label",
     "threshold_source",
+    "threshold",
     "new_syndesmophyte_corners",
     "new_bridge_levels",
     "corner",
@@ -306,6 +310,65 @@ _TEXT_COLUMNS = {
 }
 
 
+#: Long free-text columns: wrapped, so the table fits the page without scrolling.
+_WRAP_COLUMNS = {"citation", "model", "warning", "threshold_label", "new_syndesmophyte_corners"}
+
+
+def _cell_class(column: str) -> str:
+    if column in _WRAP_COLUMNS:
+        return "l w"
+    return "l" if column in _TEXT_COLUMNS else ""
+
+
+def _glance(result: ComparisonResult) -> pd.DataFrame:
+    """One row per method and reading mode: the numbers a reader of the report wants first."""
+    if result.changes.empty:
+        return pd.DataFrame()
+    overall = cohort_summary(result.changes, by=("method", "mode"))
+    agr = result.agreement
+    rows = []
+    for r in overall.itertuples(index=False):
+        sub = result.changes.loc[
+            (result.changes["method"] == r.method) & (result.changes["mode"] == r.mode)
+        ]
+        row: dict[str, Any] = {
+            "method": r.method,
+            "mode": r.mode,
+            "patients": sub["patient_id"].nunique(),
+            "intervals": int(sub["change"].notna().sum()),
+            "mean change (SD)": (
+                "–"
+                if not np.isfinite(r.mean_change)
+                else f"{r.mean_change:.3g} ({_fmt(r.sd_change)})"
+            ),
+            "% prog.": r.pct_progression,
+            "% impr.": r.pct_improvement,
+            "net %": r.net_pct,
+            "threshold": r.threshold_label or "none available",
+        }
+        if not agr.empty:
+            icc = agr.loc[
+                (agr["method"] == r.method)
+                & (agr["mode"] == r.mode)
+                & (agr["quantity"] == "status")
+                & (agr["statistic"] == "ICC(2,1)")
+            ]
+            if not icc.empty:
+                i = icc.iloc[0]
+                row["ICC(2,1) [95% CI]"] = (
+                    "undefined"
+                    if not np.isfinite(i["estimate"])
+                    else f"{i['estimate']:.2f} [{i['ci_low']:.2f}, {i['ci_high']:.2f}]"
+                )
+        if r.method == "msasss" and not result.events.empty:
+            ev = result.events.loc[
+                (result.events["method"] == r.method) & (result.events["mode"] == r.mode)
+            ]
+            row["new synd."] = int(ev["n_new_syndesmophytes"].sum())
+        rows.append(row)
+    return pd.DataFrame.from_records(rows)
+
+
 def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return "–"
@@ -317,7 +380,13 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _table(frame: pd.DataFrame, columns: list[str] | None = None, *, csv_name: str = "") -> str:
+def _table(
+    frame: pd.DataFrame,
+    columns: list[str] | None = None,
+    *,
+    csv_name: str = "",
+    css_class: str = "",
+) -> str:
     if frame is None or frame.empty:
         return "<p class='meta'>(none)</p>"
     cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
@@ -328,7 +397,7 @@ def _table(frame: pd.DataFrame, columns: list[str] | None = None, *, csv_name: s
     body = []
     for row in shown.itertuples(index=False):
         cells = "".join(
-            f"<td class='{'l' if c in _TEXT_COLUMNS else ''}'>{html.escape(_fmt(v))}</td>"
+            f"<td class='{_cell_class(c)}'>{html.escape(_fmt(v))}</td>"
             for c, v in zip(cols, row, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
@@ -338,7 +407,8 @@ def _table(frame: pd.DataFrame, columns: list[str] | None = None, *, csv_name: s
             f"<p class='meta'>First {MAX_HTML_ROWS} of {len(frame)} rows; all rows in "
             f"<code>{html.escape(csv_name)}</code>.</p>"
         )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    cls = f" class='{css_class}'" if css_class else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
 def _figure_html(fig: Any, caption: str, name: str, out_dir: Path | None, svg: bool = True) -> str:
@@ -471,6 +541,11 @@ def _method_section(
         "Koch wording). ICC forms after Shrout &amp; Fleiss (1979), CIs after McGraw "
         "&amp; Wong (1996), wording after Koo &amp; Li (2016). Default: ICC(2,1).</p>"
     )
+    if agr.empty:
+        parts.append(
+            "<p class='meta'>No agreement statistics: they need at least 2 readers who read "
+            "the same visits (and, for change scores, both visits of an interval).</p>"
+        )
     parts.append(
         _table(
             agr,
@@ -653,6 +728,21 @@ def render_html(
             f"<div class='warn'><b>{len(loaded.refused)} reading(s) skipped</b> (not valid under "
             f"the scoring rules):<ul>{items}</ul></div>"
         )
+    glance = _glance(result)
+    if not glance.empty:
+        header.append("<h2>At a glance</h2>")
+        header.append(
+            "<p class='meta'>All intervals of each method and reading mode together, readers "
+            f"combined by <b>{html.escape(str(s.get('combine')))}</b>; change = later - "
+            "earlier, so a positive change is a higher (worse) score. Progression: change "
+            "&ge; threshold (% of the intervals with a threshold; &ndash; where none is "
+            "available). ICC(2,1): two-way random effects, absolute agreement, single reader, "
+            "over every visit's total (Koo &amp; Li: &lt; 0.5 poor, 0.5-0.75 moderate, "
+            "0.75-0.9 good, &gt; 0.9 excellent). <i>new synd.</i>: new syndesmophytes "
+            "(mSASSS corners &lt; 2 reaching &ge; 2), summed over patients and intervals. "
+            "Details per method below.</p>"
+        )
+        header.append(_table(glance, css_class="glance"))
     header.append("<h2>Thresholds</h2>")
     header.append(
         "<p class='meta'>Progression: change &ge; threshold; improvement: change &le; "

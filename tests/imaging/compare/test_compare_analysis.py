@@ -82,10 +82,10 @@ def test_item_agreement_two_and_three_readers() -> None:
         index=["patient_id", "visit", "item"], columns="reader", values="value", observed=True
     )
     direct = cohen_kappa(wide["R1"], wide["R2"], weights="quadratic", categories=[0, 1, 2, 3])
-    assert table.loc["Cohen kappa (quadratic)", "estimate"] == pytest.approx(direct.kappa)
-    assert "Cohen kappa (linear)" in table.index
+    assert table.loc["Cohen kappa (quadratic weights)", "estimate"] == pytest.approx(direct.kappa)
+    assert "Cohen kappa (linear weights)" in table.index
     three = item_agreement(items)
-    assert three["statistic"].tolist() == ["Fleiss kappa (none)"]
+    assert three["statistic"].tolist() == ["Fleiss kappa (unweighted)"]
     wide3 = items.pivot_table(
         index=["patient_id", "visit", "item"], columns="reader", values="value", observed=True
     )
@@ -120,8 +120,8 @@ def test_status_agreement_kappa() -> None:
     r1 = np.array([1, 0, 0, 1, 0, 1, 0, 1])
     r2 = np.array([0, 1, 0, 1, 0, 1, 0, 1])
     expected = cohen_kappa(r1, r2)
-    assert rows.loc["Cohen kappa (none)", "estimate"] == pytest.approx(expected.kappa)
-    assert rows.loc["Cohen kappa (none)", "n"] == 8
+    assert rows.loc["Cohen kappa (unweighted)", "estimate"] == pytest.approx(expected.kappa)
+    assert rows.loc["Cohen kappa (unweighted)", "n"] == 8
 
 
 def test_threshold_mapping_with_default() -> None:

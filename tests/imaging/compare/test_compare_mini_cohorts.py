@@ -355,3 +355,46 @@ def test_sem_form_sdc_uses_the_sd_of_the_outcome() -> None:
     icc2k = float(ref.set_index("Type").loc["ICC(A,k)", "ICC"])
     sd_mean = rows.groupby("patient_id")["total"].mean().std(ddof=1)
     assert two == pytest.approx(1.96 * math.sqrt(2) * sd_mean * math.sqrt(1 - icc2k), rel=1e-9)
+
+
+def test_exact_agreement_gives_confidence_limits_of_one() -> None:
+    from imaging.compare import icc_all
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = icc_all([[1, 1], [2, 2], [5, 5]])
+        offset = icc_all([[1, 2], [2, 3], [5, 6]])  # reader B always one higher
+    assert all((r.icc, r.ci_low, r.ci_high) == (1.0, 1.0, 1.0) for r in same.values())
+    c = offset["ICC(3,1)"]  # type: ignore[index]
+    assert (c.icc, c.ci_low, c.ci_high) == (1.0, 1.0, 1.0)
+    a = offset["ICC(2,1)"]  # type: ignore[index]
+    assert a.icc < 1 and 0 < a.ci_low < a.icc < a.ci_high < 1
+
+
+def test_report_opens_with_the_results_at_a_glance(tmp_path, items_a: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    from imaging.compare.report import LoadedScores, render_html
+
+    totals = totals_from_items(items_a)
+    result = compare(totals, items_a)
+    loaded = LoadedScores(source="mini", totals=totals, items=items_a)  # type: ignore[call-arg]
+    page = render_html(result, loaded)
+    glance = page[page.index("At a glance") : page.index("<h2>Thresholds")]
+    body = glance.split("<tbody>")[1].split("</tbody>")[0]
+    cells = [c.split("</td>")[0] for c in body.split("<td")[1:]]
+    cells = [c.split(">", 1)[1] for c in cells]
+    # 3 patients, 5 intervals with a change: mean 1.7 (SD sqrt(7.2)); 3 progressions and
+    # 1 improvement of 5; 1 + 3 + 0 + 1 + 1 = 6 new syndesmophytes (either reader).
+    assert cells == [
+        "msasss",
+        "blinded",
+        "3",
+        "5",
+        "1.7 (2.683)",
+        "60",
+        "20",
+        "40",
+        "2 per 2 years (published)",
+        cells[9],
+        "6",
+    ]
+    assert cells[9].startswith("0.") or cells[9].startswith("1.")
