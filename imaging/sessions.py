@@ -38,7 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from imaging.scoring import ReadingMode, SessionInfo, Visit
+from imaging.scoring import Method, ReadingMode, SessionInfo, Visit
+from imaging.series import Plane, Region
+from imaging.series import Sequence as MrSequence
 
 __all__ = [
     "Case",
@@ -46,8 +48,10 @@ __all__ = [
     "ServedCase",
     "ServedVisit",
     "SessionDefinition",
+    "cases_for_method",
     "cases_from_series",
     "hides_identity",
+    "series_for_method",
 ]
 
 
@@ -448,3 +452,81 @@ def cases_from_series(series: Sequence[Any]) -> tuple[Case, ...]:
             )
         cases.append(Case(case_id=f"case-{n:03d}", patient_id=patient, visits=tuple(visits)))
     return tuple(cases)
+
+
+def series_for_method(summaries: Sequence[Any], method: Method | str) -> list[Any]:
+    """The series of one visit that a method is read on, in reading order.
+
+    SPARCC SIJ: the fluid-sensitive semicoronal SIJ MR series (STIR first, then T2
+    fat-saturated). mSASSS: the lateral cervical then lumbar radiographs. mNY: the
+    pelvis/SIJ radiograph.
+
+    Parameters
+    ----------
+    summaries : sequence of SeriesSummary
+        The series of one visit (from :func:`imaging.scan`).
+    method : Method or str
+        One of ``sparcc_sij``, ``msasss``, ``mny``.
+
+    Returns
+    -------
+    list of SeriesSummary
+        Possibly empty.
+
+    Raises
+    ------
+    ValueError
+        For a method not read in sessions yet.
+
+    References
+    ----------
+    .. [1] Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709 (SPARCC SIJ on STIR).
+    .. [2] Creemers MC, et al. Ann Rheum Dis 2005;64:127-129 (mSASSS: lateral cervical and
+       lumbar radiographs).
+    .. [3] van der Linden S, et al. Arthritis Rheum 1984;27:361-368 (modified New York
+       criteria: AP pelvis radiograph).
+    """
+    method = Method(method)
+    if method is Method.SPARCC_SIJ:
+        picked = [
+            s
+            for s in summaries
+            if s.region is Region.SIJ
+            and s.plane is not Plane.PROJECTION
+            and s.sequence in (MrSequence.STIR, MrSequence.T2_FATSAT)
+        ]
+        return sorted(picked, key=lambda s: s.sequence is not MrSequence.STIR)
+    if method is Method.MSASSS:
+        order = {Region.CERVICAL: 0, Region.LUMBAR: 1}
+        picked = [s for s in summaries if s.plane is Plane.PROJECTION and s.region in order]
+        return sorted(picked, key=lambda s: order[s.region])
+    if method is Method.MNY:
+        return [s for s in summaries if s.plane is Plane.PROJECTION and s.region is Region.SIJ]
+    raise ValueError(
+        f"method {method.value!r} is not read in sessions yet (sparcc_sij, msasss or mny)"
+    )
+
+
+def cases_for_method(series: Sequence[Any], method: Method | str) -> tuple[Case, ...]:
+    """The cases of a reading session for one method: visits without its images left out.
+
+    Parameters
+    ----------
+    series : sequence of SeriesSummary
+        Scanned series of a cohort.
+    method : Method or str
+        The method read (see :func:`series_for_method`).
+
+    Returns
+    -------
+    tuple of Case
+        As :func:`cases_from_series`, over the visits holding at least one series the
+        method is read on (all series of such a visit are kept).
+    """
+    by_visit: dict[tuple[str, str], list[Any]] = {}
+    for s in series:
+        by_visit.setdefault((s.patient_id, s.study_uid), []).append(s)
+    usable = [
+        s for members in by_visit.values() if series_for_method(members, method) for s in members
+    ]
+    return cases_from_series(usable)

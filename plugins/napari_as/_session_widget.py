@@ -28,8 +28,13 @@ from qtpy.QtWidgets import (
 )
 
 from imaging.scoring import Method, ReadingMode
-from imaging.series import Plane, Region, Sequence
-from imaging.sessions import ServedCase, SessionDefinition, cases_from_series
+from imaging.series import Region
+from imaging.sessions import (
+    ServedCase,
+    SessionDefinition,
+    cases_for_method,
+    series_for_method,
+)
 
 from ._layers import METADATA_KEY
 from ._reader import layer_data_for_series, scan_paths
@@ -38,31 +43,6 @@ from ._reading import ReadingContext, default_reader, default_store_path
 __all__ = ["SessionWidget", "series_for_method"]
 
 _SESSION_METHODS = (Method.SPARCC_SIJ, Method.MSASSS, Method.MNY)
-
-
-def series_for_method(summaries: list[Any], method: Method | str) -> list[Any]:
-    """The series of one visit a method is read on, in reading order.
-
-    SPARCC SIJ: the fluid-sensitive SIJ MR series (STIR, then T2 fat-sat). mSASSS: the
-    cervical then lumbar radiographs. mNY: the pelvis/SIJ radiograph.
-    """
-    method = Method(method)
-    if method is Method.SPARCC_SIJ:
-        picked = [
-            s
-            for s in summaries
-            if s.region is Region.SIJ
-            and s.plane is not Plane.PROJECTION
-            and s.sequence in (Sequence.STIR, Sequence.T2_FATSAT)
-        ]
-        return sorted(picked, key=lambda s: s.sequence is not Sequence.STIR)
-    if method is Method.MSASSS:
-        order = {Region.CERVICAL: 0, Region.LUMBAR: 1}
-        picked = [s for s in summaries if s.plane is Plane.PROJECTION and s.region in order]
-        return sorted(picked, key=lambda s: order[s.region])
-    if method is Method.MNY:
-        return [s for s in summaries if s.plane is Plane.PROJECTION and s.region is Region.SIJ]
-    raise ValueError(f"method {method.value} is not read in sessions yet")
 
 
 class SessionWidget(QWidget):
@@ -176,27 +156,18 @@ class SessionWidget(QWidget):
             self.status.setText("choose a cohort folder")
             return None
         series, skipped = scan_paths([path])
-        wanted = {s.series_uid for s in series}
-        # Only visits holding a series of the method become cases.
-        by_visit: dict[tuple[str, str], list[Any]] = {}
-        for s in series:
-            by_visit.setdefault((s.patient_id, s.study_uid), []).append(s)
-        usable = [
-            s
-            for members in by_visit.values()
-            if series_for_method(members, self.method)
-            for s in members
-            if s.series_uid in wanted
-        ]
-        if not usable:
+        # Only visits holding a series of the method become cases (the core decides).
+        cases = cases_for_method(series, self.method)
+        if not cases:
             self.status.setText(f"no {self.method.value} images found in the folder")
             return None
-        self.summaries = {s.series_uid: s for s in usable}
+        wanted = {uid for case in cases for cv in case.visits for uid in cv.series}
+        self.summaries = {s.series_uid: s for s in series if s.series_uid in wanted}
         try:
             self.definition = SessionDefinition(
                 session_id=uuid.uuid4().hex,
                 reader=self.reader_edit.text().strip() or default_reader(),
-                cases=cases_from_series(usable),
+                cases=cases,
                 mode=ReadingMode(self.mode_combo.currentData()),
                 seed=None if self.seed.value() < 0 else int(self.seed.value()),
             )

@@ -133,3 +133,30 @@ def test_case_validates() -> None:
 def test_hides_identity() -> None:
     assert not hides_identity("open")
     assert all(hides_identity(m) for m in ReadingMode if m is not ReadingMode.OPEN)
+
+
+def test_series_and_cases_for_method_on_the_sample_cohort(sample_dicoms) -> None:
+    from imaging.index import scan
+    from imaging.scoring import Method
+    from imaging.series import Region, Sequence
+    from imaging.sessions import cases_for_method, series_for_method
+
+    result = scan(sample_dicoms / "SYNTH001" / "V0_20210315")
+    series = list(getattr(result, "series", result))
+    assert len(series) == 6
+    (stir,) = series_for_method(series, Method.SPARCC_SIJ)
+    assert stir.sequence is Sequence.STIR and stir.region is Region.SIJ
+    cervical, lumbar = series_for_method(series, "msasss")
+    assert (cervical.region, lumbar.region) == (Region.CERVICAL, Region.LUMBAR)
+    (pelvis,) = series_for_method(series, Method.MNY)
+    assert pelvis.region is Region.SIJ and pelvis.series_uid != stir.series_uid
+    with pytest.raises(ValueError, match="not read in sessions"):
+        series_for_method(series, Method.SPARCC_SPINE)
+    # A visit (study) without the method's images is no case; a kept one keeps all its
+    # series. The sample's radiographs are one study, its MR another.
+    without_pelvis = [s for s in series if s is not pelvis]
+    assert cases_for_method(without_pelvis, Method.MNY) == ()
+    (case,) = cases_for_method(series, Method.MNY)
+    (visit,) = case.visits
+    assert case.patient_id == "SYNTH001"
+    assert set(visit.series) == {pelvis.series_uid, cervical.series_uid, lumbar.series_uid}
