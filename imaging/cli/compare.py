@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,12 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.json:
         payload = {"source": loaded.source, "refused": list(loaded.refused), **result.to_dict()}
-        json.dump(payload, sys.stdout, indent=1, default=str)
-        sys.stdout.write("\n")
+        try:
+            json.dump(payload, sys.stdout, indent=1, default=str)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) stopped early: not an error of ours. Point stdout
+            # at devnull so that the interpreter's final flush does not raise again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

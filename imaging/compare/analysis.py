@@ -569,6 +569,10 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
+#: Tables with one row per patient (and reader, interval): left out of a compact dict.
+DETAIL_TABLES = ("changes", "reader_changes", "slopes", "msasss_events", "sparcc_spine_dvus")
+
+
 @dataclass(frozen=True)
 class ComparisonResult:
     """Everything :func:`compare` computed, as tidy tables.
@@ -668,11 +672,26 @@ class ComparisonResult:
             ],
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dictionary of every table (records) and the settings."""
+    def to_dict(self, *, detail: bool = True) -> dict[str, Any]:
+        """Return a JSON-ready dictionary of every table (records) and the settings.
+
+        Parameters
+        ----------
+        detail : bool, optional
+            True (default): every table in full. False: the per-patient tables
+            (:data:`DETAIL_TABLES`: one row per patient, reader and interval, 90 MB of JSON
+            for 10,000 patients) become ``{"rows": n, "omitted": ...}``; the cohort-level
+            tables (summary, agreement, kappas, thresholds, warnings) stay in full.
+        """
         out: dict[str, Any] = {"settings": self.settings}
         for name, table in self.tables().items():
-            out[name] = _records(table)
+            if not detail and name in DETAIL_TABLES:
+                out[name] = {
+                    "rows": len(table),
+                    "omitted": "per-patient detail; see the CSV table of the same name",
+                }
+            else:
+                out[name] = _records(table)
         return out
 
 

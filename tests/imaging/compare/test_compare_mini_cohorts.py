@@ -398,3 +398,28 @@ def test_report_opens_with_the_results_at_a_glance(tmp_path, items_a: pd.DataFra
         "6",
     ]
     assert cells[9].startswith("0.") or cells[9].startswith("1.")
+
+
+def test_result_json_keeps_cohort_tables_and_points_to_the_detail(
+    tmp_path,
+    items_a: pd.DataFrame,  # type: ignore[no-untyped-def]
+) -> None:
+    import json
+
+    from imaging.compare.report import LoadedScores, write_report
+
+    totals = totals_from_items(items_a)
+    result = compare(totals, items_a)
+    loaded = LoadedScores(source="mini", totals=totals, items=items_a)  # type: ignore[call-arg]
+    files = write_report(result, loaded, tmp_path / "out", svg=False)
+    data = json.loads(files.result_json.read_text())
+    assert data["changes"] == {
+        "rows": 5,
+        "omitted": "per-patient detail; see the CSV table of the same name",
+        "csv": "changes.csv",
+    }
+    assert len(pd.read_csv(tmp_path / "out" / data["changes"]["csv"])) == 5
+    assert [r["interval"] for r in data["summary"]] == ["V1 -> V2", "V1 -> V3", "V2 -> V3"]
+    assert len(data["plausibility_warnings"]) == 2
+    # The full form (for --json) still has every row.
+    assert len(result.to_dict()["changes"]) == 5
