@@ -1,7 +1,8 @@
 """Derive two readers' readings of the sample studies from ``ground_truth.json``.
 
 Writes ``readings.json`` (a list of reading dicts, importable into a score store) and
-``readings.csv`` (the tidy long table, one row per item) next to this script, so that::
+``readings.csv`` (the tidy long table, one row per item, without the image references,
+session and comment, which only ``readings.json`` carries) next to this script, so that::
 
     as-imaging compare sample_dicoms/readings.json --out compare_report/
 
@@ -162,12 +163,19 @@ def make_readings() -> list[Reading]:
     return readings
 
 
+#: Per-reading columns left out of ``readings.csv`` (kept in ``readings.json``).
+CSV_LEFT_OUT = ("images", "session", "comment")
+
+
 def main(out_dir: Path = HERE) -> int:
     """Write ``readings.json`` and ``readings.csv`` to ``out_dir``."""
     readings = make_readings()
     json_path = out_dir / "readings.json"
     json_path.write_text(json.dumps([r.to_dict() for r in readings], indent=1) + "\n")
-    readings_to_frame(readings).to_csv(out_dir / "readings.csv", index=False)
+    # The tidy table repeats each reading's metadata on every item row; the image
+    # references, session and comment (in readings.json) would make up two thirds of it.
+    frame = readings_to_frame(readings).drop(columns=list(CSV_LEFT_OUT), errors="ignore")
+    frame.to_csv(out_dir / "readings.csv", index=False)
     print(f"wrote {len(readings)} readings to {json_path} and {out_dir / 'readings.csv'}")
     return 0
 
