@@ -177,11 +177,7 @@ class CompareWidget(QWidget):
         self._refresh_layers()
 
     def _refresh_layers(self, event: Any = None) -> None:
-        checked = {
-            self.layer_list.item(i).text()
-            for i in range(self.layer_list.count())
-            if self.layer_list.item(i).checkState() == Qt.CheckState.Checked
-        }
+        checked = set(self.checked_names())
         self.layer_list.clear()
         for layer in self.viewer.layers:
             if info_from_layer(layer) is not None:
@@ -191,6 +187,15 @@ class CompareWidget(QWidget):
                     Qt.CheckState.Checked if layer.name in checked else Qt.CheckState.Unchecked
                 )
                 self.layer_list.addItem(item)
+
+    def checked_names(self) -> list[str]:
+        """Names of the layers checked in the list."""
+        items = [self.layer_list.item(i) for i in range(self.layer_list.count())]
+        return [
+            item.text()
+            for item in items
+            if item is not None and item.checkState() == Qt.CheckState.Checked
+        ]
 
     def _on_removed(self, event: Any) -> None:
         # A compared visit closed in the main viewer (for example by a blinded session
@@ -212,12 +217,7 @@ class CompareWidget(QWidget):
         docked beside it.
         """
         if layers is None:
-            names = [
-                self.layer_list.item(i).text()
-                for i in range(self.layer_list.count())
-                if self.layer_list.item(i).checkState() == Qt.CheckState.Checked
-            ]
-            layers = [self.viewer.layers[n] for n in names]
+            layers = [self.viewer.layers[n] for n in self.checked_names()]
         if len(layers) < 2:
             self.status.setText("check two or more visits")
             return False

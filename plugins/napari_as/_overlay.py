@@ -145,7 +145,7 @@ def polygon_at(point: npt.ArrayLike, polygons: list[np.ndarray]) -> int | None:
     """Index of the first polygon containing a (row, column) point, or None."""
     pt = np.asarray(point, dtype=float)[-2:]
     for i, poly in enumerate(polygons):
-        if MplPath(np.asarray(poly)[:, -2:]).contains_point(pt):
+        if MplPath(np.asarray(poly)[:, -2:]).contains_point((float(pt[0]), float(pt[1]))):
             return i
     return None
 

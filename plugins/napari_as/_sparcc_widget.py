@@ -347,7 +347,7 @@ class SparccSijWidget(ScoringWidgetBase):
         ]
 
     def _polygons(self) -> list[np.ndarray]:
-        spacing = tuple(float(s) for s in self.layer.scale[-2:])
+        spacing = (float(self.layer.scale[-2]), float(self.layer.scale[-1]))
         affine = self.info.affine if self.info else None
         polys: list[np.ndarray] = []
         self._poly_keys = []

@@ -242,9 +242,9 @@ class SpineWidget(ItemFormWidget):
             )
             self.lines_layer.events.data.connect(self._on_lines_changed)
             self.quadrant_layer.mouse_drag_callbacks.append(self._on_quadrant_click)
-            for key, item in SPINE_KEYS.items():
+            for shortcut, spine_item in SPINE_KEYS.items():
                 self.quadrant_layer.bind_key(
-                    key, lambda _l, it=item: self._key_toggle(it), overwrite=True
+                    shortcut, lambda _l, it=spine_item: self._key_toggle(it), overwrite=True
                 )
         self.lines_layer.events.data.disconnect(self._on_lines_changed)
         self.lines_layer.data = []
@@ -260,7 +260,7 @@ class SpineWidget(ItemFormWidget):
         return np.asarray(self.lines_layer.data[self._line_keys.index(key)])[:, -2:]
 
     def _polygons(self) -> list[np.ndarray]:
-        spacing = tuple(float(s) for s in self.layer.scale[-2:])
+        spacing = (float(self.layer.scale[-2]), float(self.layer.scale[-1]))
         affine = self.info.affine if self.info else None
         polys: list[np.ndarray] = []
         self._poly_keys = []

@@ -191,7 +191,7 @@ class SssWidget(ItemFormWidget):
         }
 
     def _polygons(self) -> list[np.ndarray]:
-        spacing = tuple(float(s) for s in self.layer.scale[-2:])
+        spacing = (float(self.layer.scale[-2]), float(self.layer.scale[-1]))
         affine = self.info.affine if self.info else None
         polys: list[np.ndarray] = []
         self._poly_keys = []
