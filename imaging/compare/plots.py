@@ -166,8 +166,19 @@ def bland_altman_plot(
     ax = fig.add_subplot()
     mean = (x + y) / 2
     diff = x - y
-    # Integer scores overlap: a little transparency shows where points pile up.
-    ax.scatter(mean, diff, s=18, alpha=0.5, edgecolors="none")
+    # Integer scores overlap: transparency shows where points pile up; a few points must
+    # still be plainly visible (and large cohorts not a solid blot).
+    small = diff.size < 200
+    ax.scatter(
+        mean,
+        diff,
+        s=40 if small else 12,
+        alpha=0.7 if small else 0.3,
+        color="tab:gray" if small else "tab:blue",
+        edgecolors="black" if small else "none",
+        linewidths=0.5,
+        zorder=3,
+    )
     ax.axhline(result.bias, color="tab:blue", label=f"bias {result.bias:.3g}")
     for limit, name in ((result.lower, "lower"), (result.upper, "upper")):
         ax.axhline(limit, color="tab:red", linestyle="--", label=f"{name} limit {limit:.3g}")
