@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from qtpy.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
+from qtpy.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
 
 from imaging.errors import ScoringError
 
@@ -28,6 +28,11 @@ class ItemFormWidget(ScoringWidgetBase):
         self.boxes: dict[str, QCheckBox] = {}
         self.slice_label = QLabel("slice: -")
         self.total_label = QLabel("total: -")
+        # The form drives the viewer too: choosing a scored slice shows it.
+        self.slice_combo = QComboBox()
+        self.slice_combo.activated.connect(
+            lambda i: self.go_to_slice(int(self.slice_combo.itemData(i)))
+        )
         self.viewer.dims.events.current_step.connect(lambda _e=None: self.refresh())
 
     # subclasses -------------------------------------------------------------------------
@@ -44,6 +49,10 @@ class ItemFormWidget(ScoringWidgetBase):
         if self.controller is None or self.controller.reading is None:
             return []
         return list(self.controller.score.slice_groups())
+
+    def scored_slices(self) -> list[int]:
+        """The slices the slice chooser offers (default: every scored slice)."""
+        return sorted({i for g in self.slice_groups() for i in g})
 
     # common -----------------------------------------------------------------------------
     def current_index(self) -> int | None:
@@ -115,6 +124,14 @@ class ItemFormWidget(ScoringWidgetBase):
             f"slice {index}" + ("" if index in scored else f": not scored ({scored})")
         )
         self.total_label.setText(self.totals_text())
+        offered = self.scored_slices()
+        if [self.slice_combo.itemData(i) for i in range(self.slice_combo.count())] != offered:
+            self.slice_combo.clear()
+            for i in offered:
+                self.slice_combo.addItem(f"slice {i}", i)
+        self.slice_combo.blockSignals(True)
+        self.slice_combo.setCurrentIndex(self.slice_combo.findData(index))
+        self.slice_combo.blockSignals(False)
 
     def shown_item_values(self) -> dict[str, Any]:
         """The items shown and their values (for scripts and tests)."""

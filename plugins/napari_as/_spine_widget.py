@@ -87,7 +87,7 @@ class SpineWidget(ItemFormWidget):
         self.remove_button = QPushButton("Remove DVU")
         self.remove_button.clicked.connect(lambda: self.remove_dvu(self.dvu_combo.currentData()))
         self.chosen_combo = QComboBox()
-        self.chosen_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.chosen_combo.currentIndexChanged.connect(lambda _i: self._on_chosen())
         add_row = QHBoxLayout()
         add_row.addWidget(self.dvu_combo)
         add_row.addWidget(self.dvu_first)
@@ -99,6 +99,7 @@ class SpineWidget(ItemFormWidget):
         layout.addLayout(add_row)
         layout.addWidget(self.chosen_combo)
         layout.addWidget(self.slice_label)
+        layout.addWidget(self.slice_combo)
         layout.addWidget(self.form_host)
         layout.addWidget(self.total_label)
         layout.addWidget(self.status)
@@ -185,6 +186,21 @@ class SpineWidget(ItemFormWidget):
         """The DVU whose items the form shows."""
         text = self.chosen_combo.currentText()
         return DVU(text) if text else None
+
+    def scored_slices(self) -> list[int]:
+        """The 3 slices of the DVU chosen in the form."""
+        dvu = self.chosen()
+        if dvu is None or self.controller is None:
+            return []
+        unit = next((d for d in self.score.dvus if d.dvu is dvu), None)
+        return [] if unit is None else [sl.index for sl in unit.slices]
+
+    def _on_chosen(self) -> None:
+        # Choosing a DVU shows its slices when the one shown is not among them.
+        slices = self.scored_slices()
+        if slices and self.current_index() not in slices:
+            self.go_to_slice(slices[0])
+        self.refresh()
 
     def visible_items(self) -> list[str]:
         """The 6 items of the chosen DVU on the slice shown."""

@@ -88,6 +88,7 @@ class SssWidget(ItemFormWidget):
         layout.addLayout(self.common_form)
         layout.addWidget(self.start_button)
         layout.addWidget(self.slice_label)
+        layout.addWidget(self.slice_combo)
         layout.addWidget(self.form_host)
         layout.addWidget(self.total_label)
         layout.addWidget(self.status)

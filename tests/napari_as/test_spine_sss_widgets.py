@@ -123,6 +123,12 @@ def test_sss_by_clicks_and_keys_on_the_quadrant_overlay(
         "slice5/right/fat/lower_sacral",
     }
     assert widget.total_label.text() == "components: fat 1, erosion 1, backfill 0, ankylosis 1"
+    # The form follows the viewer (slice 5 shown) and drives it (choose slice 8).
+    assert widget.slice_combo.currentData() == 5
+    assert [widget.slice_combo.itemData(i) for i in range(5)] == [4, 5, 6, 7, 8]
+    widget.slice_combo.activated.emit(4)
+    assert widget.current_index() == 8 and widget.slice_label.text() == "slice 8"
+    widget.go_to_slice(5)
     # The form beside shows the same items, and the overlay colours the lesion chosen.
     assert widget.boxes["slice5/right/fat/lower_sacral"].isChecked()
     colors = np.asarray(layer.face_color)
@@ -178,6 +184,14 @@ def test_spine_by_clicks_and_keys_on_the_dvu_overlay(make_napari_viewer, samples
     layer = widget.quadrant_layer
     assert len(layer.data) == 2 * 3 * 4
     click("L1/L2", 6, "lower_posterior")
+    # Choosing a DVU in the form shows its slices; the slice chooser offers them.
+    widget.go_to_slice(0)
+    widget.chosen_combo.setCurrentText("T8/T9")
+    widget.chosen_combo.setCurrentText("L1/L2")
+    assert widget.current_index() == 4
+    assert [widget.slice_combo.itemData(i) for i in range(3)] == [4, 5, 6]
+    widget.slice_combo.activated.emit(2)
+    assert widget.current_index() == 6
     (stored,) = store.query(method=Method.SPARCC_SPINE)
     marked = {k for k, v in stored.items.item_values().items() if v == 1}
     assert marked == {
