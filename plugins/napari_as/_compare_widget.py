@@ -174,6 +174,7 @@ class CompareWidget(QWidget):
         self.viewer.layers.events.removed.connect(self._refresh_layers)
         self.viewer.layers.events.removed.connect(self._on_removed)
         self.viewer.dims.events.current_step.connect(self._main_moved)
+        self.viewer.scene.camera.events.zoom.connect(self._zoom_moved)
         self._refresh_layers()
 
     def _refresh_layers(self, event: Any = None) -> None:
@@ -253,6 +254,7 @@ class CompareWidget(QWidget):
         self.viewer.window._qt_window.installEventFilter(self)
         self._build_offsets()
         self._main_moved()
+        self._zoom_moved()
         self.refresh_table()
         self.status.setText(f"{len(self.compared)} visits side by side")
         return True
@@ -305,6 +307,12 @@ class CompareWidget(QWidget):
                 view.show_slice(index + self._offset_values.get(name, 0))
         finally:
             self._syncing = False
+
+    def _zoom_moved(self, event: Any = None) -> None:
+        # Zoom is linked (same magnification of every visit); pan is not, as the visits
+        # do not share a frame of reference.
+        for view in self.views.values():
+            view.model.scene.camera.zoom = self.viewer.scene.camera.zoom
 
     def _on_view_step(self, event: Any) -> None:
         for view in self.views.values():
