@@ -751,6 +751,22 @@ def _codes(
 
 
 def _index_in(cats: npt.NDArray[Any], v: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    if (
+        cats.dtype.kind in "iuf"
+        and v.dtype.kind in "iuf"
+        and cats.size
+        and np.array_equal(cats, cats[0] + np.arange(cats.size))
+    ):
+        # Consecutive integer grades (mSASSS 0-3, mNY 0-4): the index is an offset, two
+        # arrays instead of the five of a general search (millions of corners).
+        idx = (v - cats[0]).astype(np.intp)
+        bad = (idx < 0) | (idx >= cats.size) | (idx + cats[0] != v)
+        if bad.any():
+            raise ValueError(
+                f"ratings {sorted(set(np.asarray(v)[bad].tolist()))} are not among the "
+                f"categories {cats.tolist()}"
+            )
+        return idx
     order = np.argsort(cats, kind="stable")
     pos = np.searchsorted(cats, v, sorter=order)
     pos = np.clip(pos, 0, len(cats) - 1)

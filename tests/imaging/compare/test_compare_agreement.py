@@ -76,6 +76,7 @@ def test_icc_matches_shrout_fleiss_table(form: ICCForm) -> None:
     assert result.form is form
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
 def test_icc_matches_pingouin_values_f_tests_and_cis() -> None:
     pingouin = pytest.importorskip("pingouin")
     rng = np.random.default_rng(3)

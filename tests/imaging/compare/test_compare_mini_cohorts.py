@@ -423,3 +423,13 @@ def test_result_json_keeps_cohort_tables_and_points_to_the_detail(
     assert len(data["plausibility_warnings"]) == 2
     # The full form (for --json) still has every row.
     assert len(result.to_dict()["changes"]) == 5
+
+
+def test_kappa_grades_outside_the_scale_are_refused() -> None:
+    from imaging.compare import cohen_kappa
+
+    with pytest.raises(ValueError, match=r"ratings \[2.5, 5.0\] are not among the categories"):
+        cohen_kappa([0, 1, 5, 2.5], [0, 1, 2, 2], weights="linear", categories=[0, 1, 2, 3])
+    r = cohen_kappa([0, 1, 3, 2], [0, 1, 2, 2], weights="linear", categories=[0, 1, 2, 3])
+    # Disagreement 1/3 on one of 4 pairs; expected from the margins.
+    assert r.observed == pytest.approx(1 - (1 / 3) / 4)
