@@ -685,6 +685,13 @@ class KappaResult:
         Raters per subject.
     categories : tuple
         The category values, in order (the order defines the weights).
+    se : float
+        Large-sample standard error (Fleiss, Cohen & Everitt 1969; Cohen's kappa only,
+        NaN for Fleiss' kappa).
+    ci_low, ci_high : float
+        ``kappa -/+ z * se`` at ``confidence`` (NaN without ``se``).
+    confidence : float
+        Level of the interval.
     """
 
     statistic: str
@@ -695,6 +702,10 @@ class KappaResult:
     n_subjects: int
     n_raters: int
     categories: tuple[Any, ...] = field(default_factory=tuple)
+    se: float = math.nan
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    confidence: float = 0.95
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weights", KappaWeights(self.weights))
@@ -726,6 +737,10 @@ class KappaResult:
             "n_subjects": self.n_subjects,
             "n_raters": self.n_raters,
             "categories": [_jsonable(c) for c in self.categories],
+            "se": self.se,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "confidence": self.confidence,
             "interpretation": self.interpretation,
         }
 
@@ -798,6 +813,7 @@ def cohen_kappa(
     *,
     weights: KappaWeights | str = KappaWeights.NONE,
     categories: Sequence[Any] | None = None,
+    confidence: float = 0.95,
 ) -> KappaResult:
     """Cohen's kappa between two raters, unweighted or with linear/quadratic weights.
 
@@ -813,10 +829,14 @@ def cohen_kappa(
         All possible categories in their order, e.g. ``[0, 1, 2, 3]`` for an mSASSS corner.
         Weights depend on the number of categories, so give it for ordinal scales; by
         default the categories observed.
+    confidence : float, optional
+        Level of the large-sample confidence interval ``kappa -/+ z * SE``.
 
     Returns
     -------
     KappaResult
+        With the standard error of Fleiss, Cohen & Everitt (1969), the same as
+        ``statsmodels.stats.inter_rater.cohens_kappa``.
 
     References
     ----------
@@ -826,7 +846,11 @@ def cohen_kappa(
            disagreement or partial credit. Psychol Bull 1968;70:213-220.
     .. [3] Landis JR, Koch GG. The measurement of observer agreement for categorical data.
            Biometrics 1977;33:159-174.
+    .. [4] Fleiss JL, Cohen J, Everitt BS. Large sample standard errors of kappa and
+           weighted kappa. Psychol Bull 1969;72:323-327.
     """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence {confidence!r} must lie strictly between 0 and 1")
     try:
         w = KappaWeights(weights)
     except ValueError:
@@ -853,6 +877,8 @@ def cohen_kappa(
     observed_dis = float((dis * p).sum())
     expected_dis = float((dis * expected_table).sum())
     kappa = 1.0 - observed_dis / expected_dis if expected_dis > 0 else math.nan
+    se = _kappa_se(p, 1.0 - dis, kappa, n)
+    z = float(special.ndtri(1.0 - (1.0 - confidence) / 2.0))
     return KappaResult(
         statistic="Cohen",
         weights=w,
@@ -862,7 +888,32 @@ def cohen_kappa(
         n_subjects=int(n),
         n_raters=2,
         categories=cats,
+        se=se,
+        ci_low=kappa - z * se,
+        ci_high=kappa + z * se,
+        confidence=confidence,
     )
+
+
+def _kappa_se(
+    p: npt.NDArray[np.float64], agree: npt.NDArray[np.float64], kappa: float, n: int
+) -> float:
+    """Large-sample SE of (weighted) kappa, Fleiss, Cohen & Everitt (1969), eq. 13.
+
+    ``p`` is the table of joint proportions, ``agree`` the agreement weights (1 on the
+    diagonal); the unweighted kappa is the case ``agree`` = identity.
+    """
+    if not math.isfinite(kappa):
+        return math.nan
+    row, col = p.sum(axis=1), p.sum(axis=0)
+    pe = float((agree * np.outer(row, col)).sum())
+    if pe >= 1.0:
+        return math.nan
+    w_row = agree @ col  # mean weight of row category i over the column margin
+    w_col = row @ agree
+    term = float((p * (agree - (w_row[:, None] + w_col[None, :]) * (1 - kappa)) ** 2).sum())
+    var = (term - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
+    return math.sqrt(max(var, 0.0))
 
 
 def fleiss_kappa_from_counts(

@@ -440,6 +440,8 @@ def status_agreement(reader_changes: pd.DataFrame) -> pd.DataFrame:
                     "statistic": f"Cohen kappa ({_weights_label(weights)})",
                     "model": r.model + " on improvement < stable < progression",
                     "estimate": r.kappa,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
                     "n": r.n_subjects,
                     "k_raters": 2,
                     "interpretation": r.interpretation,
@@ -524,7 +526,9 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
         for binary items; linear and quadratic weights for graded items: mSASSS corners 0-3,
         mNY grades 0-4), more readers Fleiss' kappa. Each observation is one item of one
         patient's visit; missing items are dropped. Columns ``method, mode, statistic,
-        model, estimate, observed, expected, n, k_raters, interpretation``.
+        model, estimate, ci_low, ci_high`` (95% large-sample interval of Cohen's kappa,
+        Fleiss, Cohen & Everitt 1969; NaN for Fleiss' kappa), ``observed, expected, n,
+        k_raters, interpretation``.
 
     References
     ----------
@@ -562,6 +566,8 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
                     "statistic": f"{r.statistic} kappa ({_weights_label(r.weights)})",
                     "model": r.model,
                     "estimate": r.kappa,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
                     "observed": r.observed,
                     "expected": r.expected,
                     "n": r.n_subjects,
@@ -575,6 +581,8 @@ def item_agreement(items: pd.DataFrame) -> pd.DataFrame:
         "statistic",
         "model",
         "estimate",
+        "ci_low",
+        "ci_high",
         "observed",
         "expected",
         "n",

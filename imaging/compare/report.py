@@ -580,6 +580,8 @@ def _method_section(
                     "mode",
                     "statistic",
                     "estimate",
+                    "ci_low",
+                    "ci_high",
                     "observed",
                     "expected",
                     "n",

@@ -433,3 +433,22 @@ def test_kappa_grades_outside_the_scale_are_refused() -> None:
     r = cohen_kappa([0, 1, 3, 2], [0, 1, 2, 2], weights="linear", categories=[0, 1, 2, 3])
     # Disagreement 1/3 on one of 4 pairs; expected from the margins.
     assert r.observed == pytest.approx(1 - (1 / 3) / 4)
+
+
+@pytest.mark.parametrize("weights", ["none", "linear", "quadratic"])
+def test_kappa_standard_error_matches_statsmodels(weights: str) -> None:
+    from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
+
+    from imaging.compare import cohen_kappa
+
+    rng = np.random.default_rng(7)
+    a = rng.integers(0, 4, 300)
+    b = np.clip(a + rng.integers(-1, 2, 300), 0, 3)
+    table = np.zeros((4, 4))
+    np.add.at(table, (a, b), 1)
+    ref = sm_kappa(table) if weights == "none" else sm_kappa(table, wt=weights)
+    ours = cohen_kappa(a, b, weights=weights, categories=[0, 1, 2, 3])
+    assert ours.kappa == pytest.approx(ref.kappa, rel=1e-12)
+    assert ours.se == pytest.approx(ref.std_kappa, rel=1e-9)
+    assert ours.ci_low == pytest.approx(ref.kappa_low, rel=1e-9)
+    assert ours.ci_high == pytest.approx(ref.kappa_upp, rel=1e-9)
