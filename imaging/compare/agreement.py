@@ -689,7 +689,8 @@ class KappaResult:
         Large-sample standard error (Fleiss, Cohen & Everitt 1969; Cohen's kappa only,
         NaN for Fleiss' kappa).
     ci_low, ci_high : float
-        ``kappa -/+ z * se`` at ``confidence`` (NaN without ``se``).
+        ``kappa -/+ z * se`` at ``confidence``, truncated to [-1, 1] (NaN without
+        ``se``).
     confidence : float
         Level of the interval.
     """
@@ -889,8 +890,9 @@ def cohen_kappa(
         n_raters=2,
         categories=cats,
         se=se,
-        ci_low=kappa - z * se,
-        ci_high=kappa + z * se,
+        # The Wald interval can pass 1 near perfect agreement; kappa cannot.
+        ci_low=max(kappa - z * se, -1.0),
+        ci_high=min(kappa + z * se, 1.0),
         confidence=confidence,
     )
 

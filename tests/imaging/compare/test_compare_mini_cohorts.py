@@ -452,3 +452,12 @@ def test_kappa_standard_error_matches_statsmodels(weights: str) -> None:
     assert ours.se == pytest.approx(ref.std_kappa, rel=1e-9)
     assert ours.ci_low == pytest.approx(ref.kappa_low, rel=1e-9)
     assert ours.ci_high == pytest.approx(ref.kappa_upp, rel=1e-9)
+
+
+def test_kappa_interval_stays_within_minus_one_and_one() -> None:
+    from imaging.compare import cohen_kappa
+
+    a = [0] * 6 + [1] * 6
+    b = [0] * 6 + [1] * 5 + [0]
+    r = cohen_kappa(a, b)
+    assert r.kappa + 1.96 * r.se > 1 and r.ci_high == 1.0 and r.ci_low < r.kappa
