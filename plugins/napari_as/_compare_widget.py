@@ -101,6 +101,7 @@ class VisitView:
         self.title = QLabel(source.name)
         layout.addWidget(self.title)
         layout.addWidget(self.qt_viewer)
+        self.qt_viewer.setMinimumSize(240, 320)
         self.model.reset_view()
 
     def slice_shown(self) -> int:
@@ -146,7 +147,9 @@ class CompareWidget(QWidget):
             self.method_combo.addItem(method.value, method.value)
         self.compare_button = QPushButton("Compare checked visits")
         self.compare_button.clicked.connect(lambda: self.compare())
-        self.offsets_form = QFormLayout()
+        #: The anchor offsets, in a widget of their own so that a session can show them.
+        self.offsets_host = QWidget()
+        self.offsets_form = QFormLayout(self.offsets_host)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Visit", "Date", "Total", "Change"])
         self.sign_label = QLabel(SIGN_CONVENTION)
@@ -160,7 +163,7 @@ class CompareWidget(QWidget):
         layout.addWidget(self.layer_list)
         layout.addLayout(form)
         layout.addWidget(self.compare_button)
-        layout.addLayout(self.offsets_form)
+        layout.addWidget(self.offsets_host)
         layout.addWidget(self.table)
         layout.addWidget(self.sign_label)
         layout.addWidget(self.status)
@@ -170,6 +173,8 @@ class CompareWidget(QWidget):
         self._offset_values: dict[str, int] = {}
         self._dock: Any = None
         self._syncing = False
+        self._titles: dict[str, str] = {}
+        self._last_zoom = 0.0
         self.viewer.layers.events.inserted.connect(self._refresh_layers)
         self.viewer.layers.events.removed.connect(self._refresh_layers)
         self.viewer.layers.events.removed.connect(self._on_removed)
@@ -232,13 +237,40 @@ class CompareWidget(QWidget):
             return (date is None, date.isoformat() if date else "")
 
         pairs = sorted(zip(layers, infos, strict=True), key=date_key)
+        return self.link([layer for layer, _ in pairs])
+
+    def link(self, layers: list[Any], *, titles: list[str] | None = None) -> bool:
+        """Show ``layers`` in this order in linked views: the first in the main canvas.
+
+        Parameters
+        ----------
+        layers : list of napari layers
+            Two or more image layers (blinded session layers too).
+        titles : list of str, optional
+            What each view is titled (default: the study date, or the layer name). Reading
+            sessions pass their shown labels.
+
+        Returns
+        -------
+        bool
+            False when fewer than two layers are given.
+        """
+        if len(layers) < 2:
+            self.status.setText("check two or more visits")
+            return False
+        if titles is not None and len(titles) != len(layers):
+            raise ValueError(f"{len(titles)} titles for {len(layers)} layers")
         self.close_views()
-        self.compared = [layer for layer, _ in pairs]
+        self.compared = list(layers)
+        self._titles = (
+            {} if titles is None else {lay.name: t for lay, t in zip(layers, titles, strict=True)}
+        )
         first = self.compared[0]
-        # The main canvas shows the earliest visit alone; the others get their own views.
+        # The main canvas shows the first visit alone; the others get their own views.
         self.viewer.canvas.grid.enabled = False
         for layer in self.viewer.layers:
-            layer.visible = layer is first
+            if info_from_layer(layer) is not None or layer in self.compared:
+                layer.visible = layer is first
         self.viewer.layers.selection.active = first
         self.viewer.reset_view()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -251,13 +283,34 @@ class CompareWidget(QWidget):
         self._dock = self.viewer.window.add_dock_widget(
             splitter, name="Compared visits", area="right"
         )
+        self._place_beside_canvas()
         self.viewer.window._qt_window.installEventFilter(self)
         self._build_offsets()
         self._main_moved()
-        self._zoom_moved()
+        self._last_zoom = float(self.viewer.scene.camera.zoom)
         self.refresh_table()
         self.status.setText(f"{len(self.compared)} visits side by side")
         return True
+
+    def _place_beside_canvas(self) -> None:
+        """Put the views right of the main canvas, the other right-hand docks beyond them.
+
+        Stacked under a tall form the views would get no height; side by side with the
+        canvas is what a reader compares in.
+        """
+        from qtpy.QtWidgets import QDockWidget
+
+        window = self.viewer.window._qt_window
+        # Side-by-side docks in one area need Qt's nested docking.
+        window.setDockNestingEnabled(True)
+        area = window.dockWidgetArea(self._dock)
+        for dock in window.findChildren(QDockWidget):
+            if dock is self._dock or not dock.isVisible() or dock.isFloating():
+                continue
+            if window.dockWidgetArea(dock) == area:
+                window.splitDockWidget(self._dock, dock, Qt.Orientation.Horizontal)
+        width = 360 * len(self.views)
+        window.resizeDocks([self._dock], [width], Qt.Orientation.Horizontal)
 
     def close_views(self) -> None:
         """Close the views of a previous comparison."""
@@ -283,7 +336,8 @@ class CompareWidget(QWidget):
             spin = QSpinBox()
             spin.setRange(-999, 999)
             spin.valueChanged.connect(lambda value, lay=layer: self.set_offset(lay, value))
-            self.offsets_form.addRow(f"offset of {layer.name}", spin)
+            title = self._titles.get(layer.name, layer.name)
+            self.offsets_form.addRow(f"offset of {title}", spin)
             self.offsets[layer.name] = spin
             self._offset_values[layer.name] = 0
 
@@ -309,10 +363,14 @@ class CompareWidget(QWidget):
             self._syncing = False
 
     def _zoom_moved(self, event: Any = None) -> None:
-        # Zoom is linked (same magnification of every visit); pan is not, as the visits
-        # do not share a frame of reference.
+        # Zooming the main canvas zooms every view by the same factor (each view starts
+        # fitted to its own size); pan is not linked, as the visits share no frame.
+        zoom = float(self.viewer.scene.camera.zoom)
+        last, self._last_zoom = self._last_zoom, zoom
+        if not last or not self.views:
+            return
         for view in self.views.values():
-            view.model.scene.camera.zoom = self.viewer.scene.camera.zoom
+            view.model.scene.camera.zoom = view.model.scene.camera.zoom * zoom / last
 
     def _on_view_step(self, event: Any) -> None:
         for view in self.views.values():
@@ -366,9 +424,9 @@ class CompareWidget(QWidget):
         if not self.compared:
             return []
         rows: list[dict[str, Any]] = []
-        if self.store is not None:
-            info = info_from_layer(self.compared[0])
-            assert info is not None and info.summary is not None
+        info = info_from_layer(self.compared[0])
+        # Blinded layers carry no identity, and a blinded reader must not see the scores.
+        if self.store is not None and info is not None and info.summary is not None:
             readings = self.store.query(
                 patient_id=str(info.summary.patient_id),
                 reader=self.reader_edit.text(),
@@ -390,7 +448,7 @@ class CompareWidget(QWidget):
             info = info_from_layer(layer)
             date = getattr(getattr(info, "summary", None), "study_date", None)
             row = by_date.get(str(date)[:10]) if date is not None else None
-            text = str(date or layer.name)
+            text = self._titles.get(layer.name) or str(date or layer.name)
             if row is not None:
                 _, _, total, change = _row_texts(row)
                 text += f"  {method} total {total}" + (f" ({change})" if change else "")

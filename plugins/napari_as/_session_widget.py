@@ -90,7 +90,9 @@ class SessionWidget(QWidget):
         self.prev_button.clicked.connect(lambda: self.show_case(self.position - 1))
         self.next_button.clicked.connect(lambda: self.show_case(self.position + 1))
         self.side_by_side_button = QPushButton("Show visits side by side")
-        self.side_by_side_button.clicked.connect(lambda: self.side_by_side())
+        self.side_by_side_button.clicked.connect(
+            lambda: self.side_by_side(max(0, self.visit_combo.currentIndex()))
+        )
         self.visit_combo = QComboBox()
         self.visit_combo.activated.connect(lambda i: self.score_visit(i))
         self.case_label = QLabel("no session")
@@ -105,6 +107,13 @@ class SessionWidget(QWidget):
         layout.addWidget(self.case_label)
         layout.addLayout(nav)
         layout.addWidget(self.side_by_side_button)
+        # The visits of a paired case in linked views (the comparison's machinery, without
+        # its score table: a blinded reader must not see earlier scores).
+        from ._compare_widget import CompareWidget
+
+        self.links = CompareWidget(self.viewer, store=None, reader="")
+        self.links.hide()
+        layout.addWidget(self.links.offsets_host)
         layout.addWidget(QLabel("Visit to score"))
         layout.addWidget(self.visit_combo)
         layout.addWidget(self.status)
@@ -236,20 +245,26 @@ class SessionWidget(QWidget):
         self.score_visit(0)
         return True
 
-    def side_by_side(self) -> None:
-        """Paired modes: all visits of the case in one grid row, scoring overlays hidden."""
-        layers = [layer for visit in self.visit_layers for layer in visit]
-        if self.method is Method.MSASSS:
-            # Cervical and lumbar films of a visit would share a cell; show the first.
-            layers = [visit[0] for visit in self.visit_layers if visit]
-        for layer in self.viewer.layers:
-            layer.visible = layer in layers
-        grid = self.viewer.canvas.grid
-        grid.enabled = len(layers) > 1
-        if grid.enabled:
-            grid.stride = 1
-            grid.shape = (1, len(layers))
-        self.viewer.reset_view()
+    def side_by_side(self, first: int = 0) -> None:
+        """Paired modes: the visits of the case in linked views, visit ``first`` in the main.
+
+        The main canvas holds the visit scored (with the scoring overlays); each other
+        visit has its own view beside it, linked by slice index with an anchor offset.
+        """
+        per_visit = [visit[0] for visit in self.visit_layers if visit]
+        if self.method is not Method.MSASSS:
+            # Several series of one visit (STIR, then T2 fat-sat): all of them.
+            per_visit = [layer for visit in self.visit_layers for layer in visit]
+        labels = {layer.name: layer.name for layer in per_visit}
+        if len(per_visit) > 1:
+            chosen = self.visit_layers[first][0] if self.visit_layers[first] else per_visit[0]
+            ordered = [chosen, *(layer for layer in per_visit if layer is not chosen)]
+            self.links.link(ordered, titles=[labels[layer.name] for layer in ordered])
+        else:
+            self.links.close_views()
+            for layer in self.viewer.layers:
+                layer.visible = layer in per_visit
+            self.viewer.reset_view()
 
     def context_for(self, visit_index: int, summary: Any) -> ReadingContext:
         """The reading context (true identity, session info) of one visit of the case."""
@@ -276,6 +291,10 @@ class SessionWidget(QWidget):
             [self.summaries[uid] for uid in shown.case_visit.series if uid in self.summaries],
             self.method,
         )
+        if self.links.compared and self.links.compared[0] is not layers[0]:
+            # The visit scored goes to the main canvas (under the overlays), the others
+            # stay beside it.
+            self.side_by_side(visit_index)
         scoring = self._scoring_widget()
         for layer, summary in zip(layers, summaries, strict=True):
             scoring.preset_context(layer, self.context_for(visit_index, summary))

@@ -69,9 +69,10 @@ def test_two_visits_linked_with_offset_and_change(
     assert widget.slice_shown(earlier) == 3 and widget.slice_shown(later) == 3
     widget.offsets[later.name].setValue(2)
     assert widget.slice_shown(earlier) == 3 and widget.slice_shown(later) == 5
-    # Zoom is linked: the same magnification in every view.
-    viewer.scene.camera.zoom = 3.0
-    assert view.model.scene.camera.zoom == 3.0
+    # Zoom is linked: zooming the main canvas zooms every view by the same factor.
+    start_main, start_view = viewer.scene.camera.zoom, view.model.scene.camera.zoom
+    viewer.scene.camera.zoom = start_main * 2
+    assert view.model.scene.camera.zoom == pytest.approx(start_view * 2)
     # Scrolling the later view moves the main one, keeping the offset.
     view.show_slice(7)
     assert widget.slice_shown(earlier) == 5 and widget.slice_shown(later) == 7

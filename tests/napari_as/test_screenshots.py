@@ -35,10 +35,11 @@ def check_png(path: Path) -> np.ndarray:
     return img
 
 
-def shoot(viewer, widget, name: str, tmp_path: Path) -> np.ndarray:
+def shoot(viewer, widget, name: str, tmp_path: Path, *, docked: bool = False) -> np.ndarray:
     from qtpy.QtWidgets import QApplication
 
-    viewer.window.add_dock_widget(widget, name=name)
+    if not docked:
+        viewer.window.add_dock_widget(widget, name=name)
     viewer.window._qt_window.resize(1400, 900)
     for _ in range(5):
         QApplication.processEvents()
@@ -112,6 +113,7 @@ def test_sample_study_widget_screenshots(
     from napari_as._session_widget import SessionWidget
     from napari_as._spine_widget import SpineWidget
     from napari_as._sss_widget import SssWidget
+    from qtpy.QtWidgets import QApplication
 
     from imaging import examples
 
@@ -121,9 +123,12 @@ def test_sample_study_widget_screenshots(
     viewer = make_napari_viewer(show=True)
     layers = viewer.open_sample("as-imaging", "sij_stir_all_visits")
     compare = CompareWidget(viewer, store=store, reader="r")
+    # As a reader does: the widget is docked first, then the visits compared.
+    viewer.window.add_dock_widget(compare, name="compare")
+    QApplication.processEvents()
     assert compare.compare(list(layers))
     compare.offsets[compare.compared[1].name].setValue(1)
-    shoot(viewer, compare, "compare", tmp_path)
+    shoot(viewer, compare, "compare", tmp_path, docked=True)
     assert len(compare.views) == 2 and compare.view_of(compare.compared[0]) is None
     viewer.close()
 
@@ -149,7 +154,9 @@ def test_sample_study_widget_screenshots(
 
     viewer = make_napari_viewer(show=True)
     session = SessionWidget(viewer, store=store, reader="r")
+    viewer.window.add_dock_widget(session, name="session")
+    QApplication.processEvents()
     session.build(sample_dicoms, mode="paired_unknown_order", method="sparcc_sij", seed=2)
     session.scoring.first_slice.setValue(3)
     assert session.scoring.start()
-    shoot(viewer, session, "session", tmp_path)
+    shoot(viewer, session, "session", tmp_path, docked=True)

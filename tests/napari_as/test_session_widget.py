@@ -110,10 +110,17 @@ def test_paired_unknown_order_shows_visits_side_by_side(
     widget = SessionWidget(viewer, store=store, reader="rad4")
     definition = widget.build(cohort_folder, mode="paired_unknown_order", seed=11)
     assert len(definition.served()) == 2
+    viewer.window.add_dock_widget(widget)
     assert widget.show_case(0)
-    assert viewer.canvas.grid.enabled
     names = [layer.name for layer in viewer.layers]
     assert names == ["Case 1 of 2 · Visit A", "Case 1 of 2 · Visit B"]
+    # Side by side in linked views: visit A in the main canvas, visit B in its own view.
+    a, b = (viewer.layers[n] for n in names)
+    assert not viewer.canvas.grid.enabled
+    assert a.visible and not b.visible
+    view = widget.links.view_of(b)
+    assert view is not None and view.title.text() == names[1]
+    assert widget.links.slice_shown(b) == widget.links.slice_shown(a)
     assert_blind(viewer)
     # Score the visit shown second; it is stored under its true visit.
     widget.score_visit(1)
@@ -129,10 +136,15 @@ def test_paired_unknown_order_shows_visits_side_by_side(
     assert reading.mode is ReadingMode.PAIRED_UNKNOWN_ORDER
     assert reading.session.position == 1
     assert isinstance(reading.visit.study_date, dt.date)
-    # Back to side by side: both visits in one row, overlays hidden.
+    # Visit A stays beside the scored visit B, in its own linked view; nothing identifies.
+    assert widget.links.view_of(a) is not None and widget.links.view_of(b) is None
+    assert_blind(viewer)
+    # Back to visit A in the main canvas, B beside it.
     widget.side_by_side()
-    assert viewer.canvas.grid.enabled
-    assert [layer.name for layer in viewer.layers if layer.visible] == names
+    assert [layer.name for layer in viewer.layers if layer.visible and layer in (a, b)] == [
+        names[0]
+    ]
+    assert widget.links.view_of(b) is not None
 
 
 def test_open_session_shows_identity(make_napari_viewer, cohort_folder: Path, tmp_path) -> None:
