@@ -111,10 +111,11 @@ class ScoringWidgetBase(QWidget):
         self._contexts[id(layer)] = context
 
     def focus_on(self, layer: Any) -> None:
-        """Show ``layer`` alone for scoring: overlays must share its view, not a grid cell.
+        """Show ``layer`` alone in the main canvas for scoring, under the overlays.
 
-        Side-by-side visits (grid) are left; the other image layers of the plugin are
-        hidden until the reader returns to the side-by-side view.
+        A napari grid (if the reader turned it on) is left, as overlays must share the
+        image's cell; the other image layers of the plugin are hidden in the main canvas.
+        Other visits shown in linked views (comparison, paired sessions) stay there.
         """
         grid = self.viewer.canvas.grid
         if grid.enabled:
