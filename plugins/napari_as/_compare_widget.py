@@ -110,7 +110,9 @@ class VisitView:
         return int(np.round(point[0]))
 
     def show_slice(self, index: int) -> None:
-        """Show slice ``index`` (clamped to the series)."""
+        """Show slice ``index`` (clamped to the series; a 2D image has no slices)."""
+        if self.layer.ndim < 3:
+            return
         index = int(np.clip(index, 0, self.layer.data.shape[0] - 1))
         coords = np.zeros(self.layer.ndim)
         coords[0] = index
@@ -384,7 +386,7 @@ class CompareWidget(QWidget):
         return False
 
     def _view_moved(self, moved: VisitView) -> None:
-        if self._syncing or not self._volumes():
+        if self._syncing or not self._volumes() or moved.layer.ndim < 3:
             return
         index = moved.slice_shown() - self._offset_values.get(moved.source.name, 0)
         first = self.compared[0]

@@ -112,3 +112,22 @@ def test_compare_reads_the_default_store_without_creating_one(
             store.save(_reading(patient, date, items))
     rows = widget.refresh_table()
     assert [r["change"] for r in rows] == [None, 1.0]
+
+
+@pytest.mark.gui
+def test_compare_radiographs_side_by_side(
+    make_napari_viewer, sample_dicoms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2D films of two visits: linked views without slices or offsets."""
+    viewer = make_napari_viewer()
+    patient = sample_dicoms / "SYNTH001"
+    visits = sorted(p for p in patient.iterdir() if p.is_dir())
+    (later,) = viewer.open(str(visits[1] / "xr_pelvis_ap"), plugin="as-imaging")
+    (earlier,) = viewer.open(str(visits[0] / "xr_pelvis_ap"), plugin="as-imaging")
+    widget = CompareWidget(viewer, store=open_store(tmp_path / "x.db", reader="r"), reader="r")
+    assert widget.compare([later, earlier])
+    assert widget.compared == [earlier, later] and widget.offsets == {}
+    view = widget.view_of(later)
+    assert view.layer.ndim == 2 and view.layer.data is later.data
+    # Radiographs keep their bone-bright window in the view.
+    assert tuple(view.layer.contrast_limits) == tuple(later.contrast_limits)
