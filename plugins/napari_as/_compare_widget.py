@@ -451,16 +451,21 @@ class CompareWidget(QWidget):
             date = getattr(getattr(info, "summary", None), "study_date", None)
             row = by_date.get(str(date)[:10]) if date is not None else None
             text = self._titles.get(layer.name) or str(date or layer.name)
+            # On the canvas: the visit, then its total (and change) on a second line.
+            on_canvas = text
             if row is not None:
                 _, _, total, change = _row_texts(row)
-                text += f"  {method} total {total}" + (f" ({change})" if change else "")
+                score = f"{method} total {total}" + (f" ({change})" if change else "")
+                text += f"  {score}"
+                on_canvas += f"\n{score}"
             view = self.view_of(layer)
             if view is not None:
                 view.title.setText(text)
                 overlay = view.model.canvas.overlays["text"]
             else:
                 overlay = self.viewer.canvas.overlays["text"]
-            overlay.text = text
+            overlay.text = on_canvas
+            overlay.font_size = 9
             overlay.position = "top_left"
             overlay.visible = True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -120,6 +121,21 @@ def test_sample_study_widget_screenshots(
     monkeypatch.setenv(examples.SAMPLE_DIR_ENV, str(sample_dicoms))
     store = open_store(tmp_path / "all.db", reader="r")
 
+    # The sample's true SPARCC SIJ scores as this reader's readings: totals and change
+    # appear beside the images.
+    from imaging.scoring import Method, Reading, Visit
+
+    for k in range(3):
+        date = dt.date.fromisoformat(examples.visit_truth("SYNTH001", k)["study_date"])
+        store.save(
+            Reading(
+                patient_id="SYNTH001",
+                visit=Visit(f"V{k}", date),
+                reader="r",
+                method=Method.SPARCC_SIJ,
+                items=examples.truth_score("SYNTH001", k, "sparcc_sij"),
+            )
+        )
     viewer = make_napari_viewer(show=True)
     layers = viewer.open_sample("as-imaging", "sij_stir_all_visits")
     compare = CompareWidget(viewer, store=store, reader="r")
@@ -130,6 +146,10 @@ def test_sample_study_widget_screenshots(
     compare.offsets[compare.compared[1].name].setValue(1)
     shoot(viewer, compare, "compare", tmp_path, docked=True)
     assert len(compare.views) == 2 and compare.view_of(compare.compared[0]) is None
+    assert (
+        compare.table.rowCount() == 3
+        and "total" in compare.views[compare.compared[1].name].title.text()
+    )
     viewer.close()
 
     viewer = make_napari_viewer(show=True)
