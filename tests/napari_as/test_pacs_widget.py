@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -14,7 +15,7 @@ pytest.importorskip("napari", reason="napari not installed")
 pytest.importorskip("qtpy", reason="no Qt binding")
 
 from napari_as._layers import info_from_layer
-from napari_as._pacs_widget import PacsWidget
+from napari_as._pacs_widget import PacsWidget, config_from_text
 from napari_as._sparcc_widget import SparccSijWidget
 
 from imaging.pacs import Credentials, PacsConfig, connect
@@ -137,13 +138,23 @@ def test_query_open_and_push_reading(make_napari_viewer, qtbot, pacs_config, tmp
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:1/dicom-web", "dicom://NOBODY@127.0.0.1:1", "no-such-server"]
+    "server",
+    [
+        # Given as a config: retries off, as refused connections are retried with back-off.
+        PacsConfig("http://127.0.0.1:1/dicom-web", retries=0, timeout=5),
+        "dicom://NOBODY@127.0.0.1:1",
+        "no-such-server",
+    ],
+    ids=["dicomweb", "dimse", "unknown-name"],
 )
-def test_dead_server_is_a_message(make_napari_viewer, url, tmp_path, monkeypatch) -> None:
+def test_dead_server_is_a_message(make_napari_viewer, server, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("AS_IMAGING_PACS_CONFIG", str(tmp_path / "none.toml"))
     viewer = make_napari_viewer()
-    widget = PacsWidget(viewer, cache=tmp_path / "cache")
-    widget.server_edit.setText(url)
+    if isinstance(server, PacsConfig):
+        widget = PacsWidget(viewer, config=server, cache=tmp_path / "cache")
+    else:
+        widget = PacsWidget(viewer, cache=tmp_path / "cache")
+        widget.server_edit.setText(server)
     assert not widget.connect_server()
     assert widget.status.text().startswith("Cannot connect:"), widget.status.text()
     widget.patient_edit.setText("SYNTH001")
@@ -154,6 +165,21 @@ def test_dead_server_is_a_message(make_napari_viewer, url, tmp_path, monkeypatch
     assert "Select a study" in widget.status.text()
     widget.push_button.click()
     assert widget.status.text().startswith("No reading to push")
+
+
+def test_typed_url_takes_credentials_from_env_and_never_shows_them(
+    make_napari_viewer, monkeypatch
+) -> None:
+    monkeypatch.setenv("AS_IMAGING_PACS_USERNAME", "alice")
+    monkeypatch.setenv("AS_IMAGING_PACS_PASSWORD", "pw-never-shown")
+    config = config_from_text(" http://127.0.0.1:1/dicom-web ")
+    assert config.credentials == Credentials("alice", "pw-never-shown")
+    with pytest.raises(ValueError, match="credentials must not be part of the URL"):
+        config_from_text("http://alice:pw@127.0.0.1:1/dicom-web")
+    widget = PacsWidget(make_napari_viewer(), config=dataclasses.replace(config, retries=0))
+    assert not widget.connect_server()
+    shown = widget.status.text() + widget.server_edit.text()
+    assert "127.0.0.1:1" in shown and "pw-never-shown" not in shown
 
 
 def test_bad_date_is_a_message(make_napari_viewer, tmp_path) -> None:
