@@ -215,7 +215,9 @@ class PacsWidget(QWidget):
         table.setHorizontalHeaderLabels(headers)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.verticalHeader().setVisible(False)
+        header = table.verticalHeader()
+        if header is not None:
+            header.setVisible(False)
         return table
 
     def _say(self, text: str) -> None:
