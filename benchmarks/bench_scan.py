@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             fh.read()
 
     candidates: list[tuple[str, Callable[[], int]]] = [
+        ("imaging.scan (default workers)", lambda: run_imaging(root, None)),
         (
             f"imaging.scan ({os.cpu_count()}-process pool)",
             lambda: run_imaging(root, os.cpu_count()),

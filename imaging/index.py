@@ -46,8 +46,10 @@ _PIXEL_DATA = 0x7FE00010
 _UNDEFINED_LENGTH = 0xFFFFFFFF
 # Below this many files the start-up cost of worker processes outweighs the gain.
 _POOL_MIN_FILES = 1500
-# With fewer usable CPUs a worker pool was measured not to pay (benchmarks/README.md).
-_POOL_MIN_CPUS = 4
+# A worker process pays only on a CPU nobody else is using: on 2 CPUs a second process
+# made a scan 1.6x faster when the other CPU was idle and 35 % slower when it was busy
+# (benchmarks/README.md), so the default counts idle CPUs, not CPUs.
+_POOL_MAX_WORKERS = 4
 _CHUNK = 400
 
 _TEXT_KEYS = (
@@ -490,11 +492,21 @@ class ScanResult:
 
 
 def _default_workers(n_files: int) -> int:
+    """One process per idle CPU (at most 4) for large trees, else 1."""
+    if n_files < _POOL_MIN_FILES:
+        return 1
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return min(cpus, 4) if cpus >= _POOL_MIN_CPUS and n_files >= _POOL_MIN_FILES else 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        return 1
+    # The 1-minute load counts this process too when it has been busy (a caller scanning
+    # in a loop): discount one runnable task before calling the rest "other work".
+    idle = cpus - max(0.0, load - 1.0)
+    return max(1, min(cpus, _POOL_MAX_WORKERS, round(idle)))
 
 
 def _pool_context() -> Any:
@@ -639,9 +651,9 @@ def scan(
     progress : bool, optional
         Show a tqdm progress bar on stderr.
     workers : int, optional
-        Worker processes for header reading. Default: 1, or up to 4 processes for trees of
-        1500 files or more on machines with at least 4 usable CPUs (on 2 shared CPUs a
-        second process was measured to bring nothing, see ``benchmarks/README.md``).
+        Worker processes for header reading. Default: for trees of 1500 files or more, one
+        process per CPU not busy with other work (1-minute load average), at most 4; else 1.
+        A process on a busy CPU was measured to slow a scan down (``benchmarks/README.md``).
 
     Returns
     -------
