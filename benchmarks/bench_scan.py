@@ -2,7 +2,8 @@
 
 Compares, in the same run and on the same files:
 
-- ``imaging.scan`` (process pool over the CPUs, and single process),
+- ``imaging.scan`` (process pool over the CPUs, and single process; default header engine,
+  gdcm when python-gdcm is installed, and the pydicom engine),
 - ``gdcm.Scanner`` (python-gdcm, C++) reading the same identifying tags,
 - SimpleITK series discovery (``GetGDCMSeriesIDs`` + ``GetGDCMSeriesFileNames`` per folder),
 - a plain pydicom loop (``dcmread(stop_before_pixels=True)`` and grouping by series UID).
@@ -45,8 +46,8 @@ def list_files(root: Path) -> list[str]:
     return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
 
 
-def run_imaging(root: Path, workers: int | None) -> int:
-    result = imaging.scan(root, workers=workers)
+def run_imaging(root: Path, workers: int | None, engine: str | None = None) -> int:
+    result = imaging.scan(root, workers=workers, engine=engine)
     return len(result.series)
 
 
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: run_imaging(root, os.cpu_count()),
         ),
         ("imaging.scan (1 process)", lambda: run_imaging(root, 1)),
+        ("imaging.scan (pydicom engine, default)", lambda: run_imaging(root, None, "pydicom")),
         ("gdcm.Scanner", lambda: run_gdcm(root)),
         ("SimpleITK GetGDCMSeriesIDs+FileNames", lambda: run_simpleitk(root)),
     ]

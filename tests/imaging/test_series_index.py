@@ -15,11 +15,30 @@ import pytest
 from pydicom.data import get_testdata_file
 from pydicom.fileset import FileSet
 
+from imaging import index
 from imaging.classify import classify_plane, classify_region, classify_sequence
 from imaging.errors import DicomReadError
 from imaging.index import read_header, scan
 from imaging.series import Plane, Region, Sequence, SeriesSummary
 from imaging.synthetic.dicom import mr_series, radiograph, write_datasets
+
+_ENGINES = [
+    "pydicom",
+    pytest.param("gdcm", marks=pytest.mark.skipif(index._gdcm is None, reason="no python-gdcm")),
+]
+
+
+@pytest.fixture(autouse=True, params=_ENGINES)
+def header_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test of this module runs with each header engine as the default.
+
+    "pydicom" is also what a scan uses when python-gdcm is not installed.
+    """
+    monkeypatch.setattr(index, "_DEFAULT_ENGINE", request.param)
+    if request.param == "pydicom":
+        monkeypatch.setattr(index, "_gdcm", None)  # as without python-gdcm
+    return request.param
+
 
 DATE = datetime.date(2023, 5, 17)
 
