@@ -630,10 +630,27 @@ def _checked_or_none(path: str, entry: dict[str, Any]) -> dict[str, Any] | None:
         return None  # pydicom words the reason
 
 
+# Chunks a process reads with pydicom alone after a chunk whose first _GDCM_PROBE files
+# gdcm could mostly not take (e.g. a compressed cohort: gdcm would only add its own read),
+# before trying gdcm again. Either engine gives the same result; this only decides speed.
+_GDCM_BACKOFF = 3
+_GDCM_PROBE = 16
+_gdcm_backoff = {"left": 0}
+
+
 def _read_chunk(paths: list[str], engine: str) -> list[dict[str, Any] | str]:
     """Entries (or skip reasons) of ``paths``, in the same order."""
+    if engine == "gdcm" and _gdcm_backoff["left"] > 0:
+        _gdcm_backoff["left"] -= 1
+        engine = "pydicom"
     if engine == "gdcm":
-        fast = _gdcm_chunk(paths)
+        # A few files first: a chunk gdcm cannot take is known before gdcm reads it all.
+        fast = _gdcm_chunk(paths[:_GDCM_PROBE])
+        if 2 * sum(entry is not None for entry in fast) < len(fast):
+            _gdcm_backoff["left"] = _GDCM_BACKOFF
+            fast.extend([None] * (len(paths) - len(fast)))
+        else:
+            fast.extend(_gdcm_chunk(paths[_GDCM_PROBE:]) if len(paths) > _GDCM_PROBE else [])
         verified = [entry is None for entry in fast]
         results = [_read_or_reason(p) if e is None else e for p, e in zip(paths, fast, strict=True)]
     else:
@@ -924,6 +941,7 @@ def scan(
     starts = range(0, len(names), size)
     chunks = [names[i : i + size] for i in starts]
     read = functools.partial(_read_chunk, engine=_DEFAULT_ENGINE if engine is None else engine)
+    _gdcm_backoff["left"] = 0  # each scan (and each forked worker) starts trying gdcm
     try:
         if workers > 1 and len(chunks) > 1:
             with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
