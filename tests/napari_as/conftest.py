@@ -137,3 +137,131 @@ def cohort_folder(tmp_path: Path) -> Path:
             )
             write_datasets(datasets, root / f"p{p_index}" / f"v{v_index}")
     return root
+
+
+#: napari's name for this plugin (the Plugins menu lists its widgets under "AS imaging").
+PLUGIN = "as-imaging"
+
+
+class Menu:
+    """A napari viewer whose widgets open exactly as napari's **Plugins** menu opens them.
+
+    ``viewer.window.add_plugin_dock_widget`` instantiates the widget from the manifest and
+    hands it napari's wrapped viewer (``PublicOnlyProxy``), as a user's click on
+    *Plugins > AS imaging > ...* does. User actions go through the real Qt canvas: mouse
+    clicks and drags at world coordinates, key presses on the canvas.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The (real) viewer, as the test made it.
+    qtbot : pytestqt.qtbot.QtBot
+        Qt test driver.
+    """
+
+    def __init__(self, viewer, qtbot) -> None:
+        self.viewer = viewer
+        self.qtbot = qtbot
+
+    def open(self, widget_name: str):
+        """Open the widget named *widget_name* (its display name in napari.yaml)."""
+        dock, widget = self.viewer.window.add_plugin_dock_widget(PLUGIN, widget_name)
+        assert dock is not None
+        return widget
+
+    def open_path(self, path) -> list:
+        """``viewer.open(path, plugin="as-imaging")``, as File > Open does."""
+        return self.viewer.open(str(path), plugin=PLUGIN)
+
+    # -- the canvas ------------------------------------------------------------------------
+    @property
+    def canvas(self):
+        """The Qt widget of the canvas (what the mouse and keys reach)."""
+        return self.viewer.window._qt_viewer.canvas.native
+
+    def canvas_pos(self, world):
+        """Canvas pixel position (Qt logical pixels) of the world point *world*."""
+        from qtpy.QtCore import QPoint
+
+        self.process()
+        vispy_canvas = self.viewer.window._qt_viewer.canvas
+        view = vispy_canvas.view
+        world = list(world)
+        if len(world) < self.viewer.dims.ndim:
+            world = list(self.viewer.dims.point)[: self.viewer.dims.ndim - len(world)] + world
+        displayed = [world[d] for d in self.viewer.dims.displayed]
+        transform = view.transform * view.scene.transform
+        x, y = transform.map(displayed[::-1])[:2]
+        return QPoint(round(x), round(y))
+
+    def click(self, world, *, button: str = "left", modifiers=None) -> None:
+        """Press and release the mouse on the canvas at world position *world*."""
+        from qtpy.QtCore import Qt
+        from qtpy.QtTest import QTest
+
+        btn = {"left": Qt.MouseButton.LeftButton, "right": Qt.MouseButton.RightButton}[button]
+        mods = modifiers or Qt.KeyboardModifier.NoModifier
+        pos = self.canvas_pos(world)
+        QTest.mouseMove(self.canvas, pos)
+        QTest.mousePress(self.canvas, btn, mods, pos)
+        QTest.mouseRelease(self.canvas, btn, mods, pos)
+        self.process()
+
+    def drag(self, start, end, *, steps: int = 6) -> None:
+        """Drag with the left button from world *start* to world *end*."""
+        from qtpy.QtCore import QPointF, Qt
+        from qtpy.QtGui import QMouseEvent
+        from qtpy.QtWidgets import QApplication
+
+        a, b = self.canvas_pos(start), self.canvas_pos(end)
+        move = QMouseEvent.Type.MouseMove
+        left = Qt.MouseButton.LeftButton
+        none = Qt.KeyboardModifier.NoModifier
+
+        def send(kind, point, buttons) -> None:
+            p = QPointF(point)
+            ev = QMouseEvent(kind, p, self.canvas.mapToGlobal(p), left, buttons, none)
+            QApplication.sendEvent(self.canvas, ev)
+
+        send(QMouseEvent.Type.MouseButtonPress, a, left)
+        for i in range(1, steps + 1):
+            t = i / steps
+            pt = a + (b - a) * t
+            send(move, pt, left)
+        send(QMouseEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton)
+        self.process()
+
+    def key(self, key: str) -> None:
+        """Type *key* (e.g. ``"1"``, ``"i"``, ``"Shift+D"``) on the canvas."""
+        from qtpy.QtGui import QKeySequence
+        from qtpy.QtTest import QTest
+
+        seq = QKeySequence(key)
+        combo = seq[0]
+        QTest.keyClick(self.canvas, combo.key(), combo.keyboardModifiers())
+        self.process()
+
+    def process(self) -> None:
+        """Let Qt handle pending events (redraws, queued signals)."""
+        from qtpy.QtWidgets import QApplication
+
+        QApplication.processEvents()
+
+    def screenshot(self, path) -> np.ndarray:
+        """Screenshot of the canvas as the user sees it, also written to *path*."""
+        self.process()
+        return self.viewer.screenshot(str(path), canvas_only=True, flash=False)
+
+
+@pytest.fixture
+def menu(make_napari_viewer, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Menu:
+    """A viewer whose widgets open through the Plugins-menu path (see :class:`Menu`).
+
+    The score store and the reader come from the environment, as on a reading workstation:
+    ``AS_IMAGING_STORE`` points to ``tmp_path / "scores.db"``, ``AS_IMAGING_READER`` is
+    ``rad1``.
+    """
+    monkeypatch.setenv("AS_IMAGING_STORE", str(tmp_path / "scores.db"))
+    monkeypatch.setenv("AS_IMAGING_READER", "rad1")
+    viewer = make_napari_viewer(show=True)
+    return Menu(viewer, qtbot)
