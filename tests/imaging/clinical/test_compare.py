@@ -50,7 +50,7 @@ def maker() -> ModuleType:
 def sample() -> tuple[list[ClinicalRecord], pd.DataFrame]:
     records, errors = read_records(SAMPLES / "clinical.csv")
     assert errors == []
-    loaded, result = run(SAMPLES / "readings.json")
+    _loaded, result = run(SAMPLES / "readings.json")
     return records, result.changes
 
 
