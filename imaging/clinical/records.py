@@ -51,6 +51,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "ClinicalRecord",
     "RecordRowError",
+    "match_visit",
+    "record_from_row",
     "record_id_for",
     "records_from_frame",
     "records_to_frame",
@@ -514,6 +516,87 @@ def _parse_cell(name: str, value: Any) -> Any:
         raise ClinicalError(f"{name}: {value!r} is not a number") from None
 
 
+def record_from_row(row: Mapping[str, Any]) -> ClinicalRecord:
+    """Build one record from text or numeric cells (a CSV row, a form's fields).
+
+    Empty cells are missing values; numbers, yes/no and dates are parsed per field, and
+    derived columns, when present, are checked against the items.
+
+    Parameters
+    ----------
+    row : mapping
+        Column name -> cell (names of :data:`RECORD_COLUMNS`, optionally derived ones).
+
+    Returns
+    -------
+    ClinicalRecord
+
+    Raises
+    ------
+    ClinicalError
+        Naming the field of the first bad cell.
+    """
+    data = {name: _parse_cell(name, value) for name, value in row.items()}
+    data = {k: v for k, v in data.items() if v is not None or k in DERIVED_COLUMNS}
+    if data.get("record_id") is None:
+        data.pop("record_id", None)
+    if data.get("schema_version") is not None:
+        data["schema_version"] = int(float(data["schema_version"]))
+    return ClinicalRecord.from_dict(data)
+
+
+def match_visit(
+    records: Iterable[ClinicalRecord],
+    patient_id: str,
+    date: dt.date,
+    *,
+    max_days: int = 31,
+    source: str | None = None,
+) -> ClinicalRecord | None:
+    """The clinical record of ``patient_id`` nearest to an imaging ``date``.
+
+    Parameters
+    ----------
+    records : iterable of ClinicalRecord
+    patient_id : str
+    date : datetime.date
+        The study date of the images.
+    max_days : int, optional
+        Largest distance between the clinical visit and the images (default 31 days).
+    source : str, optional
+        Only records of this source.
+
+    Returns
+    -------
+    ClinicalRecord or None
+        None when no record is close enough.
+
+    Raises
+    ------
+    ClinicalError
+        When two records are equally near (two sources, or visits on both sides): the
+        choice is left to the caller, never made silently.
+    """
+    candidates = [
+        r
+        for r in records
+        if r.patient_id == patient_id
+        and (source is None or r.source == source)
+        and abs((r.visit_date - date).days) <= max_days
+    ]
+    if not candidates:
+        return None
+    best = min(abs((r.visit_date - date).days) for r in candidates)
+    nearest = [r for r in candidates if abs((r.visit_date - date).days) == best]
+    if len(nearest) > 1:
+        found = ", ".join(f"{r.visit_date} ({r.source})" for r in nearest)
+        raise ClinicalError(
+            f"patient {patient_id}: {len(nearest)} clinical records are equally near the "
+            f"images of {date}: {found}; choose the source"
+        )
+    return nearest[0]
+
+
 def records_from_frame(frame: Any) -> tuple[list[ClinicalRecord], list[RecordRowError]]:
     """Build records from a tidy table (one row per record); bad rows are reported, not raised.
 
@@ -546,13 +629,7 @@ def records_from_frame(frame: Any) -> tuple[list[ClinicalRecord], list[RecordRow
     errors: list[RecordRowError] = []
     for number, row in enumerate(frame.to_dict(orient="records"), start=1):
         try:
-            data = {name: _parse_cell(name, value) for name, value in row.items()}
-            data = {k: v for k, v in data.items() if v is not None or k in DERIVED_COLUMNS}
-            if data.get("record_id") is None:
-                data.pop("record_id", None)
-            if data.get("schema_version") is not None:
-                data["schema_version"] = int(float(data["schema_version"]))
-            records.append(ClinicalRecord.from_dict(data))
+            records.append(record_from_row(row))
         except ClinicalError as exc:
             errors.append(RecordRowError(number, str(exc)))
     return records, errors
