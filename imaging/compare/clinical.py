@@ -42,6 +42,7 @@ from imaging.compare.thresholds import SIGN_CONVENTION, published_threshold
 __all__ = [
     "CLINICAL_CHANGE_COLUMNS",
     "IMAGING_METHODS",
+    "align_to_imaging",
     "beside_imaging",
     "change_correlations",
     "clinical_intervals",
@@ -108,6 +109,71 @@ def _one_source(records: list[ClinicalRecord], source: str | None) -> list[Clini
             )
         seen[key] = r.source
     return records
+
+
+def align_to_imaging(
+    records: Iterable[ClinicalRecord] | pd.DataFrame,
+    totals: pd.DataFrame,
+    *,
+    max_days: int = 31,
+) -> list[ClinicalRecord]:
+    """Give each clinical record the label of the imaging visit it belongs to.
+
+    A record whose ``visit_label`` is one of the patient's imaging visit labels keeps it.
+    Otherwise it takes the label of the patient's imaging visit nearest in date, within
+    ``max_days`` (a clinic visit a few days after the MRI); a record with no imaging visit
+    that near keeps its own label (or none) and is compared with the other clinical visits
+    only.
+
+    Parameters
+    ----------
+    records : iterable of ClinicalRecord or pandas.DataFrame
+    totals : pandas.DataFrame
+        Imaging totals: ``patient_id, visit, study_date``.
+    max_days : int, optional
+        Largest distance in days (default 31).
+
+    Returns
+    -------
+    list of ClinicalRecord
+
+    Raises
+    ------
+    ClinicalError
+        When two imaging visits are equally near a record (never a silent choice).
+    """
+    chosen = _records(records)
+    t = totals.loc[:, ["patient_id", "visit", "study_date"]].drop_duplicates().copy()
+    t["study_date"] = pd.to_datetime(t["study_date"], errors="coerce")
+    by_patient = {
+        str(pid): list(zip(g["visit"].astype(str), g["study_date"], strict=True))
+        for pid, g in t.groupby("patient_id")
+    }
+    out = []
+    for record in chosen:
+        visits = by_patient.get(record.patient_id, [])
+        labels = {label for label, _ in visits}
+        if record.visit_label in labels:
+            out.append(record)
+            continue
+        when = pd.Timestamp(record.visit_date)
+        near = [
+            (abs((date - when).days), label)
+            for label, date in visits
+            if not pd.isna(date) and abs((date - when).days) <= max_days
+        ]
+        if not near:
+            out.append(record)
+            continue
+        best = min(days for days, _ in near)
+        nearest = sorted({label for days, label in near if days == best})
+        if len(nearest) > 1:
+            raise ClinicalError(
+                f"patient {record.patient_id}: the clinical visit of {record.visit_date} is "
+                f"equally near the imaging visits {', '.join(nearest)}; give it a visit_label"
+            )
+        out.append(record.with_values(visit_label=nearest[0]))
+    return out
 
 
 def clinical_visits(

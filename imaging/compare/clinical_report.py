@@ -17,6 +17,7 @@ import pandas as pd
 
 from imaging.clinical import ClinicalError, ClinicalRecord
 from imaging.compare.clinical import (
+    align_to_imaging,
     beside_imaging,
     change_correlations,
     clinical_intervals,
@@ -64,6 +65,7 @@ def clinical_tables(
     Parameters
     ----------
     records : iterable of ClinicalRecord
+        Aligned to the imaging visits first (:func:`~imaging.compare.clinical.align_to_imaging`).
     totals : pandas.DataFrame
         Imaging totals (one row per reading).
     changes : pandas.DataFrame
@@ -75,7 +77,7 @@ def clinical_tables(
         ``clinical_visits``, ``clinical_intervals`` (beside the imaging changes),
         ``clinical_response`` (per group and mode) and ``clinical_correlation``.
     """
-    records = list(records)
+    records = align_to_imaging(list(records), totals)
     visits = clinical_visits(records)
     beside = beside_imaging(clinical_intervals(records), changes)
     return {

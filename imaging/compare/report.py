@@ -193,7 +193,10 @@ def _load_store(location: str) -> LoadedScores:
     try:
         with open_store(location, create=False) as store:
             readings = store.query()
-            clinical = tuple(store.clinical.query())
+            try:
+                clinical = tuple(store.clinical.query())
+            except StoreError:  # a backend without clinical records holds none
+                clinical = ()
     except StoreError as exc:
         raise ScoresFileError(f"{location}: cannot open the score store: {exc}") from exc
     if not readings:

@@ -194,3 +194,31 @@ def test_no_clinical_records_no_section(tmp_path: Path) -> None:
     loaded, result = run(SAMPLES / "readings.json")
     text = write_report(result, loaded, tmp_path, svg=False).html.read_text(encoding="utf-8")
     assert "Clinical indicators" not in text
+
+
+def test_clinical_visits_align_to_the_nearest_imaging_visit() -> None:
+    from imaging.clinical import ClinicalError
+    from imaging.compare.clinical import align_to_imaging
+
+    totals = pd.DataFrame(
+        {
+            "patient_id": ["P01", "P01", "P01"],
+            "visit": ["2024-03-01", "2025-03-01", "2025-03-01"],
+            "study_date": ["2024-03-01", "2025-03-01", "2025-03-01"],
+        }
+    )
+    near = full_record(visit_label=None, visit_date=dt.date(2024, 3, 4))
+    labelled = full_record(visit_label="2025-03-01", visit_date=dt.date(2025, 4, 20))
+    far = full_record(visit_label=None, visit_date=dt.date(2024, 9, 1))
+    aligned = align_to_imaging([near, labelled, far], totals)
+    assert [r.visit_label for r in aligned] == ["2024-03-01", "2025-03-01", None]
+    assert aligned[0].record_id == near.record_id  # the key is unchanged
+    tie = pd.DataFrame(
+        {
+            "patient_id": ["P01", "P01"],
+            "visit": ["a", "b"],
+            "study_date": ["2024-02-27", "2024-03-06"],
+        }
+    )
+    with pytest.raises(ClinicalError, match="equally near the imaging visits a, b"):
+        align_to_imaging([full_record(visit_label=None, visit_date=dt.date(2024, 3, 2))], tie)
