@@ -23,6 +23,7 @@ from qtpy.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -156,14 +157,17 @@ class ClinicalWidget(QWidget):
             form.addRow(label, self.choices[name])
         for name, label in TEXT_FIELDS:
             form.addRow(label, self.edits[name])
-        form.addRow(self.derived_label)
-        form.addRow(self.save_button)
+        # The indices stay in sight above the long form, which scrolls.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.form_box)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.hidden_label)
-        layout.addWidget(self.form_box)
+        layout.addWidget(self.derived_label)
+        layout.addWidget(self.scroll, stretch=1)
+        layout.addWidget(self.save_button)
         layout.addWidget(self.status)
-        layout.addStretch()
 
         self.layer_combo.currentTextChanged.connect(lambda _name: self.show_layer())
         self.viewer.layers.events.inserted.connect(self._refresh_layers)
@@ -221,7 +225,8 @@ class ClinicalWidget(QWidget):
         self._fill(None)
         self.visit_label.setText("")
         self.date_edit.setText("")
-        self.form_box.setVisible(False)
+        self.scroll.setVisible(False)
+        self.save_button.setVisible(False)
         self.hidden_label.setText(message)
         self.hidden_label.setVisible(True)
 
@@ -240,7 +245,8 @@ class ClinicalWidget(QWidget):
         if not patient or date is None:
             self._hide("These images have no patient id or study date: no visit to show.")
             return False
-        self.form_box.setVisible(True)
+        self.scroll.setVisible(True)
+        self.save_button.setVisible(True)
         self.hidden_label.setVisible(False)
         self.patient_id = patient
         try:
