@@ -16,6 +16,7 @@ from __future__ import annotations
 from imaging.clinical._errors import ClinicalError, MissingItemError
 from imaging.clinical.indices import (
     CRP_FLOOR_MG_L,
+    AsdasCoefficients,
     CrpFloor,
     CrpUnit,
     MissingPolicy,
@@ -49,6 +50,7 @@ from imaging.clinical.response import (
 __all__ = [
     "CRP_FLOOR_MG_L",
     "AsasDomains",
+    "AsdasCoefficients",
     "AsdasImprovement",
     "AsdasState",
     "ClinicalError",

@@ -10,11 +10,11 @@ Index                  Definition
 =====================  =====================================================================
 BASDAI                 0.2 x (Q1 + Q2 + Q3 + Q4 + (Q5 + Q6) / 2), items 0-10 (Garrett 1994)
 BASFI                  mean of ten 0-10 items (Calin 1994)
-ASDAS-CRP              0.12 back pain + 0.06 morning stiffness duration + 0.11 patient global
-                       + 0.07 peripheral pain/swelling + 0.58 ln(CRP[mg/L] + 1) (Lukas 2009;
-                       van der Heijde 2009)
-ASDAS-ESR              0.08 back pain + 0.07 morning stiffness duration + 0.11 patient global
-                       + 0.09 peripheral pain/swelling + 0.29 sqrt(ESR[mm/h])
+ASDAS-CRP              0.121 back pain + 0.058 morning stiffness duration + 0.110 patient
+                       global + 0.073 peripheral pain/swelling + 0.579 ln(CRP[mg/L] + 1)
+                       (Lukas 2009; van der Heijde 2009); rounded weights on request
+ASDAS-ESR              0.079 back pain + 0.069 morning stiffness duration + 0.113 patient
+                       global + 0.086 peripheral pain/swelling + 0.293 sqrt(ESR[mm/h])
 BASMI (linear)         mean of five 0-10 component scores from the measurements (Jenkinson
                        1994; linear definition van der Heijde 2008)
 =====================  =====================================================================
@@ -37,6 +37,7 @@ __all__ = [
     "BASFI_ITEM_COUNT",
     "BASMI_COMPONENTS",
     "CRP_FLOOR_MG_L",
+    "AsdasCoefficients",
     "CrpFloor",
     "CrpUnit",
     "MissingPolicy",
@@ -64,13 +65,33 @@ BASDAI_ITEMS = (
 #: Number of BASFI items (Calin 1994).
 BASFI_ITEM_COUNT = 10
 
-#: ASDAS-CRP weights (Lukas 2009; van der Heijde 2009): back pain, duration of morning
-#: stiffness, patient global, peripheral pain/swelling, ln(CRP + 1).
-ASDAS_CRP_COEFFICIENTS = (0.12, 0.06, 0.11, 0.07, 0.58)
+
+class AsdasCoefficients(StrEnum):
+    """Which printing of the ASDAS weights to use [U: both are in use; say which]."""
+
+    PUBLISHED = "published"
+    """The weights as published with three decimals (Lukas 2009, Table 5, formulae C and B;
+    the ASAS handbook): CRP 0.121 / 0.058 / 0.110 / 0.073 / 0.579, ESR 0.079 / 0.069 / 0.113
+    / 0.086 / 0.293. The default."""
+    ROUNDED = "rounded"
+    """The same weights rounded to two decimals, as many calculators and summaries print
+    them: CRP 0.12 / 0.06 / 0.11 / 0.07 / 0.58, ESR 0.08 / 0.07 / 0.11 / 0.09 / 0.29. The
+    two give ASDAS values a few hundredths apart, enough to change a state at a cut-off."""
+
+
+#: ASDAS-CRP weights: back pain, duration of morning stiffness, patient global, peripheral
+#: pain/swelling, ln(CRP + 1) (Lukas 2009; van der Heijde 2009).
+ASDAS_CRP_COEFFICIENTS = {
+    AsdasCoefficients.PUBLISHED: (0.121, 0.058, 0.110, 0.073, 0.579),
+    AsdasCoefficients.ROUNDED: (0.12, 0.06, 0.11, 0.07, 0.58),
+}
 
 #: ASDAS-ESR weights: back pain, duration of morning stiffness, patient global, peripheral
 #: pain/swelling, sqrt(ESR).
-ASDAS_ESR_COEFFICIENTS = (0.08, 0.07, 0.11, 0.09, 0.29)
+ASDAS_ESR_COEFFICIENTS = {
+    AsdasCoefficients.PUBLISHED: (0.079, 0.069, 0.113, 0.086, 0.293),
+    AsdasCoefficients.ROUNDED: (0.08, 0.07, 0.11, 0.09, 0.29),
+}
 
 #: The CRP value ASAS recommends in place of any CRP below it (mg/L; Machado 2015).
 CRP_FLOOR_MG_L = 2.0
@@ -371,6 +392,7 @@ def asdas_crp(
     *,
     crp_unit: CrpUnit | str | None = None,
     crp_floor: CrpFloor | str = CrpFloor.ASAS,
+    coefficients: AsdasCoefficients | str = AsdasCoefficients.PUBLISHED,
 ) -> float:
     """Ankylosing Spondylitis Disease Activity Score with C-reactive protein.
 
@@ -392,11 +414,14 @@ def asdas_crp(
     crp_floor : CrpFloor, optional
         ``asas`` (default): a CRP below 2 mg/L is set to 2 mg/L, as ASAS recommends;
         ``none``: the value as measured.
+    coefficients : AsdasCoefficients, optional
+        ``published`` (default, three decimals) or ``rounded`` (two decimals).
 
     Returns
     -------
     float
-        0.12 back pain + 0.06 stiffness + 0.11 global + 0.07 peripheral + 0.58 ln(CRP + 1).
+        0.121 back pain + 0.058 stiffness + 0.110 global + 0.073 peripheral
+        + 0.579 ln(CRP + 1) (rounded: 0.12, 0.06, 0.11, 0.07, 0.58).
 
     Raises
     ------
@@ -421,6 +446,8 @@ def asdas_crp(
     Examples
     --------
     >>> round(asdas_crp(6, 5, 7, 3, 10), 3)
+    3.393
+    >>> round(asdas_crp(6, 5, 7, 3, 10, coefficients="rounded"), 3)
     3.391
     """
     b, s, g, p = _asdas_parts(back_pain, morning_stiffness, patient_global, peripheral, "ASDAS-CRP")
@@ -432,7 +459,7 @@ def asdas_crp(
         crp = crp_to_mg_l(crp_mg_l, crp_unit, field="ASDAS-CRP crp")
     if CrpFloor(crp_floor) is CrpFloor.ASAS:
         crp = max(crp, CRP_FLOOR_MG_L)
-    cb, cs, cg, cp, cc = ASDAS_CRP_COEFFICIENTS
+    cb, cs, cg, cp, cc = ASDAS_CRP_COEFFICIENTS[AsdasCoefficients(coefficients)]
     return cb * b + cs * s + cg * g + cp * p + cc * math.log(crp + 1.0)
 
 
@@ -442,6 +469,8 @@ def asdas_esr(
     patient_global: float,
     peripheral: float,
     esr_mm_h: float,
+    *,
+    coefficients: AsdasCoefficients | str = AsdasCoefficients.PUBLISHED,
 ) -> float:
     """Ankylosing Spondylitis Disease Activity Score with the erythrocyte sedimentation rate.
 
@@ -451,11 +480,14 @@ def asdas_esr(
         As for :func:`asdas_crp`, 0-10 each.
     esr_mm_h : float
         ESR in mm/h (0-200).
+    coefficients : AsdasCoefficients, optional
+        ``published`` (default, three decimals) or ``rounded`` (two decimals).
 
     Returns
     -------
     float
-        0.08 back pain + 0.07 stiffness + 0.11 global + 0.09 peripheral + 0.29 sqrt(ESR).
+        0.079 back pain + 0.069 stiffness + 0.113 global + 0.086 peripheral
+        + 0.293 sqrt(ESR) (rounded: 0.08, 0.07, 0.11, 0.09, 0.29).
 
     Raises
     ------
@@ -470,13 +502,15 @@ def asdas_esr(
     Examples
     --------
     >>> round(asdas_esr(6, 5, 7, 3, 25), 3)
+    3.333
+    >>> round(asdas_esr(6, 5, 7, 3, 25, coefficients="rounded"), 3)
     3.32
     """
     b, s, g, p = _asdas_parts(back_pain, morning_stiffness, patient_global, peripheral, "ASDAS-ESR")
     if esr_mm_h is None:
         raise MissingItemError("ASDAS-ESR is undefined: missing esr")
     esr = check_range(esr_mm_h, "ASDAS-ESR esr", 0.0, _ESR_MAX_MM_H, "mm/h")
-    cb, cs, cg, cp, ce = ASDAS_ESR_COEFFICIENTS
+    cb, cs, cg, cp, ce = ASDAS_ESR_COEFFICIENTS[AsdasCoefficients(coefficients)]
     return cb * b + cs * s + cg * g + cp * p + ce * math.sqrt(esr)
 
 

@@ -30,6 +30,7 @@ from imaging.clinical.indices import (
     BASDAI_ITEMS,
     BASFI_ITEM_COUNT,
     BASMI_COMPONENTS,
+    AsdasCoefficients,
     CrpFloor,
     CrpUnit,
     MissingPolicy,
@@ -285,20 +286,27 @@ class ClinicalRecord:
             return None
         return values  # type: ignore[return-value]
 
-    def asdas_crp(self, *, crp_floor: CrpFloor | str = CrpFloor.ASAS) -> float | None:
+    def asdas_crp(
+        self,
+        *,
+        crp_floor: CrpFloor | str = CrpFloor.ASAS,
+        coefficients: AsdasCoefficients | str = AsdasCoefficients.PUBLISHED,
+    ) -> float | None:
         """ASDAS-CRP (back pain = BASDAI Q2, stiffness = Q6, peripheral = Q3), or None."""
         inputs = self._asdas_inputs()
         crp = self.crp_mg_l()
         if inputs is None or crp is None:
             return None
-        return asdas_crp(*inputs, crp, crp_floor=crp_floor)
+        return asdas_crp(*inputs, crp, crp_floor=crp_floor, coefficients=coefficients)
 
-    def asdas_esr(self) -> float | None:
+    def asdas_esr(
+        self, *, coefficients: AsdasCoefficients | str = AsdasCoefficients.PUBLISHED
+    ) -> float | None:
         """ASDAS-ESR, or None when an input is missing."""
         inputs = self._asdas_inputs()
         if inputs is None or self.esr is None:
             return None
-        return asdas_esr(*inputs, self.esr)
+        return asdas_esr(*inputs, self.esr, coefficients=coefficients)
 
     def asdas_crp_state(self, *, crp_floor: CrpFloor | str = CrpFloor.ASAS) -> AsdasState | None:
         """The ASDAS-CRP disease activity state, or None."""

@@ -20,8 +20,8 @@ from .conftest import COHORT
 
 pytestmark = pytest.mark.gui
 
-#: BASDAI 0.2 x (5 + 6 + 2 + 3 + (6 + 4) / 2) = 4.2; ASDAS-CRP 0.12 x 6 + 0.06 x 4 + 0.11 x 7
-#: + 0.07 x 2 + 0.58 ln(12 + 1) = 3.36 (high); CRP 1.2 mg/dL = 12 mg/L.
+#: BASDAI 0.2 x (5 + 6 + 2 + 3 + (6 + 4) / 2) = 4.2; ASDAS-CRP 0.121 x 6 + 0.058 x 4
+#: + 0.110 x 7 + 0.073 x 2 + 0.579 ln(12 + 1) = 3.36 (high); CRP 1.2 mg/dL = 12 mg/L.
 VALUES = {
     "basdai_fatigue": 5,
     "basdai_spinal_pain": 6,

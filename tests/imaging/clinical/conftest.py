@@ -12,8 +12,8 @@ def full_record(**overrides: Any) -> ClinicalRecord:
     """A record with every index defined.
 
     BASDAI 0.2 x (5 + 6 + 2 + 3 + (6 + 4) / 2) = 4.2; BASFI mean(1..10) = 5.5;
-    ASDAS-CRP 0.72 + 0.24 + 0.77 + 0.14 + 0.58 ln 13 = 3.357687 (back pain Q2 6, stiffness
-    Q6 4, global 7, peripheral Q3 2, CRP 1.2 mg/dL = 12 mg/L); BASMI 3.6.
+    ASDAS-CRP 0.726 + 0.232 + 0.770 + 0.146 + 0.579 ln 13 = 3.359106 (back pain Q2 6,
+    stiffness Q6 4, global 7, peripheral Q3 2, CRP 1.2 mg/dL = 12 mg/L); BASMI 3.6.
     """
     values: dict[str, Any] = {
         "patient_id": "P01",

@@ -12,6 +12,7 @@ import math
 import pytest
 
 from imaging.clinical import (
+    AsdasCoefficients,
     ClinicalError,
     CrpFloor,
     CrpUnit,
@@ -113,29 +114,39 @@ def test_basfi_needs_ten_items_in_range() -> None:
 
 
 def test_asdas_crp_hand_computed() -> None:
-    # 0.12 x 6 + 0.06 x 5 + 0.11 x 7 + 0.07 x 3 + 0.58 x ln(10 + 1)
-    # = 0.72 + 0.30 + 0.77 + 0.21 + 0.58 x 2.397895 = 2.00 + 1.390779 = 3.390779
-    assert asdas_crp(6, 5, 7, 3, 10) == pytest.approx(3.390779, abs=1e-6)
-    # Zero symptoms, CRP 2 (the floor): 0.58 x ln 3 = 0.637192
-    assert asdas_crp(0, 0, 0, 0, 2) == pytest.approx(0.58 * math.log(3))
+    # Published weights (Lukas 2009, Table 5, formula C):
+    # 0.121 x 6 + 0.058 x 5 + 0.110 x 7 + 0.073 x 3 + 0.579 x ln(10 + 1)
+    # = 0.726 + 0.290 + 0.770 + 0.219 + 0.579 x 2.397895 = 2.005 + 1.388381 = 3.393381
+    assert asdas_crp(6, 5, 7, 3, 10) == pytest.approx(3.393381, abs=1e-6)
+    # Rounded weights: 0.72 + 0.30 + 0.77 + 0.21 + 0.58 x 2.397895 = 3.390779
+    assert asdas_crp(6, 5, 7, 3, 10, coefficients="rounded") == pytest.approx(3.390779, abs=1e-6)
+    assert asdas_crp(6, 5, 7, 3, 10, coefficients=AsdasCoefficients.PUBLISHED) == asdas_crp(
+        6, 5, 7, 3, 10
+    )
+    # Zero symptoms, CRP 2 (the floor): 0.579 x ln 3 = 0.636093
+    assert asdas_crp(0, 0, 0, 0, 2) == pytest.approx(0.579 * math.log(3))
+    with pytest.raises(ValueError, match="'three_decimals' is not a valid AsdasCoefficients"):
+        asdas_crp(6, 5, 7, 3, 10, coefficients="three_decimals")
 
 
 def test_asdas_esr_hand_computed() -> None:
-    # 0.08 x 6 + 0.07 x 5 + 0.11 x 7 + 0.09 x 3 + 0.29 x sqrt(25)
-    # = 0.48 + 0.35 + 0.77 + 0.27 + 1.45 = 3.32
-    assert asdas_esr(6, 5, 7, 3, 25) == pytest.approx(3.32)
+    # 0.079 x 6 + 0.069 x 5 + 0.113 x 7 + 0.086 x 3 + 0.293 x sqrt(25)
+    # = 0.474 + 0.345 + 0.791 + 0.258 + 1.465 = 3.333
+    assert asdas_esr(6, 5, 7, 3, 25) == pytest.approx(3.333)
+    # Rounded: 0.48 + 0.35 + 0.77 + 0.27 + 1.45 = 3.32
+    assert asdas_esr(6, 5, 7, 3, 25, coefficients="rounded") == pytest.approx(3.32)
     assert asdas_esr(0, 0, 0, 0, 0) == 0
 
 
 def test_crp_floor_of_2_mg_per_l() -> None:
     floored = asdas_crp(4, 4, 4, 4, 2.0)
-    # (0.12 + 0.06 + 0.11 + 0.07) x 4 = 1.44, + 0.58 ln 3 = 0.637192 -> 2.077192
-    assert floored == pytest.approx(1.44 + 0.58 * math.log(3))
+    # (0.121 + 0.058 + 0.110 + 0.073) x 4 = 1.448, + 0.579 ln 3 = 0.636093 -> 2.084093
+    assert floored == pytest.approx(1.448 + 0.579 * math.log(3))
     for below in (0.0, 0.5, 1.99):
         assert asdas_crp(4, 4, 4, 4, below) == pytest.approx(floored)
-    # The measured value when asked: 1.44 + 0.58 ln 1.5 = 1.44 + 0.235170
+    # The measured value when asked: 1.448 + 0.579 ln 1.5 = 1.448 + 0.234764
     assert asdas_crp(4, 4, 4, 4, 0.5, crp_floor=CrpFloor.NONE) == pytest.approx(
-        1.44 + 0.58 * math.log(1.5)
+        1.448 + 0.579 * math.log(1.5)
     )
     assert asdas_crp(4, 4, 4, 4, 0.5, crp_floor="none") < floored
     # Above the floor nothing changes.
@@ -146,10 +157,9 @@ def test_crp_unit_conversion_only_when_the_unit_is_given() -> None:
     # 1.2 mg/dL = 12 mg/L
     assert asdas_crp(6, 5, 7, 3, 1.2, crp_unit="mg/dL") == pytest.approx(asdas_crp(6, 5, 7, 3, 12))
     assert asdas_crp(6, 5, 7, 3, 12, crp_unit=CrpUnit.MG_L) == asdas_crp(6, 5, 7, 3, 12)
-    # No unit: the value is mg/L as the parameter says (never guessed to be mg/dL).
-    assert asdas_crp(6, 5, 7, 3, 1.2) == pytest.approx(
-        0.72 + 0.30 + 0.77 + 0.21 + 0.58 * math.log(3)
-    )
+    # No unit: the value is mg/L as the parameter says (never guessed to be mg/dL); 1.2 is
+    # then below the floor: 2.005 + 0.579 ln 3.
+    assert asdas_crp(6, 5, 7, 3, 1.2) == pytest.approx(2.005 + 0.579 * math.log(3))
     # 0.1 mg/dL = 1 mg/L, below the floor: the same as 2 mg/L.
     assert asdas_crp(6, 5, 7, 3, 0.1, crp_unit="mg/dl") == pytest.approx(asdas_crp(6, 5, 7, 3, 2))
     assert crp_to_mg_l(0.35, "MG/DL") == pytest.approx(3.5)

@@ -22,12 +22,15 @@ def test_derived_indices_of_a_full_record() -> None:
     assert record.basdai() == pytest.approx(4.2)
     assert record.basfi() == pytest.approx(5.5)
     assert record.crp_mg_l() == pytest.approx(12.0)
-    # 0.12 x 6 + 0.06 x 4 + 0.11 x 7 + 0.07 x 2 + 0.58 ln(12 + 1)
-    expected = 0.72 + 0.24 + 0.77 + 0.14 + 0.58 * math.log(13)
+    # 0.121 x 6 + 0.058 x 4 + 0.110 x 7 + 0.073 x 2 + 0.579 ln(12 + 1)
+    expected = 0.726 + 0.232 + 0.770 + 0.146 + 0.579 * math.log(13)
     assert record.asdas_crp() == pytest.approx(expected)
+    assert record.asdas_crp(coefficients="rounded") == pytest.approx(
+        0.72 + 0.24 + 0.77 + 0.14 + 0.58 * math.log(13)
+    )
     assert record.asdas_crp_state() == "high"  # 3.36 <= 3.5
-    # 0.08 x 6 + 0.07 x 4 + 0.11 x 7 + 0.09 x 2 + 0.29 x 5
-    assert record.asdas_esr() == pytest.approx(0.48 + 0.28 + 0.77 + 0.18 + 1.45)
+    # 0.079 x 6 + 0.069 x 4 + 0.113 x 7 + 0.086 x 2 + 0.293 x 5
+    assert record.asdas_esr() == pytest.approx(0.474 + 0.276 + 0.791 + 0.172 + 1.465)
     assert record.basmi() == pytest.approx(3.6)
     domains = record.asas_domains()
     assert (domains.patient_global, domains.pain, domains.function, domains.inflammation) == (

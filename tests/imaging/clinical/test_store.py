@@ -181,7 +181,7 @@ def test_cli_import_list_export(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert rows[0]["basdai"] == pytest.approx(4.2)
     # 0.1 mg/dL = 1 mg/L, floored to 2 mg/L for ASDAS-CRP.
     assert rows[1]["crp_mg_l"] == pytest.approx(1.0)
-    assert rows[1]["asdas_crp"] == pytest.approx(0.72 + 0.24 + 0.77 + 0.14 + 0.58 * math.log(3))
+    assert rows[1]["asdas_crp"] == pytest.approx(0.726 + 0.232 + 0.77 + 0.146 + 0.579 * math.log(3))
 
     out_json = tmp_path / "export.json"
     assert main(["clinical", "--db", str(db), "export", str(out_json), "--patient", "P01"]) == 0
