@@ -16,7 +16,8 @@ ASAS20                     >= 20 % and >= 1 unit (0-10) improvement in >= 3 of t
                            (Anderson 2001)
 ASAS40                     >= 40 % and >= 2 units improvement in >= 3 domains and no
                            worsening at all in the 4th (Brandt 2004)
-ASAS partial remission     every domain < 2 (0-10) at the visit (Anderson 2001)
+ASAS partial remission     every domain not above 2 (0-10) at the visit (Anderson 2001);
+                           "below 2" as an explicit option
 BASDAI50                   BASDAI decrease >= 50 % of baseline (Rudwaleit 2004)
 =========================  ==============================================================
 
@@ -40,6 +41,7 @@ __all__ = [
     "AsasDomains",
     "AsdasImprovement",
     "AsdasState",
+    "RemissionBoundary",
     "Response",
     "asas20",
     "asas40",
@@ -323,28 +325,51 @@ def asas40(baseline: AsasDomains, follow_up: AsasDomains) -> Response:
     )
 
 
-def asas_partial_remission(visit: AsasDomains) -> Response:
-    """ASAS partial remission at one visit: a value below 2 (0-10) in each of the 4 domains.
+class RemissionBoundary(StrEnum):
+    """Whether a domain value of exactly 2 counts for ASAS partial remission [U]."""
+
+    NOT_ABOVE_2 = "not_above_2"
+    """A value not above 2 (<= 2) in each domain: the wording of Anderson 2001 and of the
+    ASAS handbook ("not above 20 on a 0-100 scale"). The default."""
+    BELOW_2 = "below_2"
+    """A value below 2 (< 2), as several later papers paraphrase it (e.g. Machado 2011)."""
+
+
+def asas_partial_remission(
+    visit: AsasDomains, *, boundary: RemissionBoundary | str = RemissionBoundary.NOT_ABOVE_2
+) -> Response:
+    """ASAS partial remission at one visit: a value not above 2 (0-10) in each domain.
 
     Parameters
     ----------
     visit : AsasDomains
         The domains at the (follow-up) visit.
+    boundary : RemissionBoundary, optional
+        ``not_above_2`` (default, <= 2) or ``below_2`` (< 2); the published wordings differ
+        exactly at 2.
 
     Returns
     -------
     Response
-        ``improved`` lists the domains below 2, ``worsened`` those at 2 or more.
+        ``improved`` lists the domains within the limit, ``worsened`` those beyond it.
 
     References
     ----------
     .. [1] Anderson JJ, Baron G, van der Heijde D, Felson DT, Dougados M. Arthritis Rheum
        2001;44:1876-1886.
+    .. [2] Sieper J, Rudwaleit M, Baraliakos X, et al. The Assessment of SpondyloArthritis
+       international Society (ASAS) handbook: a guide to assess spondyloarthritis. Ann Rheum
+       Dis 2009;68 Suppl 2:ii1-ii44.
     """
     values = _domains(visit, "ASAS partial remission").values()
-    below = tuple(d for d, v in values.items() if round(v, _DECIMALS) < 2.0)
-    above = tuple(d for d in values if d not in below)
-    return Response("ASAS partial remission", not above, below, above)
+    strict = RemissionBoundary(boundary) is RemissionBoundary.BELOW_2
+    within = tuple(
+        d
+        for d, v in values.items()
+        if (round(v, _DECIMALS) < 2.0 if strict else round(v, _DECIMALS) <= 2.0)
+    )
+    beyond = tuple(d for d in values if d not in within)
+    return Response("ASAS partial remission", not beyond, within, beyond)
 
 
 def basdai50(baseline: float, follow_up: float) -> Response:

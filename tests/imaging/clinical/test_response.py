@@ -13,6 +13,7 @@ from imaging.clinical import (
     AsdasImprovement,
     AsdasState,
     ClinicalError,
+    RemissionBoundary,
     asas20,
     asas40,
     asas_partial_remission,
@@ -119,10 +120,18 @@ def test_asas40_boundary_and_no_worsening_at_all() -> None:
     )
 
 
-def test_asas_partial_remission_below_2_in_every_domain() -> None:
-    assert asas_partial_remission(AsasDomains(1.9, 1.9, 1.9, 1.9)).met
-    response = asas_partial_remission(AsasDomains(1.9, 2.0, 0, 0))
+def test_asas_partial_remission_not_above_2_in_every_domain() -> None:
+    # Anderson 2001 / ASAS handbook: "not above 2" - exactly 2 qualifies.
+    assert asas_partial_remission(AsasDomains(2.0, 2.0, 2.0, 2.0)).met
+    response = asas_partial_remission(AsasDomains(1.9, 2.1, 0, 0))
     assert not response.met and response.worsened == ("pain",)
+    assert response.improved == ("patient_global", "function", "inflammation")
+    # The "below 2" wording, on request: 2.0 no longer qualifies.
+    strict = asas_partial_remission(AsasDomains(1.9, 2.0, 0, 0), boundary="below_2")
+    assert not strict.met and strict.worsened == ("pain",)
+    assert asas_partial_remission(
+        AsasDomains(1.9, 1.9, 1.9, 1.9), boundary=RemissionBoundary.BELOW_2
+    ).met
 
 
 def test_basdai50_boundary() -> None:
