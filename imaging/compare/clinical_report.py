@@ -169,9 +169,9 @@ def clinical_section_html(
         head,
         f"<p class='meta'>{len(visits)} clinical visits of {visits['patient_id'].nunique()} "
         f"patients. <b>Sign convention:</b> {html.escape(SIGN_CONVENTION)} (a fall of BASDAI or "
-        "ASDAS is an improvement). ASDAS-CRP with CRP in mg/L and values below 2 mg/L set to "
-        "2 mg/L (ASAS). Response criteria from the earlier to the later visit of each "
-        "interval; CSV: <code>clinical_*.csv</code>.</p>",
+        "ASDAS is an improvement). ASDAS-CRP with the published weights (Lukas 2009), CRP in "
+        "mg/L and values below 2 mg/L set to 2 mg/L (ASAS). Response criteria from the "
+        "earlier to the later visit of each interval; CSV: <code>clinical_*.csv</code>.</p>",
         "<h3>Treatment response per group</h3>",
         _html_table(tables["clinical_response"]),
         "<h3>Timelines</h3><div class='figs'>",
