@@ -512,11 +512,22 @@ def check_clinical(
     others = {rid: s for rid, s in states.items() if not is_clinical_id(rid)}
     problems: list[Problem] = []
     seen_revisions: set[tuple[str, int]] = set()
-    for rid, revision, payload, digest in revision_rows:
-        where = f"clinical record {rid} revision {revision}"
-        seen_revisions.add((str(rid), int(revision)))
+    for rid, raw_revision, payload, digest in revision_rows:
+        where = f"clinical record {rid} revision {raw_revision!r:.20}"
+        revision = _cell_int(raw_revision)
+        if revision is None:
+            problems.append(
+                Problem(
+                    ProblemKind.REVISION_MISMATCH,
+                    where,
+                    f"column revision holds {raw_revision!r:.40}, not an integer: altered "
+                    "outside the store",
+                )
+            )
+            continue
+        seen_revisions.add((str(rid), revision))
         state = clinical.get(rid)
-        entry = None if state is None else state.saves.get(int(revision))
+        entry = None if state is None else state.saves.get(revision)
         if entry is None:
             problems.append(
                 Problem(ProblemKind.REVISION_UNAUDITED, where, "no audit entry saved it")
@@ -544,9 +555,10 @@ def check_clinical(
                     )
                 )
     seen: set[str] = set()
-    for rid, patient, date, source, revision, retracted, payload, digest in record_rows:
+    for rid, patient, date, source, raw_revision, retracted, payload, digest in record_rows:
         where = f"clinical record {rid}"
         seen.add(rid)
+        revision = _cell_int(raw_revision)
         state = clinical.get(rid)
 
         def mismatch(detail: str, where: str = where) -> None:
@@ -563,7 +575,9 @@ def check_clinical(
                     f"({_safe_diff(state.payload, payload)})"
                 )
             if state.revision != revision:
-                mismatch(f"current revision {revision}, the audit trail says {state.revision}")
+                mismatch(
+                    f"current revision {raw_revision!r:.20}, the audit trail says {state.revision}"
+                )
             if state.retracted != bool(retracted):
                 mismatch(f"retracted is {bool(retracted)}, the audit trail says {state.retracted}")
         if not isinstance(payload, str) or content_sha256(payload) != digest:
@@ -592,6 +606,13 @@ def check_clinical(
                 )
             )
     return others, problems
+
+
+def _cell_int(value: Any) -> int | None:
+    """An integer cell as int; None for anything else (SQLite keeps any type in a column)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
 
 
 def _safe_diff(expected: Any, actual: Any) -> str:

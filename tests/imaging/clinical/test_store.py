@@ -133,6 +133,25 @@ def test_verify_finds_a_deleted_record_and_an_edited_revision(tmp_path: Path) ->
     } <= kinds
 
 
+def test_verify_reports_cells_of_the_wrong_type(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with open_store(db, reader="clinic1") as store:
+        store.clinical.save(full_record())
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER clinical_revision_no_update")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("UPDATE clinical_revision SET revision = 'one'")
+    conn.execute("UPDATE clinical_record SET revision = 'one', payload = x'00ff'")
+    conn.commit()
+    conn.close()
+    with open_store(db) as store:
+        report = store.verify()
+    details = "\n".join(str(p) for p in report.problems)
+    assert "not an integer" in details
+    assert "current revision 'one', the audit trail says 1" in details
+    assert any(p.kind is ProblemKind.PAYLOAD_INVALID for p in report.problems)
+
+
 def test_a_version_2_store_opens_and_migrates_to_clinical_records(tmp_path: Path) -> None:
     db2 = tmp_path / "v2.db"
     conn = sqlite3.connect(db2, isolation_level=None)
