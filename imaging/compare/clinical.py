@@ -524,8 +524,8 @@ def spearman_ci(
     Returns
     -------
     dict
-        ``rho, n, ci_low, ci_high, p`` (NaN where undefined: fewer than 4 pairs for the
-        interval, a constant variable for rho).
+        ``rho, n, ci_low, ci_high, p`` (NaN where undefined: fewer than 4 pairs or
+        ``|rho| = 1`` for the interval, a constant variable for rho).
 
     Notes
     -----
@@ -554,10 +554,11 @@ def spearman_ci(
     out["rho"] = rho
     if n > 2:
         out["p"] = float(result.pvalue)
-    if n >= 4:
+    # A perfect rank agreement has an infinite Fisher z: no interval, rather than [1, 1].
+    if n >= 4 and abs(rho) < 1.0 - 1e-12:
         z = stats.norm.ppf(0.5 + confidence / 2)
         half = z * math.sqrt(1.06 / (n - 3))
-        centre = math.atanh(min(max(rho, -0.999999999), 0.999999999))
+        centre = math.atanh(rho)
         out["ci_low"] = math.tanh(centre - half)
         out["ci_high"] = math.tanh(centre + half)
     return out

@@ -152,6 +152,7 @@ def test_spearman_ci_undefined_cases_do_not_warn() -> None:
     assert math.isnan(constant["rho"])
     assert few["rho"] == pytest.approx(0.5) and math.isnan(few["ci_low"])
     assert nan_pairs["n"] == 4 and nan_pairs["rho"] == pytest.approx(1.0)
+    assert math.isnan(nan_pairs["ci_low"]) and math.isnan(nan_pairs["ci_high"])
 
 
 def test_correlations_table(sample: tuple) -> None:
@@ -161,7 +162,7 @@ def test_correlations_table(sample: tuple) -> None:
     row = table.set_index(["imaging", "clinical"]).loc[("sparcc_sij change", "asdas_crp change")]
     assert row["n"] == 4
     # Clinical activity follows SPARCC SIJ in the sample: the ranks agree exactly.
-    assert row["rho"] == pytest.approx(1.0)
+    assert row["rho"] == pytest.approx(1.0) and math.isnan(row["ci_low"])
 
 
 def test_report_on_the_sample_cohort_shows_timeline_and_response(tmp_path: Path) -> None:
