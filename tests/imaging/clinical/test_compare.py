@@ -181,11 +181,18 @@ def test_report_on_the_sample_cohort_shows_timeline_and_response(tmp_path: Path)
     assert {"clinical_visits", "clinical_intervals", "clinical_correlation"} <= set(files.tables)
 
 
-def test_report_from_a_store_reads_its_clinical_records(tmp_path: Path) -> None:
+def test_report_from_a_store_reads_its_clinical_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from imaging.cli.demo import _store_and_compare
 
     code = _store_and_compare(SAMPLES / "readings.json", tmp_path)
     assert code == 0
+    out = capsys.readouterr().out
+    assert "clinical.csv: 6 created, 0 revised, 0 unchanged, 0 refused" in out
+    assert "SYNTH001 V0 2021-03-15: BASDAI 8.7, ASDAS-CRP 5.00 (very_high), CRP 21.9 mg/L" in out
+    assert "SYNTH002 V2 2023-10-02: BASDAI 1.1, ASDAS-CRP 1.08 (inactive), CRP 1.7 mg/L" in out
+    assert "audit chain: intact" in out
     text = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     assert "Clinical indicators beside imaging" in text
     assert (tmp_path / "report" / "clinical_response.csv").is_file()
