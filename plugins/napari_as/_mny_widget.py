@@ -52,8 +52,14 @@ def _patient_orientation(info: Any) -> list[str] | None:
     if not files:
         return None
     import pydicom
+    from pydicom.errors import InvalidDicomError
 
-    ds = pydicom.dcmread(files[0], stop_before_pixels=True, specific_tags=["PatientOrientation"])
+    try:
+        ds = pydicom.dcmread(
+            files[0], stop_before_pixels=True, specific_tags=["PatientOrientation"]
+        )
+    except (OSError, InvalidDicomError):
+        return None
     value = ds.get("PatientOrientation")
     if value is None:
         return None
@@ -143,9 +149,13 @@ class MnyWidget(ScoringWidgetBase):
         for combo in self.grades.values():
             combo.setEnabled(True)
         message = "reading the AP pelvis"
+        orientation = _patient_orientation(self.info)
         try:
-            self.sides = image_sides(_patient_orientation(self.info))
+            if orientation is None:
+                raise ScoringError("the film's Patient Orientation is not available")
+            self.sides = image_sides(orientation)
         except ScoringError as exc:
+            # Never a guessed side: without the orientation, R / L choose the joint.
             self.sides = None
             message = f"{message}; no R/L markers: {exc}"
         self.joint_points = {}

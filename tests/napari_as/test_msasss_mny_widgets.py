@@ -186,6 +186,34 @@ def test_corner_positions_restored_on_reopening(menu, samples) -> None:
     }
 
 
+def test_panning_never_places_a_corner(menu, samples) -> None:
+    film = open_film(menu, "xr_lspine_lat")
+    widget = menu.open("mSASSS")
+    start(menu, widget, "lumbar")
+    marks = landmarks("xr_lspine_lat")
+    a, b = np.array(marks["L2_superior"]), np.array(marks["L4_superior"])
+    menu.drag(world(film, a), world(film, b))
+    assert widget.corner_points == {}
+    assert widget.selected_corner().value == "T12_inferior"
+
+
+def test_corner_points_hook_reads_marks_of_a_reading() -> None:
+    """The merge hook: a reading that carries marks gives its corner points back."""
+    from types import SimpleNamespace
+
+    from napari_as._msasss_widget import MsasssWidget
+
+    reading = SimpleNamespace(
+        reading_id="r1",
+        marks=SimpleNamespace(points={"C5_inferior": (228.9, 111.7), "not_a_corner": (1, 2)}),
+    )
+    model = SimpleNamespace(_points_by_reading={"r1": {"C2_inferior": (1.0, 2.0)}})
+    points = MsasssWidget._corner_points_from_reading(model, reading)
+    assert points == {"C5_inferior": (228.9, 111.7)}
+    bare = SimpleNamespace(reading_id="r1")  # today's Reading: the widget's own copy
+    assert MsasssWidget._corner_points_from_reading(model, bare) == {"C2_inferior": (1.0, 2.0)}
+
+
 def test_bridge_is_offered_not_forced_and_lowering_asks(menu, samples) -> None:
     film = open_film(menu, "xr_lspine_lat")
     widget = menu.open("mSASSS")
@@ -319,6 +347,23 @@ def test_mny_ground_truth_by_clicks_and_keys(menu, samples) -> None:
         assert words in legend
 
 
+def test_mny_never_guesses_the_side(menu, xray_file: Path) -> None:
+    """A film whose rows do not run right-left gets no R/L markers; keys choose the joint."""
+    (film,) = menu.open_path(xray_file)  # Patient Orientation ["P", "F"]: a lateral film
+    widget = menu.open("Modified New York")
+    widget.start_button.click()
+    assert widget.sides is None
+    assert "no R/L markers" in widget.status.text() and "not right-left" in widget.status.text()
+    assert list(widget.labels_layer.features["label"]) == []
+    menu.key("l")
+    rows, cols = film.data.shape
+    menu.click(world(film, (rows / 2, cols * 0.2)))  # image left: still the chosen joint
+    assert widget.active_side.value == "left" and "left" in widget.joint_points
+    menu.key("2")
+    assert widget.score.left.value == 2 and widget.score.right.points is None
+    assert widget.status.text() == "saved: left = 2"
+
+
 def test_both_radiograph_widgets_docked_stay_usable(menu, samples) -> None:
     from qtpy.QtWidgets import QApplication
 
@@ -337,6 +382,11 @@ def test_both_radiograph_widgets_docked_stay_usable(menu, samples) -> None:
     for widget in (*mny.grades.values(), mny.positive_label, msasss.total_label):
         assert widget.isVisible() and widget.height() >= widget.minimumSizeHint().height()
     assert menu.viewer.window._qt_window.frameGeometry().height() <= 1080 + 40
+    if KEEP:
+        Path(KEEP).mkdir(parents=True, exist_ok=True)
+        menu.viewer.window.screenshot(
+            path=str(Path(KEEP) / "msasss_mny_docked.png"), canvas_only=False, flash=False
+        )
 
 
 # -- screenshots ----------------------------------------------------------------------------
