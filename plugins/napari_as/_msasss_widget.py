@@ -255,6 +255,10 @@ class MsasssWidget(ScoringWidgetBase):
                     lambda: MsasssScore.from_mapping({}, default="not_assessable")
                 )
                 self.corner_points = self._corner_points_from_reading(reading)
+                # Markers belong to the reading: the other segment's show this reading's.
+                for seg in self.points_layers:
+                    if seg is not self.segment:
+                        self._draw_points(seg)
                 info = self.info
                 assert info is not None
                 controller.add_series(info.study_uid, info.series_uid)
@@ -519,18 +523,21 @@ class MsasssWidget(ScoringWidgetBase):
         self._corner_points_to_marks()
         self.refresh()
 
-    def _draw_points(self) -> None:
-        layer = self.points_layer
-        if layer is None or self.controller is None or self.controller.reading is None:
+    def _draw_points(self, segment: SpineSegment | None = None) -> None:
+        segment = self.segment if segment is None else segment
+        layer = self.points_layers.get(segment)
+        if layer is None or layer.name not in self.viewer.layers:
+            return
+        if self.controller is None or self.controller.reading is None:
             return
         score = self.score
-        active = self.selected_corner()
-        corners = [c for c in corners_of(self.segment) if c.value in self.corner_points]
+        active = self.selected_corner() if segment is self.segment else None
+        corners = [c for c in corners_of(segment) if c.value in self.corner_points]
         data = np.array([self.corner_points[c.value] for c in corners], dtype=float).reshape(-1, 2)
         labels = np.array(
             [f"{c.number} {c.label}: {_grade_text(score[c])}" for c in corners], dtype=object
         )
-        film = self._films.get(self.segment)
+        film = self._films.get(segment)
         size = self._marker_size(film) if film is not None else MARKER_PX
         layer.data = data
         layer.features = {"label": labels}

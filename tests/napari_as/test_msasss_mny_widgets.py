@@ -165,6 +165,10 @@ def test_corner_positions_restored_on_reopening(menu, samples) -> None:
     widget.layer_combo.setCurrentText(lumbar.name)
     start(menu, widget, "lumbar")
     assert not widget.points_layers["cervical"].visible  # hidden with its film, kept
+    lumbar_marks = landmarks("xr_lspine_lat")
+    for name in ("T12_inferior", "L1_superior"):
+        menu.click(world(lumbar, lumbar_marks[name]))
+        menu.key("0")
     # Close the reading and resume it: the corners come back where they were.
     widget.reset()
     widget.layer_combo.setCurrentText(cervical.name)
@@ -177,12 +181,18 @@ def test_corner_positions_restored_on_reopening(menu, samples) -> None:
     for label, point in restored.items():
         name = "_".join(label.split(":")[0].split()[1:])
         assert point == pytest.approx(marks[name], abs=1.0)
+    # The lumbar markers of the same reading are back on their (hidden) layer too.
+    assert widget.points_layers["lumbar"].data == pytest.approx(
+        np.array([lumbar_marks["T12_inferior"], lumbar_marks["L1_superior"]]), abs=1.0
+    )
     # The next unplaced corner is active after resuming.
     assert widget.selected_corner().value == "C4_superior"
     assert widget._corner_points_from_reading(widget.controller.reading).keys() == {
         "C2_inferior",
         "C3_superior",
         "C3_inferior",
+        "T12_inferior",
+        "L1_superior",
     }
 
 
