@@ -28,14 +28,27 @@ import numpy as np
 __all__ = [
     "PUBLISHED_THRESHOLDS",
     "SIGN_CONVENTION",
+    "THRESHOLD_TOLERANCE",
     "Status",
     "Threshold",
     "ThresholdSource",
+    "change_status",
     "published_threshold",
 ]
 
 #: The sign convention of every change score in :mod:`imaging.compare`.
 SIGN_CONVENTION = "change = later - earlier (positive = higher score at the later visit)"
+
+
+#: Absolute tolerance (score units) of the comparison of a change with its threshold.
+#:
+#: Changes are differences of float totals (reader means, imputed mSASSS corners), so a
+#: change that is exactly the threshold on paper can come out a rounding error below it:
+#: 2.3 - 0.3 is 1.9999999999999998. The rounding error of sums and differences of scores
+#: below 1000 is under 1e-12, while two changes that truly differ differ by far more than
+#: 1e-9 (the finest score resolution is a mean over readers or corners, >= 1/1000), so a
+#: change within 1e-9 of the threshold counts as reaching it.
+THRESHOLD_TOLERANCE = 1e-9
 
 
 class ThresholdSource(StrEnum):
@@ -53,11 +66,11 @@ class Status(StrEnum):
     """Classification of one interval's change against a threshold."""
 
     PROGRESSION = "progression"
-    """Change >= threshold."""
+    """Change >= threshold (within :data:`THRESHOLD_TOLERANCE`)."""
     STABLE = "stable"
-    """-threshold < change < threshold."""
+    """-threshold < change < threshold (beyond :data:`THRESHOLD_TOLERANCE`)."""
     IMPROVEMENT = "improvement"
-    """Change <= -threshold (regression of the score)."""
+    """Change <= -threshold (within :data:`THRESHOLD_TOLERANCE`; regression of the score)."""
     UNDETERMINED = "undetermined"
     """The change or the interval length is missing, so no status can be given."""
 
@@ -158,6 +171,49 @@ class Threshold:
             "pro_rata": self.pro_rata,
             "label": self.label,
         }
+
+
+def change_status(change: Any, threshold: Any, *, tolerance: float = THRESHOLD_TOLERANCE) -> Any:
+    """Classify changes against thresholds: progression, stable, improvement, undetermined.
+
+    Parameters
+    ----------
+    change : float or array_like
+        Change scores (later - earlier, :data:`SIGN_CONVENTION`); NaN when unknown.
+    threshold : float or array_like
+        The threshold of each change (> 0), broadcast against ``change``; NaN when none.
+    tolerance : float, optional
+        Absolute tolerance in score units (default :data:`THRESHOLD_TOLERANCE`): a change
+        within ``tolerance`` of +/- threshold counts as reaching it.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        :class:`Status` values: ``progression`` if change >= threshold - tolerance,
+        ``improvement`` if change <= -(threshold - tolerance), ``undetermined`` where the
+        change or the threshold is NaN, else ``stable``.
+
+    Examples
+    --------
+    >>> change_status([2.3 - 0.3, 0.3 - 2.3, 1.9], 2.0).tolist()
+    ['progression', 'improvement', 'stable']
+
+    References
+    ----------
+    .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
+    """
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise ValueError(f"tolerance {tolerance!r} must be a finite number >= 0")
+    d = np.asarray(change, dtype=float)
+    t = np.broadcast_to(np.asarray(threshold, dtype=float), d.shape)
+    reach = t - tolerance
+    with np.errstate(invalid="ignore"):
+        status = np.where(
+            d >= reach,
+            Status.PROGRESSION.value,
+            np.where(d <= -reach, Status.IMPROVEMENT.value, Status.STABLE.value),
+        )
+    return np.where(np.isnan(d) | np.isnan(t), Status.UNDETERMINED.value, status)
 
 
 #: Published thresholds by method value.
