@@ -304,9 +304,12 @@ def icc_arrays(
     raters (MSC), residual (MSE) and within targets (MSW = pooled rater + residual). Point
     estimates follow Shrout & Fleiss (1979), Table 1; F tests and confidence limits follow
     McGraw & Wong (1996), Tables 4, 7 and 8 (the ICC(A,1) limits use the Satterthwaite
-    degrees of freedom). A table whose targets all score identically has a zero
-    denominator and yields NaN. When the raters agree exactly (zero error mean square) the
-    F statistics are infinite and the confidence limits take their limit, 1.
+    degrees of freedom). A table without between-target variance (every target has the
+    same mean rating: MSR = 0, up to rounding) has nothing to apportion: every form and its
+    confidence limits are NaN there (the F statistics, 0, and their p-values, 1, are kept),
+    where the raw formulas would give -1/(k - 1), -inf, 0 or even values above 1 depending
+    on the rater variance. When the raters agree exactly (zero error mean square) the F
+    statistics are infinite and the confidence limits take their limit, 1.
 
     References
     ----------
@@ -371,14 +374,17 @@ def icc_arrays(
         u2 = n * (f2l * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f2l * msr)
 
     shape = np.shape(msr)
+    # No between-target variance. Rounding leaves ss_rows of order n k eps^2 times
+    # ss_total; any real target variance is many orders of magnitude above 1e-20.
+    flat = ss_rows <= 1e-20 * ss_total
 
     def pack(
         value: Any, low: Any, high: Any, f: Any, d2: float, p: Any
     ) -> dict[str, npt.NDArray[np.float64]]:
         return {
-            "icc": np.asarray(value, dtype=np.float64),
-            "ci_low": np.asarray(low, dtype=np.float64),
-            "ci_high": np.asarray(high, dtype=np.float64),
+            "icc": np.where(flat, np.nan, np.asarray(value, dtype=np.float64)),
+            "ci_low": np.where(flat, np.nan, np.asarray(low, dtype=np.float64)),
+            "ci_high": np.where(flat, np.nan, np.asarray(high, dtype=np.float64)),
             "f_value": np.asarray(f, dtype=np.float64),
             "df1": np.full(shape, float(df_r)),
             "df2": np.full(shape, float(d2)),
