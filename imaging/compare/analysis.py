@@ -17,6 +17,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ from imaging.compare.thresholds import (
     Threshold,
     ThresholdSource,
 )
+from imaging.scoring.msasss import ImputationPolicy
+from imaging.scoring.tidy import impute_msasss_totals
 
 __all__ = [
     "ComparisonResult",
@@ -739,6 +742,7 @@ def compare(
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
     confidence: float = 0.95,
     components: bool = True,
+    msasss_imputation: ImputationPolicy | str | None = None,
 ) -> ComparisonResult:
     """Compare visits of every patient, method and reading mode, and the readers' agreement.
 
@@ -764,19 +768,36 @@ def compare(
         Also compare component scores (SPARCC SSS fat, erosion, backfill, ankylosis) as
         methods ``<method>.<component>`` (default True), see
         :func:`~imaging.compare.component_totals`.
+    msasss_imputation : ImputationPolicy or str, optional
+        The mSASSS missing-corner policy of the comparison: ``"none"``, ``"segment_mean"``
+        or ``"interpolate_then_segment_mean"`` (see
+        :class:`~imaging.scoring.msasss.ImputationPolicy`). The mSASSS totals are
+        recomputed from the corners in ``items`` under it (so ``items`` is needed), unless
+        ``totals`` already say they were built with it (column ``imputation_policy``, as
+        from :func:`~imaging.scoring.tidy.totals_frame`). Default: the policy ``totals``
+        were built with (``none`` when they do not say). Every table with mSASSS rows
+        names it in a column ``msasss_imputation``, and ``settings`` records it.
 
     Returns
     -------
     ComparisonResult
 
+    Raises
+    ------
+    ValueError
+        When ``msasss_imputation`` asks for a recomputation and ``items`` is missing.
+
     References
     ----------
     .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
     .. [2] Baraliakos X, et al. Ann Rheum Dis 2007;66:910-915.
+    .. [3] Ramiro S, Stolwijk C, van Tubergen A, et al. Ann Rheum Dis 2015;74:52-59 (mSASSS
+       missing-corner imputation).
     """
     combine = ReaderCombination(combine)
     events = EventCombination(events)
     intervals = IntervalKind(intervals)
+    totals, policy = _apply_imputation(totals, items, msasss_imputation)
     if components:
         totals = component_totals(totals)
     # Each reader's changes and the paired mSASSS corners are computed once and shared.
@@ -799,20 +820,23 @@ def compare(
         pairs = item_intervals(items, method="msasss", intervals=intervals)
         events_table = msasss_events(pairs, combine=events)
         warnings_table = plausibility_warnings(pairs)
+    named = functools.partial(_name_policy, policy=policy)
     return ComparisonResult(
-        changes=changes,
-        reader_changes=per_reader,
-        slopes=patient_slopes(totals, combine=combine),
-        summary=cohort_summary(changes),
+        changes=named(changes),
+        reader_changes=named(per_reader),
+        slopes=named(patient_slopes(totals, combine=combine)),
+        summary=named(cohort_summary(changes)),
         events=events_table,
         warnings=warnings_table,
         dvus=dvu_consistency(items, intervals=intervals) if items is not None else empty,
-        agreement=pd.concat(
-            [
-                reader_agreement(totals, intervals=intervals, confidence=confidence, per=per),
-                status_agreement(per_reader),
-            ],
-            ignore_index=True,
+        agreement=named(
+            pd.concat(
+                [
+                    reader_agreement(totals, intervals=intervals, confidence=confidence, per=per),
+                    status_agreement(per_reader),
+                ],
+                ignore_index=True,
+            )
         ),
         kappas=item_agreement(items) if items is not None else empty,
         thresholds=thresholds,
@@ -823,6 +847,44 @@ def compare(
             "sign_convention": SIGN_CONVENTION,
             "confidence": confidence,
             "components": components,
+            "msasss_imputation": policy,
         },
         totals=totals,
     )
+
+
+def _apply_imputation(
+    totals: pd.DataFrame, items: pd.DataFrame | None, wanted: ImputationPolicy | str | None
+) -> tuple[pd.DataFrame, str]:
+    """The totals under the wanted mSASSS policy, and the policy's name."""
+    is_msasss = totals["method"].astype(str) == "msasss"
+    recorded: set[str] = set()
+    if "imputation_policy" in totals.columns:
+        recorded = {str(v) for v in totals.loc[is_msasss, "imputation_policy"].dropna()}
+    if len(recorded) > 1:
+        raise ValueError(
+            f"the mSASSS totals were built with several imputation policies {sorted(recorded)}; "
+            "compare totals of one policy"
+        )
+    have = next(iter(recorded), ImputationPolicy.NONE.value)
+    if wanted is None:
+        return totals, have
+    chosen = ImputationPolicy(wanted).value
+    if chosen == have or not is_msasss.any():
+        return totals, chosen
+    if items is None:
+        raise ValueError(
+            f"mSASSS imputation policy {chosen} needs the item table (items=) to recompute "
+            "the totals from the corners"
+        )
+    return impute_msasss_totals(totals, items, chosen), chosen
+
+
+def _name_policy(table: pd.DataFrame, *, policy: str) -> pd.DataFrame:
+    """Add ``msasss_imputation`` (the policy of the mSASSS rows, None elsewhere)."""
+    if table.empty or "method" not in table.columns:
+        return table
+    msasss = table["method"].astype(str) == "msasss"
+    if not msasss.any():
+        return table
+    return table.assign(msasss_imputation=msasss.map({True: policy, False: None}))

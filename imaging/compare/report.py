@@ -715,8 +715,9 @@ def render_html(
         f"<p class='meta'><b>Sign convention:</b> {html.escape(SIGN_CONVENTION)}. "
         f"<b>Intervals:</b> {html.escape(str(s.get('intervals')))}. <b>Readers combined "
         f"by:</b> {html.escape(str(s.get('combine')))}. <b>Binary events:</b> "
-        f"{html.escape(str(s.get('events')))}. Results of different reading modes are never "
-        "pooled.</p>",
+        f"{html.escape(str(s.get('events')))}. <b>mSASSS missing corners:</b> imputation "
+        f"policy {html.escape(str(s.get('msasss_imputation', 'none@1')))}. Results of "
+        "different reading modes are never pooled.</p>",
     ]
     if not loaded.validated:
         header.append(
@@ -854,6 +855,7 @@ def run(
     events: str = "either",
     intervals: str = "consecutive",
     validate: bool = True,
+    msasss_imputation: str | None = None,
 ) -> tuple[LoadedScores, ComparisonResult]:
     """Load scores and compare them (the CLI's computation, for scripts).
 
@@ -861,7 +863,7 @@ def run(
     ----------
     path : str or path-like
         Store or file, see :func:`load_scores`.
-    threshold, combine, events, intervals
+    threshold, combine, events, intervals, msasss_imputation
         See :func:`imaging.compare.compare`.
     validate : bool, optional
         See :func:`load_scores`.
@@ -879,5 +881,6 @@ def run(
         combine=combine,
         events=events,
         intervals=intervals,
+        msasss_imputation=msasss_imputation,
     )
     return loaded, result

@@ -22,6 +22,13 @@ import pandas as pd
 
 from imaging.errors import ScoringError
 from imaging.scoring.common import ItemStatus, Method
+from imaging.scoring.msasss import (
+    ImputationPolicy,
+    ImputedMsasss,
+    InterpolationWeighting,
+    MsasssScore,
+    impute_visits,
+)
 from imaging.scoring.reading import (
     SCHEMA_VERSION,
     Reading,
@@ -33,6 +40,7 @@ from imaging.scoring.reading import (
 __all__ = [
     "TIDY_COLUMNS",
     "RowError",
+    "impute_msasss_totals",
     "read_tidy_csv",
     "readings_from_frame",
     "readings_to_frame",
@@ -319,23 +327,93 @@ def read_tidy_csv(path: str | PathLike[str]) -> pd.DataFrame:
     return frame
 
 
-def totals_frame(readings: Iterable[Reading]) -> pd.DataFrame:
+def _impute_groups(
+    entries: Iterable[tuple[Hashable, Hashable, dt.date | None, MsasssScore]],
+    policy: ImputationPolicy,
+    *,
+    weighting: InterpolationWeighting | str,
+    max_missing: int,
+) -> dict[Hashable, ImputedMsasss]:
+    """Impute ``(key, group, date, score)`` entries, one :func:`impute_visits` per group."""
+    groups: dict[Hashable, list[tuple[Hashable, dt.date | None, MsasssScore]]] = {}
+    for key, group, date, score in entries:
+        groups.setdefault(group, []).append((key, date, score))
+    out: dict[Hashable, ImputedMsasss] = {}
+    for members in groups.values():
+        results = impute_visits(
+            [(date, score) for _, date, score in members],
+            policy,
+            weighting=weighting,
+            max_missing=max_missing,
+        )
+        for (key, _, _), result in zip(members, results, strict=True):
+            out[key] = result
+    return out
+
+
+def totals_frame(
+    readings: Iterable[Reading],
+    *,
+    msasss_policy: ImputationPolicy | str = ImputationPolicy.NONE,
+    weighting: InterpolationWeighting | str = InterpolationWeighting.TIME,
+    max_missing: int = 3,
+) -> pd.DataFrame:
     """Return one row per reading with its derived total and subtotals.
 
     Parameters
     ----------
     readings : iterable of Reading
+    msasss_policy : ImputationPolicy or str, optional
+        How missing mSASSS corners are handled (SCORING.md [U]): ``"none"`` (default; any
+        missing corner makes its segment and the total missing), ``"segment_mean"`` or
+        ``"interpolate_then_segment_mean"`` (see
+        :class:`~imaging.scoring.msasss.ImputationPolicy`). The visits imputed together
+        are one patient's readings by one reader in one reading mode.
+    weighting : InterpolationWeighting or str, optional
+        Interpolation between visits (``"time"``, default, or ``"equal"``), see
+        :func:`~imaging.scoring.msasss.impute_visits`.
+    max_missing : int, optional
+        Most missing corners per segment replaced by the segment mean (published: 3).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``reading_id, patient_id, visit, study_date, reader, method, mode, total,
         maximum`` then one column per subtotal name (union over the readings, NaN where a
-        reading has no such subtotal or it is undefined). ``study_date`` holds
-        ``datetime.date`` or None; totals are float (NaN when undefined).
+        reading has no such subtotal or it is undefined), and for mSASSS readings
+        ``imputation_policy`` (the versioned policy, e.g. ``"segment_mean@1"``; None for
+        the other methods, which have no imputation) and ``n_imputed`` (corners imputed).
+        ``study_date`` holds ``datetime.date`` or None; totals are float (NaN when
+        undefined). Under an imputing policy the mSASSS ``total``, ``cervical`` and
+        ``lumbar`` are the imputed ones.
+
+    Raises
+    ------
+    ScoringError
+        When interpolation in time meets a visit without a StudyDate, or two visits of a
+        patient share one (see :func:`~imaging.scoring.msasss.impute_visits`).
+
+    References
+    ----------
+    .. [1] Ramiro S, Stolwijk C, van Tubergen A, et al. Ann Rheum Dis 2015;74:52-59
+       (OASIS missing-data rules; SCORING.md [U]).
     """
+    policy = ImputationPolicy(msasss_policy)
+    readings = list(readings)
+    imputed: dict[Hashable, ImputedMsasss] = {}
+    if policy is not ImputationPolicy.NONE:
+        imputed = _impute_groups(
+            (
+                (i, (r.patient_id, r.reader, r.mode.value), r.visit.study_date, r.items)
+                for i, r in enumerate(readings)
+                if isinstance(r.items, MsasssScore)
+            ),
+            policy,
+            weighting=weighting,
+            max_missing=max_missing,
+        )
     records: list[dict[str, Any]] = []
-    for reading in readings:
+    for i, reading in enumerate(readings):
         record: dict[str, Any] = {
             "reading_id": reading.reading_id,
             "patient_id": reading.patient_id,
@@ -349,6 +427,11 @@ def totals_frame(readings: Iterable[Reading]) -> pd.DataFrame:
         }
         for name, value in reading.subtotals.items():
             record[name] = math.nan if value is None else float(value)
+        if isinstance(reading.items, MsasssScore):
+            record["imputation_policy"] = policy.value
+            record["n_imputed"] = 0
+            if i in imputed:
+                _put_imputed(record, imputed[i])
         records.append(record)
     base = [
         "reading_id",
@@ -364,5 +447,117 @@ def totals_frame(readings: Iterable[Reading]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
         return pd.DataFrame(columns=base)
+    if "imputation_policy" in frame.columns:
+        # None, not NaN, for the methods that have no imputation policy.
+        policies = frame["imputation_policy"].astype(object)
+        frame["imputation_policy"] = policies.where(policies.notna(), None)
     extra = [column for column in frame.columns if column not in base]
     return frame[base + extra]
+
+
+def _put_imputed(record: dict[str, Any], result: ImputedMsasss) -> None:
+    for name in ("total", "cervical", "lumbar"):
+        value = getattr(result, name)
+        record[name] = math.nan if value is None else float(value)
+    record["n_imputed"] = result.n_imputed
+
+
+def _msasss_score(rows: pd.DataFrame) -> MsasssScore:
+    """Rebuild one reading's mSASSS score from its tidy item rows."""
+    values: dict[str, object] = {}
+    statuses = rows["status"] if "status" in rows.columns else pd.Series(None, index=rows.index)
+    for item, value, status in zip(rows["item"], rows["value"], statuses, strict=True):
+        if _is_missing(value):
+            text = None if _is_missing(status) else str(status)
+            values[str(item)] = ItemStatus(text or ItemStatus.NOT_ASSESSABLE.value)
+        else:
+            values[str(item)] = float(value)
+    return MsasssScore.from_item_values(values)
+
+
+def impute_msasss_totals(
+    totals: pd.DataFrame,
+    items: pd.DataFrame,
+    policy: ImputationPolicy | str,
+    *,
+    weighting: InterpolationWeighting | str = InterpolationWeighting.TIME,
+    max_missing: int = 3,
+) -> pd.DataFrame:
+    """Recompute the mSASSS rows of a totals table under an imputation policy.
+
+    The same imputation as :func:`totals_frame` (``msasss_policy=``), for a totals table
+    that was already built: the corners come from the tidy item table.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        One row per reading with ``reading_id, patient_id, study_date, reader, method,
+        mode, total`` (as from :func:`totals_frame`).
+    items : pandas.DataFrame
+        The tidy item table of the same readings (``reading_id, item, value, status``).
+    policy : ImputationPolicy or str
+        ``"none"``, ``"segment_mean"`` or ``"interpolate_then_segment_mean"``.
+    weighting : InterpolationWeighting or str, optional
+        See :func:`totals_frame`.
+    max_missing : int, optional
+        See :func:`totals_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``totals`` whose mSASSS rows have the policy's ``total``, ``cervical``
+        and ``lumbar``, ``imputation_policy`` and ``n_imputed``.
+
+    Raises
+    ------
+    ValueError
+        When a column is missing or an mSASSS reading has no item rows.
+    ScoringError
+        As :func:`totals_frame`.
+
+    References
+    ----------
+    .. [1] Ramiro S, Stolwijk C, van Tubergen A, et al. Ann Rheum Dis 2015;74:52-59.
+    """
+    chosen = ImputationPolicy(policy)
+    need = ["reading_id", "patient_id", "study_date", "reader", "method", "mode"]
+    missing = [c for c in need if c not in totals.columns]
+    missing += [f"items.{c}" for c in ("reading_id", "item", "value") if c not in items.columns]
+    if missing:
+        raise ValueError(f"mSASSS imputation needs the columns {missing}")
+    out = totals.copy()
+    rows = out.index[out["method"].astype(str) == Method.MSASSS.value]
+    if "imputation_policy" not in out.columns:
+        out["imputation_policy"] = None
+    out["imputation_policy"] = out["imputation_policy"].astype(object)
+    if not len(rows):
+        return out
+    corner_rows = items.loc[items["method"].astype(str) == Method.MSASSS.value]
+    by_reading = {str(k): g for k, g in corner_rows.groupby(corner_rows["reading_id"].astype(str))}
+    entries = []
+    for label in rows:
+        reading_id = str(out.at[label, "reading_id"])
+        if reading_id not in by_reading:
+            raise ValueError(f"mSASSS reading {reading_id} has no item rows to impute from")
+        date = pd.to_datetime(out.at[label, "study_date"], errors="coerce")
+        group = tuple(str(out.at[label, c]) for c in ("patient_id", "reader", "mode"))
+        entries.append(
+            (
+                label,
+                group,
+                None if pd.isna(date) else date.date(),
+                _msasss_score(by_reading[reading_id]),
+            )
+        )
+    results = _impute_groups(entries, chosen, weighting=weighting, max_missing=max_missing)
+    for column in ("total", "cervical", "lumbar", "n_imputed"):
+        if column not in out.columns:
+            out[column] = math.nan
+        out[column] = out[column].astype(float)
+    for label, result in results.items():
+        record: dict[str, Any] = {}
+        _put_imputed(record, result)
+        for column, value in record.items():
+            out.at[label, column] = value
+        out.at[label, "imputation_policy"] = chosen.value
+    return out
