@@ -276,6 +276,10 @@ _REFERENCES = [
     "Ann Rheum Dis 2007;66:910-915 (mSASSS SDC, syndesmophytes).",
     "Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709 (SPARCC SIJ) and 53:502-509 "
     "(SPARCC spine).",
+    "Maksymowych WP, Lambert RG, Brown LS, Pangan AL. J Rheumatol 2012;39:1666-1674 "
+    "(SPARCC SIJ MIC 2.5, SPARCC spine MIC 5.0).",
+    "van den Berg R, et al. J Rheumatol 2015;42:1186 (SPARCC SIJ >= 2 MRI-active, SDC 3.4 "
+    "in the SPACE cohort).",
     "Wanders AJB, et al. Arthritis Rheum 2004;50:2622-2632 (reading modes).",
 ]
 

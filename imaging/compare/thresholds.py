@@ -8,12 +8,13 @@ References
 .. [1] Baraliakos X, Listing J, Rudwaleit M, Haibel H, Brandt J, Sieper J, Braun J.
        Progression of radiographic damage in patients with ankylosing spondylitis: defining
        the central role of syndesmophytes. Ann Rheum Dis 2007;66:910-915.
-.. [2] Maksymowych WP, Inman RD, Salonen D, et al. Spondyloarthritis Research Consortium of
-       Canada magnetic resonance imaging index for assessment of sacroiliac joint inflammation
-       in ankylosing spondylitis. Arthritis Rheum 2005;53:703-709.
-.. [3] Maksymowych WP, Inman RD, Salonen D, et al. Spondyloarthritis Research Consortium of
-       Canada magnetic resonance imaging index for assessment of spinal inflammation in
-       ankylosing spondylitis. Arthritis Rheum 2005;53:502-509.
+.. [2] Maksymowych WP, Lambert RG, Brown LS, Pangan AL. Defining the minimally important
+       change for the SpondyloArthritis Research Consortium of Canada spine and sacroiliac
+       joint magnetic resonance imaging indices for ankylosing spondylitis. J Rheumatol
+       2012;39:1666-1674 (SPARCC SIJ MIC 2.5, SPARCC spine MIC 5.0).
+.. [3] van den Berg R, de Hooge M, Bakker PAC, et al. Metric properties of the SPARCC score
+       of the sacroiliac joints - data from baseline, 3-month, and 12-month followup in the
+       SPACE cohort. J Rheumatol 2015;42:1186 (SPARCC SIJ SDC 3.4; >= 2 "MRI-active").
 """
 
 from __future__ import annotations
@@ -230,14 +231,14 @@ PUBLISHED_THRESHOLDS: dict[str, Threshold] = {
         2.5,
         ThresholdSource.PUBLISHED,
         "SPARCC SIJ minimal important change 2.5: Maksymowych WP et al., "
-        "Arthritis Rheum 2005;53:703-709",
+        "J Rheumatol 2012;39:1666-74",
         method="sparcc_sij",
     ),
     "sparcc_spine": Threshold(
         5.0,
         ThresholdSource.PUBLISHED,
         "SPARCC spine minimal important change 5.0: Maksymowych WP et al., "
-        "Arthritis Rheum 2005;53:502-509",
+        "J Rheumatol 2012;39:1666-74",
         method="sparcc_spine",
     ),
 }
@@ -265,8 +266,8 @@ def published_threshold(method: str) -> Threshold:
     References
     ----------
     .. [1] Baraliakos X, et al. Ann Rheum Dis 2007;66:910-915.
-    .. [2] Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709.
-    .. [3] Maksymowych WP, et al. Arthritis Rheum 2005;53:502-509.
+    .. [2] Maksymowych WP, Lambert RG, Brown LS, Pangan AL. J Rheumatol 2012;39:1666-1674
+       (SPARCC SIJ MIC 2.5 and SPARCC spine MIC 5.0).
     """
     key = str(getattr(method, "value", method))
     try:

@@ -279,3 +279,13 @@ def test_change_status_tolerance_is_documented_and_checked() -> None:
     assert change_status([2.3 - 0.3], 2.0, tolerance=0.0).tolist() == ["stable"]
     with pytest.raises(ValueError, match="tolerance"):
         change_status([1.0], 2.0, tolerance=-1.0)
+
+
+def test_published_mic_thresholds_cite_the_mic_paper() -> None:
+    # SPARCC MICs: Maksymowych et al., J Rheumatol 2012;39:1666-74 (not the 2005 index papers).
+    for method, value in (("sparcc_sij", 2.5), ("sparcc_spine", 5.0)):
+        thr = published_threshold(method)
+        assert thr.value == value
+        assert "J Rheumatol 2012;39:1666-74" in thr.citation
+        assert "2005" not in thr.citation
+    assert "Baraliakos" in published_threshold("msasss").citation
