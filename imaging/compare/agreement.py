@@ -44,6 +44,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
+from imaging.compare.tables import drop_missing, wide_table
+
 __all__ = [
     "BlandAltmanResult",
     "ICCForm",
@@ -505,118 +507,6 @@ def icc(
     return icc_all(ratings, confidence=confidence)[chosen]
 
 
-def _dense(codes: npt.NDArray[np.int64], span: int) -> npt.NDArray[np.intp]:
-    """Renumber non-negative codes below ``span`` to 0 .. n-1, keeping their order."""
-    if codes.size and span <= 4 * codes.size + 1024:
-        # Counting, no hashing: linear in rows whatever the key.
-        present = np.zeros(span, dtype=np.intp)
-        present[codes] = 1
-        return np.asarray((np.cumsum(present) - 1)[codes], dtype=np.intp)
-    dense, _ = pd.factorize(codes, sort=True)
-    return np.asarray(dense, dtype=np.intp)
-
-
-def _column_codes(series: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
-    """Codes 0 .. span-1 of one column, and ``span`` (missing values get a code too)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int64)
-        span = len(series.cat.categories) + 1
-        codes[codes < 0] = span - 1
-        return codes, span
-    values = series.to_numpy()
-    if values.dtype.kind in "iu" and values.size:
-        low = int(values.min())
-        return (values - low).astype(np.int64), int(values.max()) - low + 1
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    return codes.astype(np.int64), len(uniques)
-
-
-def _key_codes(frame: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.intp]:
-    """Integer id (0 .. n-1) of each distinct combination of ``columns``.
-
-    Each column is coded on its own (category codes for categoricals, offsets for integers,
-    hashing only for other columns) and the codes are combined arithmetically: much faster
-    than grouping on several text columns, and linear in the number of rows.
-    """
-    combined = np.zeros(len(frame), dtype=np.int64)
-    span = 1
-    for col in columns:
-        codes, n = _column_codes(frame[col])
-        if span * n >= 2**62:
-            # Re-densify before the product could overflow.
-            combined = _dense(combined, span).astype(np.int64)
-            span = int(combined.max()) + 1 if combined.size else 1
-        combined = combined * n + codes
-        span *= n
-    return _dense(combined, span)
-
-
-def first_rows(codes: npt.NDArray[np.intp], n: int) -> npt.NDArray[np.intp]:
-    """Row of the first occurrence of each code ``0 .. n-1`` (O(rows), no sort)."""
-    first = np.empty(n, dtype=np.intp)
-    rows = np.arange(len(codes), dtype=np.intp)
-    # Later writes win, so writing in reverse order leaves the first occurrence.
-    first[codes[::-1]] = rows[::-1]
-    return first
-
-
-def wide_table(
-    frame: pd.DataFrame, *, targets: str | Sequence[str], raters: str, ratings: str
-) -> tuple[pd.DataFrame, npt.NDArray[np.float64], list[Any]]:
-    """Lay a long table (one row per target and rater) out as a targets x raters array.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Long table.
-    targets : str or sequence of str
-        Column(s) identifying a target.
-    raters : str
-        Column naming the rater.
-    ratings : str
-        Column with the numeric rating.
-
-    Returns
-    -------
-    keys : pandas.DataFrame
-        The target columns, one row per target (row order of the array).
-    table : numpy.ndarray, shape (n_targets, n_raters)
-        Ratings; NaN where a rater did not rate a target.
-    rater_ids : list
-        Rater of each column, sorted.
-
-    Raises
-    ------
-    ValueError
-        When a column is missing or a rater rated a target twice.
-    """
-    keys = [targets] if isinstance(targets, str) else list(targets)
-    missing = [c for c in [*keys, raters, ratings] if c not in frame.columns]
-    if missing:
-        raise ValueError(f"columns {missing} not in the table (has {list(frame.columns)})")
-    tid = _key_codes(frame, keys)
-    # Rater columns in ascending id order (integer ids take the counting fast path).
-    rcodes = _key_codes(frame, [raters])
-    n_raters = int(rcodes.max()) + 1 if len(rcodes) else 0
-    first_rater = frame[raters].to_numpy()[first_rows(rcodes, n_raters)]
-    order = np.argsort(first_rater, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    rcodes = rank[rcodes]
-    rater_ids = first_rater[order].tolist()
-    n = int(tid.max()) + 1 if len(tid) else 0
-    flat = tid.astype(np.int64) * len(rater_ids) + rcodes
-    if len(flat) and np.bincount(flat).max() > 1:
-        raise ValueError(
-            f"a rater ({raters!r}) rated the same target ({keys}) more than once; "
-            "keep one rating per target and rater"
-        )
-    grid = np.full((n, len(rater_ids)), np.nan)
-    grid[tid, rcodes] = pd.to_numeric(frame[ratings], errors="coerce").to_numpy(dtype=float)
-    key_frame = frame.iloc[first_rows(tid, n)][keys].reset_index(drop=True)
-    return key_frame, grid, list(rater_ids)
-
-
 def icc_from_frame(
     frame: pd.DataFrame,
     *,
@@ -802,18 +692,6 @@ def _index_in(cats: npt.NDArray[Any], v: npt.NDArray[Any]) -> npt.NDArray[np.int
     return idx
 
 
-def _drop_missing(*arrays: npt.ArrayLike) -> list[npt.NDArray[Any]]:
-    arrs = [np.asarray(a) for a in arrays]
-    shape = arrs[0].shape
-    for a in arrs[1:]:
-        if a.shape != shape:
-            raise ValueError(f"rating arrays differ in shape: {shape} vs {a.shape}")
-    keep = np.ones(shape, dtype=bool)
-    for a in arrs:
-        keep &= ~pd.isna(a)
-    return [a[keep] for a in arrs]
-
-
 def cohen_kappa(
     rater_a: ArrayLike,
     rater_b: ArrayLike,
@@ -864,7 +742,7 @@ def cohen_kappa(
         raise ValueError(
             f"unknown kappa weights {weights!r}; expected one of {[m.value for m in KappaWeights]}"
         ) from None
-    a, b = _drop_missing(rater_a, rater_b)
+    a, b = drop_missing(rater_a, rater_b)
     if a.size == 0:
         raise ValueError("no subject was rated by both raters")
     (ca, cb), cats = _codes([a, b], categories)
@@ -1103,10 +981,10 @@ def bland_altman(
     (2.0, 0.614, 3.386)
     """
     if b is None:
-        (d,) = _drop_missing(np.asarray(a, dtype=np.float64))
+        (d,) = drop_missing(np.asarray(a, dtype=np.float64))
         difference = "given differences"
     else:
-        x, y = _drop_missing(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+        x, y = drop_missing(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
         d = x - y
         difference = f"{labels[0]} - {labels[1]}"
     if d.size < 2:
@@ -1248,9 +1126,9 @@ def sdc_from_differences(
     if int(k) != k or k < 1:
         raise ValueError(f"k {k!r} (readers averaged) must be a positive integer")
     if change_b is None:
-        (d,) = _drop_missing(np.asarray(change_a, dtype=np.float64))
+        (d,) = drop_missing(np.asarray(change_a, dtype=np.float64))
     else:
-        x, y = _drop_missing(
+        x, y = drop_missing(
             np.asarray(change_a, dtype=np.float64), np.asarray(change_b, dtype=np.float64)
         )
         d = x - y

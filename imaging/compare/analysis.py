@@ -31,15 +31,12 @@ import pandas as pd
 from imaging.compare.agreement import (
     ICCForm,
     KappaWeights,
-    _key_codes,
     bland_altman,
     cohen_kappa,
-    first_rows,
     fleiss_kappa,
     icc_all,
     sdc_from_changes,
     sdc_from_icc,
-    wide_table,
 )
 from imaging.compare.change import (
     IntervalKind,
@@ -59,6 +56,7 @@ from imaging.compare.events import (
     plausibility_warnings,
     reading_grid,
 )
+from imaging.compare.tables import first_rows, key_codes, wide_table
 from imaging.compare.thresholds import (
     PUBLISHED_THRESHOLDS,
     SIGN_CONVENTION,
@@ -106,7 +104,7 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[tuple[str, ...],
 
     Avoids copying a table of millions of item rows when it holds one method and mode.
     """
-    codes = _key_codes(frame, keys)
+    codes = key_codes(frame, keys)
     n = int(codes.max()) + 1 if codes.size else 0
     first = first_rows(codes, n)
     labels = [tuple(str(frame[k].iloc[i]) for k in keys) for i in first]
@@ -497,7 +495,7 @@ def _item_rating_table(
     meta, grid, _ = reading_grid(items, method=method, mode=mode)
     if grid.shape[0] == 0:
         return np.empty((0, 0)), []
-    target = _key_codes(meta, ["patient_id", "visit"])
+    target = key_codes(meta, ["patient_id", "visit"])
     n_targets = int(target.max()) + 1
     rcodes, rnames = pd.factorize(meta["reader"].astype(str), sort=True)
     n_readers = len(rnames)
