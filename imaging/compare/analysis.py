@@ -30,10 +30,7 @@ import pandas as pd
 
 from imaging.compare.agreement import (
     ICCForm,
-    KappaWeights,
     bland_altman,
-    cohen_kappa,
-    fleiss_kappa,
     icc_all,
     sdc_from_changes,
     sdc_from_icc,
@@ -56,6 +53,7 @@ from imaging.compare.events import (
     plausibility_warnings,
     reading_grid,
 )
+from imaging.compare.kappa import KappaWeights, cohen_kappa, fleiss_kappa
 from imaging.compare.tables import first_rows, key_codes, wide_table
 from imaging.compare.thresholds import (
     PUBLISHED_THRESHOLDS,
