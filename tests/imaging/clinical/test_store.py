@@ -152,6 +152,24 @@ def test_verify_reports_cells_of_the_wrong_type(tmp_path: Path) -> None:
     assert any(p.kind is ProblemKind.PAYLOAD_INVALID for p in report.problems)
 
 
+def test_verify_without_the_clinical_tables_reports_audited_records(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with open_store(db, reader="clinic1") as store:
+        store.save(_reading())
+        store.clinical.save(full_record())
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DROP TABLE clinical_record")
+    conn.execute("DROP TABLE clinical_revision")
+    conn.commit()
+    conn.close()
+    with open_store(db) as store:
+        problems = store.verify().problems
+    kinds = {p.kind for p in problems}
+    assert {ProblemKind.TRIGGER_MISSING, ProblemKind.READING_MISSING} <= kinds
+    assert not any("reading " + "a" * 32 in p.where for p in problems)
+
+
 def test_a_version_2_store_opens_and_migrates_to_clinical_records(tmp_path: Path) -> None:
     db2 = tmp_path / "v2.db"
     conn = sqlite3.connect(db2, isolation_level=None)
