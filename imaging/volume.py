@@ -1128,15 +1128,8 @@ def _uid_of(path: Path) -> tuple[str, bool] | None:
         return None
     if not uid:
         return None
-    has_pixels = bool(ds.get("Rows")) or (path.stat().st_size > 0 and _has_pixel_tag(path))
-    return uid, has_pixels
-
-
-def _has_pixel_tag(path: Path) -> bool:
-    """True when the file holds a pixel data element (found without parsing its header)."""
-    with path.open("rb") as fh:
-        data = fh.read(1 << 20)
-    return b"\xe0\x7f\x10\x00" in data
+    # Rows precedes the pixel data in every image: a file truncated after it is an image.
+    return uid, bool(ds.get("Rows"))
 
 
 def _missing_members(
@@ -1263,8 +1256,15 @@ def plan_series(
     """
     paths, summary, candidates = _resolve(source, within)
     frames: list[_Frame] = []
+    not_images: list[Path] = []
     for path in paths:
         ds = _read(path)
+        if not any(
+            k in ds for k in ("PixelData", "FloatPixelData", "DoubleFloatPixelData", "Rows")
+        ):
+            # A non-image object filed in the series (raw data, a report): not a slice.
+            not_images.append(path)
+            continue
         try:
             with warnings.catch_warnings():
                 # A bad value is reported below as an error naming the file, not a warning.
@@ -1274,6 +1274,12 @@ def plan_series(
             raise
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
             raise DicomReadError(f"{path}: invalid header value ({exc})") from exc
+    if not frames:
+        listing = ", ".join(str(p) for p in not_images[:5])
+        raise DicomReadError(
+            f"{listing}: no pixel data (SOP class "
+            f"{_read(not_images[0]).get('SOPClassUID', 'absent')}): not an image"
+        )
     label = str(paths[0]) if len(paths) == 1 else f"series of {len(paths)} files"
     frames = _split_stacks(frames, stack, label)
     _check_same(frames)
