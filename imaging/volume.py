@@ -33,6 +33,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.filereader import read_partial
 from pydicom.pixels import get_decoder
 from pydicom.tag import BaseTag, Tag
+from pydicom.uid import DeflatedExplicitVRLittleEndian
 from pydicom.values import convert_DS_string
 
 from imaging.errors import (
@@ -433,10 +434,11 @@ def _read_open(fh: Any, path: Path, size: int) -> Dataset:
                 "element length or a corrupt header"
             )
         state["previous"] = tag
-        if length != _UNDEFINED_LENGTH and position + length > size and "problem" not in state:
-            state["problem"] = (
-                f"element {Tag(tag)} declares {length} bytes at offset {position}, but the file "
-                f"ends at {size}: truncated, or a bad element length"
+        if length != _UNDEFINED_LENGTH and position + length > size and "overrun" not in state:
+            after = f" (after element {Tag(previous)})" if previous is not None else ""
+            state["overrun"] = (
+                f"element {Tag(tag)}{after} declares {length} bytes at offset {position}, but "
+                f"the file ends at {size}: truncated, or a bad element length"
             )
         if tag in _PIXEL_TAGS:
             state.update(pixel_tag=tag, pixel_position=position, pixel_length=length)
@@ -460,6 +462,11 @@ def _read_open(fh: Any, path: Path, size: int) -> Dataset:
             f"{path}: not a DICOM file (no 'DICM' prefix, and no SOPClassUID / "
             "SeriesInstanceUID when read as a bare data set)"
         )
+    meta = getattr(ds, "file_meta", None)
+    deflated = meta is not None and meta.get("TransferSyntaxUID") == DeflatedExplicitVRLittleEndian
+    # A deflated data set is parsed from an inflated copy: file offsets do not apply.
+    if "overrun" in state and not deflated:
+        raise DicomReadError(f"{path}: corrupt header: {state['overrun']}")
     if "problem" in state:
         raise DicomReadError(f"{path}: corrupt header: {state['problem']}")
     if size == 0:
