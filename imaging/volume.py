@@ -434,6 +434,7 @@ def _read_open(fh: Any, path: Path, size: int) -> Dataset:
                 "element length or a corrupt header"
             )
         state["previous"] = tag
+        state["end"] = None if length == _UNDEFINED_LENGTH else position + length
         if length != _UNDEFINED_LENGTH and position + length > size and "overrun" not in state:
             after = f" (after element {Tag(previous)})" if previous is not None else ""
             state["overrun"] = (
@@ -467,8 +468,19 @@ def _read_open(fh: Any, path: Path, size: int) -> Dataset:
     # A deflated data set is parsed from an inflated copy: file offsets do not apply.
     if "overrun" in state and not deflated:
         raise DicomReadError(f"{path}: corrupt header: {state['overrun']}")
-    if "problem" in state:
+    if "problem" in state and "pixel_tag" not in state:
+        # Out-of-order elements are tolerated in files whose pixel data was still found
+        # (some writers get the order wrong); without pixel data they explain why.
         raise DicomReadError(f"{path}: corrupt header: {state['problem']}")
+    end = state.get("end")
+    if "pixel_tag" not in state and end is not None and end < size and not deflated:
+        # The parse stopped before the end of the file without pixel data: the bytes left
+        # cannot form an element (a file cut inside an element header).
+        raise DicomReadError(
+            f"{path}: corrupt header: the last {size - end} bytes after element "
+            f"{Tag(state['previous'])} (offset {end}) do not form a data element: truncated "
+            "file or a bad element length"
+        )
     if size == 0:
         raise DicomReadError(f"{path}: empty file")
     return ds
@@ -555,12 +567,19 @@ def decode_pixels(
     import SimpleITK as sitk
 
     name = getattr(syntax, "name", str(syntax))
-    reason = str(pydicom_error).strip().splitlines()
-    first_reason = reason[-1] if reason else type(pydicom_error).__name__
+    reason = [line.strip() for line in str(pydicom_error).splitlines() if line.strip()]
+    # pydicom lists one line per plugin after a heading: keep the plugins' reasons.
+    first_reason = (
+        "; ".join(reason[1:] if len(reason) > 1 else reason) or type(pydicom_error).__name__
+    )
     try:
         image = sitk.ReadImage(str(path))
     except RuntimeError as exc:
-        sitk_reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "failed"
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        # The last line holds GDCM's reason; the first names only ITK's source file.
+        sitk_reason = (
+            re.sub(r"^ITK ERROR: \w+\(0x[0-9a-f]+\): ", "", lines[-1]) if lines else "failed"
+        )
         if plugin_available:
             raise PixelDecodeError(
                 f"{path}: decoding failed ({name}, {syntax}): {first_reason}; SimpleITK: "
