@@ -35,8 +35,8 @@ __all__ = ["Radiograph", "is_projection", "load_radiograph", "radiograph_spacing
 
 #: Modalities of projection radiography (PS3.3 C.7.3.1.1.1).
 _PROJECTION_MODALITIES = frozenset({"CR", "DX", "RG", "MG", "IO", "PX", "XA", "RF"})
-#: Pixels of an image processed at once (whole rows): bounds the float64 temporaries of pydicom's LUT
-#: functions to a few MiB whatever the image size.
+#: Pixels of an image processed at once (whole rows): bounds the float64 temporaries of
+#: pydicom's LUT functions to a few MiB whatever the image size.
 _BLOCK_PIXELS = 1 << 18
 
 PathLike = str | os.PathLike[str]
