@@ -814,6 +814,35 @@ def _dimension_stack(ds: Dataset, group: Dataset, content: Dataset) -> tuple[tup
     return tuple(key), ", ".join(parts)
 
 
+def _check_pixel_length(ds: Dataset, path: Path, rows: int, cols: int, n_frames: int) -> None:
+    """Native (uncompressed) pixel data must hold the frames the header declares."""
+    meta = getattr(ds, "file_meta", None)
+    syntax = meta.get("TransferSyntaxUID") if meta is not None else None
+    element = ds.get_item(Tag("PixelData"))
+    if element is None or syntax is None or syntax.is_compressed:
+        return
+    length = getattr(element, "length", None)
+    if length is None or length == _UNDEFINED_LENGTH:
+        return
+    try:
+        bits = int(ds.get("BitsAllocated", 0) or 0)
+        samples = int(ds.get("SamplesPerPixel", 1) or 1)
+    except (TypeError, ValueError):
+        return  # reported by the decoder with its own message
+    if bits <= 0:
+        raise HeaderValueError(f"{path}: BitsAllocated {bits} must be positive")
+    frame_bytes = rows * cols * samples * bits / 8
+    if frame_bytes <= 0:
+        return
+    held = int(length // frame_bytes)
+    if held < n_frames:
+        raise DicomReadError(
+            f"{path}: the header declares {n_frames} frame(s) (NumberOfFrames) of "
+            f"{rows}x{cols} (Rows x Columns) at {bits} bits, but the pixel data holds {length} "
+            f"bytes ({held} frame(s)): header and pixel data disagree"
+        )
+
+
 def _frames_of(ds: Dataset, path: Path) -> list[_Frame]:
     rows, cols = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
     if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:
@@ -826,6 +855,7 @@ def _frames_of(ds: Dataset, path: Path) -> list[_Frame]:
     if n_frames < 1:
         raise HeaderValueError(f"{path}: NumberOfFrames {n_frames} must be at least 1")
     _check_window(ds, path)
+    _check_pixel_length(ds, path, rows, cols, n_frames)
     if "PerFrameFunctionalGroupsSequence" in ds:
         frames = []
         per_frame = ds.PerFrameFunctionalGroupsSequence
@@ -1138,8 +1168,9 @@ def _resolve(
     )
 
 
-def _uid_of(path: Path) -> tuple[str, bool] | None:
-    """(SeriesInstanceUID, is an image) read leniently from a file that failed to load."""
+def _identity_of(path: Path) -> tuple[str, str, bool] | None:
+    """(SeriesInstanceUID, StudyInstanceUID, is an image) read leniently from a file that
+    may be damaged; None when it names no series."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -1147,27 +1178,36 @@ def _uid_of(path: Path) -> tuple[str, bool] | None:
                 path,
                 stop_before_pixels=True,
                 force=True,
-                specific_tags=["SeriesInstanceUID", "Rows", "SOPClassUID"],
+                specific_tags=["SeriesInstanceUID", "StudyInstanceUID", "Rows"],
             )
         uid = str(ds.get("SeriesInstanceUID", "") or "")
+        study = str(ds.get("StudyInstanceUID", "") or "")
     except Exception:
         return None
     if not uid:
         return None
     # Rows precedes the pixel data in every image: a file truncated after it is an image.
-    return uid, bool(ds.get("Rows"))
+    return uid, study, bool(ds.get("Rows"))
 
 
 def _missing_members(
-    paths: list[Path], series_uid: str, candidates: list[tuple[Path, str]] | None
+    paths: list[Path], first: Dataset, candidates: list[tuple[Path, str]] | None
 ) -> list[MissingImage]:
-    """Image files of the series left out by the scan (unreadable, truncated, no SOP
-    class...): the geometry cannot tell that an edge slice is missing, the files can."""
+    """Image files of the series that cannot be used (unreadable, truncated, no SOP
+    class...): the geometry cannot tell that an edge slice is missing, the files can.
+
+    ``candidates`` are the files the scan skipped, with its reasons; None means the files
+    beside the series' files, of which only the damaged ones count (a readable image the
+    scan filed elsewhere, e.g. another orientation of a localizer, is not missing).
+    """
+    series_uid = str(first.get("SeriesInstanceUID", "") or "")
+    study_uid = str(first.get("StudyInstanceUID", "") or "")
+    if not series_uid:
+        return []
     if candidates is None:
         members = {p.resolve() for p in paths}
-        folders = {p.parent for p in paths}
         candidates = []
-        for folder in sorted(folders):
+        for folder in sorted({p.parent for p in paths}):
             try:
                 entries = sorted(folder.iterdir())
             except OSError:
@@ -1183,20 +1223,23 @@ def _missing_members(
     for path, reason in candidates:
         if not path.is_file():
             continue
-        found = _uid_of(path)
-        if found is None or found[0] != series_uid or not found[1]:
+        found = _identity_of(path)
+        if found is None or found[0] != series_uid or not found[2]:
             continue
+        if found[1] and study_uid and found[1] != study_uid:
+            continue  # the same UID in another study: not this series
         if not reason:
             try:
                 ds = read_dicom_header(path)
                 _frames_of(ds, path)
-                reason = "left out of the scanned series"
-                if not ds.get("SOPClassUID"):
-                    reason = f"{path}: no SOPClassUID"
             except ImagingError as exc:
                 reason = str(exc)
-            except Exception as exc:
+            except Exception as exc:  # reported, never raised
                 reason = f"{path}: {type(exc).__name__}: {exc}"
+            else:
+                if ds.get("SOPClassUID"):
+                    continue  # readable: the scan filed it in another series
+                reason = f"{path}: no SOPClassUID"
         missing.append(MissingImage(path=path, reason=reason))
     return missing
 
@@ -1306,15 +1349,14 @@ def plan_series(
             f"{listing}: no pixel data (SOP class "
             f"{_read(not_images[0]).get('SOPClassUID', 'absent')}): not an image"
         )
-    label = str(paths[0]) if len(paths) == 1 else f"series of {len(paths)} files"
+    images = [p for p in paths if p not in not_images]
+    label = str(images[0]) if len(images) == 1 else f"series of {len(images)} files"
     frames = _split_stacks(frames, stack, label)
     _check_same(frames)
     frames, slice_spacing, _normal = _sort_and_space(frames)
     missing: list[MissingImage] = []
     if candidates is None or candidates:
-        uid = str(frames[0].dataset.get("SeriesInstanceUID", "") or "")
-        if uid:
-            missing = _missing_members(paths, uid, candidates)
+        missing = _missing_members(paths, frames[0].dataset, candidates)
     if missing and not allow_incomplete:
         listing = "; ".join(
             m.reason if str(m.path) in m.reason else f"{m.path}: {m.reason}" for m in missing[:10]

@@ -360,9 +360,16 @@ def _huge_xray(folder: Path) -> list[Path]:
 
 @case("mr_slice_40000_squared", "error", error=ImageTooLargeError, match="decode limit")
 def _huge_mr(folder: Path) -> list[Path]:
-    ds = B.series(shape=(1, 12, 10))[0]
+    # Compressed: the header cannot be checked against the pixel data length, only the
+    # decode limit stands between it and a 3 GiB allocation.
+    ds = B.rle(B.series(shape=(1, 12, 10))[0])
     ds.Rows = ds.Columns = 40000
     return B.write([ds], folder)
+
+
+case("native_40000_squared_short_data", "error", error=DicomReadError, match="disagree")(
+    _single(_setter(Rows=40000, Columns=40000))
+)
 
 
 @case(
