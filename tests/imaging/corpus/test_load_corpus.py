@@ -565,3 +565,24 @@ def test_corpus_totals() -> None:
     print(f"\nload corpus: {len(CASES)} cases, {dict(counts)}, errors by class {dict(by_error)}")
     assert len(CASES) >= 45
     assert counts["error"] >= 35 and counts["loads"] >= 8 and counts["incomplete"] >= 2
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.filterwarnings("ignore:Invalid value for VR:UserWarning")
+@pytest.mark.parametrize("item", CASES, ids=[c.name for c in CASES])
+def test_scan_and_load_give_one_answer(item: Case, tmp_path: Path) -> None:
+    """What the scan indexes, the loader loads or refuses clearly (no other exception); what
+    the loader loads from files, the scan indexes (e.g. preamble-less implicit VR)."""
+    source = item.build(tmp_path / "case")
+    result = scan(tmp_path / "case")
+    for summary in result.series:
+        if item.loader == "radiograph" or summary.plane.value == "projection":
+            continue
+        try:
+            load_series(summary, stack=0 if summary.multiframe else None)
+        except ImagingError:
+            pass
+    if item.outcome == "loads" and item.loader == "series" and isinstance(source, list):
+        loaded = load_series(source)
+        indexed = {Path(f) for s in result.series for f in s.files}
+        assert set(loaded.files) <= indexed, result.skipped
