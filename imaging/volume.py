@@ -371,7 +371,7 @@ class _Frame:
     matrix: tuple[int, int]
     rescale: tuple[float, float] | None
     stack: tuple[Any, ...] = ()
-    stack_label: str = ""
+    stack_label: tuple[str, ...] = ()
 
 
 # --- reading headers ---------------------------------------------------------------------
@@ -776,7 +776,9 @@ def _group_value(ds: Dataset, group: Dataset | None, seq: Any, key: Any) -> Any:
     return None
 
 
-def _dimension_stack(ds: Dataset, group: Dataset, content: Dataset) -> tuple[tuple[Any, ...], str]:
+def _dimension_stack(
+    ds: Dataset, group: Dataset, content: Dataset
+) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """The stack key of a frame from the DimensionIndexSequence (every dimension that does
     not place the frame within a stack: stack id, echo, temporal position, private labels)
     and a description of the stack."""
@@ -810,8 +812,8 @@ def _dimension_stack(ds: Dataset, group: Dataset, content: Dataset) -> tuple[tup
         frame_type = _group_value(ds, group, "CTImageFrameTypeSequence", "FrameType")
     frame_type = tuple(str(v) for v in (frame_type or ()))
     key.append(("FrameType", frame_type))
-    parts.insert(0, f"frame type {'/'.join(frame_type) or '?'}")
-    return tuple(key), ", ".join(parts)
+    parts.append(f"frame type {'/'.join(frame_type) or '?'}")
+    return tuple(key), tuple(parts)
 
 
 def _check_pixel_length(ds: Dataset, path: Path, rows: int, cols: int, n_frames: int) -> None:
@@ -884,7 +886,7 @@ def _frames_of(ds: Dataset, path: Path) -> list[_Frame]:
                 _check_window(voi, path)
             content = group.get("FrameContentSequence")
             stack: tuple[Any, ...] = ()
-            stack_label = ""
+            stack_label: tuple[str, ...] = ()
             if content:
                 stack, stack_label = _dimension_stack(ds, group, content[0])
             frames.append(
@@ -1074,14 +1076,70 @@ def _sort_and_space(frames: list[_Frame]) -> tuple[list[_Frame], float, np.ndarr
     return frames, float(np.mean(steps)), normal
 
 
+def _one_regular_stack(frames: list[_Frame]) -> bool:
+    """True when no two frames share a position and all share one orientation and type."""
+    first = frames[0]
+    if any(
+        np.max(np.abs(f.orientation - first.orientation)) > ORIENTATION_TOLERANCE for f in frames
+    ):
+        return False
+    frame_types = {dict(f.stack).get("FrameType") for f in frames if f.stack}
+    if len(frame_types) > 1:
+        return False
+    positions = {tuple(np.round(f.position, 2)) for f in frames}
+    return len(positions) == len(frames)
+
+
+def _replace_stack(frame: _Frame, key: tuple[Any, ...]) -> _Frame:
+    frame.stack = key
+    return frame
+
+
+def _stack_text(frame: _Frame) -> str:
+    parts = list(frame.stack_label)
+    return ", ".join(parts[-1:] + parts[:-1])  # frame type first
+
+
+def _drop_counters(frames: list[_Frame]) -> None:
+    """Drop dimensions that number every frame (an acquisition or legacy instance counter)
+    from the stack keys, when the stacks left hold each position once."""
+    length = len(frames[0].stack)
+    if len(frames) < 2 or not length or any(len(f.stack) != length for f in frames):
+        return
+    drop = {
+        i
+        for i in range(length)
+        if frames[0].stack[i][0] != "FrameType" and len({f.stack[i] for f in frames}) == len(frames)
+    }
+    if not drop:
+        return
+    keys = [tuple(p for i, p in enumerate(f.stack) if i not in drop) for f in frames]
+    positions: dict[tuple[Any, ...], set[tuple[float, ...]]] = {}
+    counts: dict[tuple[Any, ...], int] = {}
+    for frame, key in zip(frames, keys, strict=True):
+        positions.setdefault(key, set()).add(tuple(np.round(frame.position, 2)))
+        counts[key] = counts.get(key, 0) + 1
+    if any(len(positions[k]) != counts[k] for k in counts):
+        return  # the counter does separate frames at one position: keep it
+    for frame, key in zip(frames, keys, strict=True):
+        frame.stack = key
+        frame.stack_label = tuple(t for i, t in enumerate(frame.stack_label) if i not in drop)
+
+
 def _split_stacks(frames: list[_Frame], stack: int | None, label: str) -> list[_Frame]:
+    _drop_counters(frames)
     keys = list(dict.fromkeys(f.stack for f in frames))
+    if len(keys) > 1 and _one_regular_stack(frames):
+        # A dimension that numbers every frame (an acquisition counter) does not make
+        # stacks: frames at distinct positions with one orientation are one volume.
+        keys = keys[:1]
+        frames = [_replace_stack(f, keys[0]) for f in frames]
     if len(keys) <= 1:
         if stack not in (None, 0):
             raise SeriesSelectionError(f"{label}: stack={stack} out of range 0..0")
         return frames
     if stack is None:
-        labels = {f.stack: f.stack_label for f in reversed(frames)}
+        labels = {f.stack: _stack_text(f) for f in reversed(frames)}
         listing = "; ".join(
             f"stack {i}: {sum(f.stack == k for f in frames)} frames, {labels[k]}"
             for i, k in enumerate(keys)

@@ -459,6 +459,57 @@ case("enhanced_multiframe", "loads", expected=lambda: B.volume())(
 )
 
 
+@case("enhanced_counter_dimension_is_not_a_stack", "loads", expected=lambda: B.volume())
+def _counter_dimension(folder: Path) -> list[Path]:
+    ds = B.enhanced(B.series())
+    counter = pydicom.Dataset()
+    counter.DimensionIndexPointer = 0x00209156  # FrameAcquisitionNumber
+    counter.FunctionalGroupPointer = 0x00209111  # FrameContentSequence
+    counter.DimensionOrganizationUID = ds.DimensionIndexSequence[0].DimensionOrganizationUID
+    ds.DimensionIndexSequence.append(counter)
+    for i, group in enumerate(ds.PerFrameFunctionalGroupsSequence):
+        content = group.FrameContentSequence[0]
+        content.DimensionIndexValues = [int(content.DimensionIndexValues), i + 1]
+    return B.write([ds], folder, names=["enhanced.dcm"])
+
+
+@case(
+    "enhanced_two_echoes_by_dimension",
+    "error",
+    error=SeriesSelectionError,
+    match=r"2 stacks.*Echo 1.*Echo 2",
+)
+def _two_echoes(folder: Path) -> list[Path]:
+    ds = B.enhanced(B.series() + [_moved(d) for d in B.series(seed=4)])
+    echo = pydicom.Dataset()
+    echo.DimensionIndexPointer = 0x00189082  # EffectiveEchoTime
+    echo.FunctionalGroupPointer = 0x00189114  # MREchoSequence
+    echo.DimensionDescriptionLabel = "Echo"
+    echo.DimensionOrganizationUID = ds.DimensionIndexSequence[0].DimensionOrganizationUID
+    ds.DimensionIndexSequence.append(echo)
+    for group in ds.PerFrameFunctionalGroupsSequence:
+        content = group.FrameContentSequence[0]
+        position = [float(v) for v in group.PlanePositionSequence[0].ImagePositionPatient]
+        index = 2 if position[0] > 500 else 1
+        if index == 2:  # back at the positions of echo 1
+            group.PlanePositionSequence[0].ImagePositionPatient = [
+                position[0] - 1000,
+                *position[1:],
+            ]
+        content.DimensionIndexValues = [int(content.DimensionIndexValues), index]
+    return B.write([ds], folder, names=["echoes.dcm"])
+
+
+def _moved(ds: pydicom.Dataset) -> pydicom.Dataset:
+    ds.ImagePositionPatient = [
+        f"{float(ds.ImagePositionPatient[0]) + 1000:.4f}",
+        *ds.ImagePositionPatient[1:],
+    ]
+    ds.SOPInstanceUID = B.new_uid()
+    ds.InstanceNumber = int(ds.InstanceNumber) + 100
+    return ds
+
+
 @case("non_image_object_in_series", "loads", expected=lambda: B.volume())
 def _non_image(folder: Path) -> list[Path]:
     datasets = B.series()
