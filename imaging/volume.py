@@ -857,6 +857,11 @@ def _frames_of(ds: Dataset, path: Path) -> list[_Frame]:
     if n_frames < 1:
         raise HeaderValueError(f"{path}: NumberOfFrames {n_frames} must be at least 1")
     _check_window(ds, path)
+    for keyword in ("SliceThickness", "SpacingBetweenSlices"):
+        # Not used for a stack (spacing comes from the positions), but never NaN or inf.
+        value = ds.get(keyword)
+        if value is not None and value != "":
+            _finite_number(value, keyword, path)
     _check_pixel_length(ds, path, rows, cols, n_frames)
     if "PerFrameFunctionalGroupsSequence" in ds:
         frames = []

@@ -198,6 +198,9 @@ case(
 case("single_thickness_nan", "error", error=HeaderValueError, match="SpacingBetweenSlices is nan")(
     _single(_setter(SpacingBetweenSlices="nan"))
 )
+case("series_slice_thickness_inf", "error", error=HeaderValueError, match="SliceThickness is inf")(
+    _one_slice(_setter(SliceThickness="inf"))
+)
 case("rows_zero", "error", error=HeaderValueError, match="Rows 0")(_one_slice(_setter(Rows=0)))
 
 # --- geometry of the stack ----------------------------------------------------------------------
