@@ -536,6 +536,17 @@ def _mono1(folder: Path) -> list[Path]:
     return B.write([B.xray(photometric="MONOCHROME1", window=None)], folder)
 
 
+@case("radiograph_trailing_2_gib", "loads", loader="radiograph")
+def _xray_trailing(folder: Path) -> list[Path]:
+    (path,) = B.write([B.xray()], folder)
+    return [B.append_sparse(path, 2 * 1024**3)]
+
+
+@case("radiograph_preamble_less_implicit_vr", "loads", loader="radiograph")
+def _xray_bare(folder: Path) -> list[Path]:
+    return [B.bare_implicit(B.xray(), folder / "xray_bare")]
+
+
 @case("radiograph_zero_spacing_is_uncalibrated", "loads", loader="radiograph")
 def _xray_zero(folder: Path) -> list[Path]:
     return B.write([_with(B.xray(), PixelSpacing=["0", "0"])], folder)
@@ -598,6 +609,11 @@ def test_corpus_case(item: Case, tmp_path: Path) -> None:
             np.testing.assert_allclose(loaded.affine, reference.affine, atol=1e-3)
         if item.loader == "radiograph":
             assert loaded.display.dtype == np.float32
+            if loaded.calibration.value != "unknown":
+                assert loaded.spacing == (0.15, 0.15)
+            reference = load_radiograph(B.write([B.xray()], study / "reference")[0])
+            if loaded.photometric == reference.photometric:
+                np.testing.assert_array_equal(loaded.values, reference.values)
             assert 0.0 <= float(loaded.display.min()) <= float(loaded.display.max()) <= 1.0
     # Good files beside the bad ones still load.
     result = scan(study / "good")
