@@ -1648,6 +1648,10 @@ def load_series(
     rescaled = plan.rescaled(apply_rescale_values)
     if lazy:
         array = _lazy_array(plan, rescaled, max_bytes)
+        # Each slice is read again from its file when computed: the headers kept with the
+        # volume carry no (deferred) pixel data.
+        for dataset in {id(f.dataset): f.dataset for f in plan.frames}.values():
+            _drop_pixels(dataset)
     else:
         array = _eager_array(plan, rescaled, max_bytes)
     return Volume(

@@ -452,3 +452,11 @@ def test_incomplete_series_records_what_is_missing(tmp_path: Path) -> None:
     assert [m.path for m in loaded.missing] == [paths[0]]
     assert not loaded.complete and len(loaded) == 4
     np.testing.assert_array_equal(loaded.array, volume[1:])
+
+
+def test_lazy_headers_carry_no_pixel_data(tmp_path: Path) -> None:
+    volume, datasets, _, _ = _make(n=4)
+    paths = write_datasets(datasets, tmp_path)
+    lazy = load_series(paths, lazy=True)
+    assert all("PixelData" not in h for h in lazy.headers)
+    np.testing.assert_array_equal(np.asarray(lazy.array), volume)
