@@ -1231,26 +1231,42 @@ def _resolve(
     )
 
 
+_IDENTITY_CACHE: dict[tuple[str, int, int], tuple[str, str, bool] | None] = {}
+
+
 def _identity_of(path: Path) -> tuple[str, str, bool] | None:
     """(SeriesInstanceUID, StudyInstanceUID, is an image) read leniently from a file that
-    may be damaged; None when it names no series."""
+    may be damaged; None when it names no series. Parsing stops after Rows (0028,0010),
+    and results are remembered per file version (the files beside a series are read again
+    for every series of their folder)."""
     try:
-        with warnings.catch_warnings():
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key in _IDENTITY_CACHE:
+        return _IDENTITY_CACHE[key]
+    found: tuple[str, str, bool] | None = None
+    try:
+        with warnings.catch_warnings(), path.open("rb") as fh:
             warnings.simplefilter("ignore")
-            ds = pydicom.dcmread(
-                path,
-                stop_before_pixels=True,
+            ds = read_partial(
+                fh,
+                stop_when=lambda tag, vr, length: int(tag) > 0x00280010,
+                defer_size=256,
                 force=True,
-                specific_tags=["SeriesInstanceUID", "StudyInstanceUID", "Rows"],
             )
-        uid = str(ds.get("SeriesInstanceUID", "") or "")
-        study = str(ds.get("StudyInstanceUID", "") or "")
+            uid = str(ds.get("SeriesInstanceUID", "") or "")
+            study = str(ds.get("StudyInstanceUID", "") or "")
+            # Rows precedes the pixel data in every image: a file cut after it is an image.
+            if uid:
+                found = (uid, study, bool(ds.get("Rows")))
     except Exception:
-        return None
-    if not uid:
-        return None
-    # Rows precedes the pixel data in every image: a file truncated after it is an image.
-    return uid, study, bool(ds.get("Rows"))
+        found = None
+    if len(_IDENTITY_CACHE) > 100_000:
+        _IDENTITY_CACHE.clear()
+    _IDENTITY_CACHE[key] = found
+    return found
 
 
 def _missing_members(
