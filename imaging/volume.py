@@ -418,6 +418,8 @@ def read_dicom_header(path: PathLike) -> Dataset:
 
 
 def _read_open(fh: Any, path: Path, size: int) -> Dataset:
+    if size == 0:
+        raise DicomReadError(f"{path}: empty file (0 bytes)")
     state: dict[str, Any] = {}
 
     def stop_after_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
@@ -481,8 +483,6 @@ def _read_open(fh: Any, path: Path, size: int) -> Dataset:
             f"{Tag(state['previous'])} (offset {end}) do not form a data element: truncated "
             "file or a bad element length"
         )
-    if size == 0:
-        raise DicomReadError(f"{path}: empty file")
     return ds
 
 

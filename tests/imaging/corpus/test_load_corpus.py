@@ -290,7 +290,7 @@ def _text(folder: Path) -> list[Path]:
     return [folder / "notes.dcm"]
 
 
-@case("empty_file", "error", error=DicomReadError, match="")
+@case("empty_file", "error", error=DicomReadError, match=r"empty file \(0 bytes\)")
 def _empty(folder: Path) -> list[Path]:
     folder.mkdir(parents=True)
     (folder / "empty.dcm").write_bytes(b"")
