@@ -201,7 +201,10 @@ def preset_window(
     if preset is WindowPreset.HEADER:
         window = header_window(headers)
         if window is None:
-            raise ValueError("preset 'header': the DICOM header has no Window Center/Width")
+            raise ValueError(
+                "preset 'header': the DICOM header has no usable Window Center/Width (absent, "
+                "not finite, or a width below 1)"
+            )
         return window
     arr = np.asarray(data)
     # A strided subsample of a few hundred thousand values gives the same percentiles to

@@ -9,7 +9,11 @@ from __future__ import annotations
 __all__ = [
     "DicomReadError",
     "GeometryError",
+    "HeaderValueError",
+    "ImageTooLargeError",
     "ImagingError",
+    "IncompleteSeriesError",
+    "PixelDecodeError",
     "ScoringError",
     "StoreError",
     "UnsupportedTransferSyntaxError",
@@ -38,3 +42,21 @@ class ScoringError(ImagingError, ValueError):
 
 class StoreError(ImagingError):
     """The score store refused an operation or found its data inconsistent."""
+
+
+class HeaderValueError(DicomReadError):
+    """A header value the image depends on is absent, not finite or outside its valid range
+    (rescale, pixel spacing, orientation, window); the message names the tag and the file."""
+
+
+class PixelDecodeError(DicomReadError):
+    """A decoder for the transfer syntax is installed but failed on the pixel data."""
+
+
+class ImageTooLargeError(DicomReadError):
+    """Decoding a file would need more memory than the configured limit allows."""
+
+
+class IncompleteSeriesError(GeometryError):
+    """Images of the series are missing or unreadable (an edge slice cannot be detected from
+    the geometry, so the loader refuses unless incompleteness is allowed explicitly)."""

@@ -9,22 +9,35 @@ calibrated to (:class:`~imaging.series.CalibrationKind`), never guessing a spaci
 from __future__ import annotations
 
 import os
-import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset
 from pydicom.pixels import apply_modality_lut, apply_voi_lut, apply_windowing
 
-from imaging.errors import DicomReadError
+from imaging.errors import DicomReadError, HeaderValueError
 from imaging.index import scan
 from imaging.series import CalibrationKind, SeriesSummary
-from imaging.volume import SeriesSelectionError, decode_pixels
+from imaging.volume import (
+    SeriesSelectionError,
+    _check_limit,
+    _check_window,
+    _rescale_of,
+    decode_pixels,
+    decoded_size,
+    read_dicom_header,
+)
 
-__all__ = ["Radiograph", "load_radiograph", "radiograph_spacing"]
+__all__ = ["Radiograph", "is_projection", "load_radiograph", "radiograph_spacing"]
+
+#: Modalities of projection radiography (PS3.3 C.7.3.1.1.1).
+_PROJECTION_MODALITIES = frozenset({"CR", "DX", "RG", "MG", "IO", "PX", "XA", "RF"})
+#: Pixels of an image processed at once (whole rows): bounds the float64 temporaries of
+#: pydicom's LUT functions to a few MiB whatever the image size.
+_BLOCK_PIXELS = 1 << 18
 
 PathLike = str | os.PathLike[str]
 
@@ -145,18 +158,43 @@ def radiograph_spacing(ds: Dataset) -> tuple[tuple[float, float] | None, Calibra
     return None, CalibrationKind.UNKNOWN
 
 
-def _voi(values: np.ndarray, ds: Dataset) -> tuple[np.ndarray, float, float] | None:
-    """Apply the first VOI LUT or window; return the output and its full output range."""
+def _blocks(n_rows: int, n_cols: int) -> list[slice]:
+    step = max(1, _BLOCK_PIXELS // max(n_cols, 1))
+    return [slice(r, min(r + step, n_rows)) for r in range(0, n_rows, step)]
+
+
+def _blockwise_modality(stored: np.ndarray, ds: Dataset) -> np.ndarray:
+    """pydicom's Modality LUT, block by block into one float32 (or LUT-typed) array."""
+    probe = apply_modality_lut(stored[:1], ds)
+    if probe.dtype == stored.dtype and "ModalityLUTSequence" not in ds:
+        if np.array_equal(probe, stored[:1]):
+            return stored  # identity rescale: the stored values are the values
+    dtype = probe.dtype if probe.dtype.kind in "iu" else np.dtype(np.float32)
+    out = np.empty(stored.shape, dtype=dtype)
+    for block in _blocks(*stored.shape):
+        out[block] = apply_modality_lut(stored[block], ds)
+    return out
+
+
+def _voi_pipeline(values: np.ndarray, ds: Dataset) -> tuple[np.ndarray, float, float] | None:
+    """Apply the first VOI LUT or window block by block into a float32 array; return it and
+    the full output range of the VOI."""
     if "VOILUTSequence" in ds and ds.VOILUTSequence:
         item = ds.VOILUTSequence[0]
         bits = int(item.LUTDescriptor[2])
-        # A LUT is indexed by integer modality values; an identity rescale still yields
-        # floats, which pydicom rightly warns about, so pass integral values as integers.
-        if values.dtype.kind == "f" and np.array_equal(values, np.round(values)):
-            values = values.astype(np.int64)
-        return apply_voi_lut(values, ds, prefer_lut=True), 0.0, float(2**bits - 1)
+        out = np.empty(values.shape, dtype=np.float32)
+        for block in _blocks(*values.shape):
+            part = values[block]
+            # A LUT is indexed by integer modality values; an identity rescale still yields
+            # floats, which pydicom rightly warns about, so pass integral values as integers.
+            if part.dtype.kind == "f" and np.array_equal(part, np.round(part)):
+                part = part.astype(np.int64)
+            out[block] = apply_voi_lut(part, ds, prefer_lut=True)
+        return out, 0.0, float(2**bits - 1)
     if "WindowCenter" in ds and "WindowWidth" in ds:
-        out = apply_windowing(values, ds)
+        out = np.empty(values.shape, dtype=np.float32)
+        for block in _blocks(*values.shape):
+            out[block] = apply_windowing(values[block], ds)
         # The output range of the window depends on BitsStored and the rescale (PS3.3
         # C.11.2.1.2.1): probe it with values far below and above the window.
         width = float(np.ravel([ds.WindowWidth])[0])
@@ -165,6 +203,45 @@ def _voi(values: np.ndarray, ds: Dataset) -> tuple[np.ndarray, float, float] | N
         low, high = apply_windowing(probe, ds)
         return out, float(low), float(high)
     return None
+
+
+def _check_radiograph_header(ds: Dataset, path: Path) -> None:
+    """Refuse non-finite or negative spacings and unusable rescale or window values (a zero
+    spacing such as ``0\\0`` stays 'calibration unknown', rule 4 of radiograph_spacing)."""
+    _rescale_of(ds, path)
+    _check_window(ds, path)
+    for keyword in ("PixelSpacing", "ImagerPixelSpacing"):
+        value = ds.get(keyword)
+        if value is None or value == "":
+            continue
+        items = value if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+        try:
+            numbers = [float(v) for v in items]
+        except (TypeError, ValueError) as exc:
+            raise HeaderValueError(f"{path}: {keyword} {value!r} is not numeric") from exc
+        if not all(np.isfinite(numbers)) or any(v < 0 for v in numbers):
+            raise HeaderValueError(
+                f"{path}: {keyword} {numbers} mm must be finite and not negative (DICOM PS3.3 "
+                "10.7.1.3)"
+            )
+
+
+def is_projection(ds: Dataset) -> bool:
+    """True for a projection radiograph header (CR, DX, ... or detector spacing without a
+    patient position).
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+
+    Returns
+    -------
+    bool
+    """
+    modality = str(ds.get("Modality", "") or "").upper()
+    if modality in _PROJECTION_MODALITIES:
+        return True
+    return "ImagerPixelSpacing" in ds and "ImagePositionPatient" not in ds
 
 
 def _resolve(source: SeriesSummary | PathLike) -> tuple[Path, SeriesSummary | None]:
@@ -189,6 +266,7 @@ def load_radiograph(
     source: SeriesSummary | PathLike,
     *,
     apply_voi: bool | None = None,
+    max_bytes: int | None = None,
 ) -> Radiograph:
     """Load one radiograph: values after the modality LUT, and a display image.
 
@@ -199,6 +277,10 @@ def load_radiograph(
     apply_voi : bool or None, optional
         ``True``: the header must carry a VOI LUT or window, which is applied; ``None``
         (default): applied when present; ``False``: never (display spans the data range).
+    max_bytes : int, optional
+        Memory limit for the stored values, the float32 values and the float32 display
+        together (default :func:`imaging.volume.decode_limit`: the environment variable
+        ``AS_IMAGING_DECODE_LIMIT`` or 2 GiB), checked against the header before decoding.
 
     Returns
     -------
@@ -212,6 +294,12 @@ def load_radiograph(
     DicomReadError
         Unreadable file, no pixel data, more than one frame, or ``apply_voi=True`` without a
         VOI in the header.
+    HeaderValueError
+        A non-finite or invalid rescale, window or pixel spacing (the tag is named).
+    ImageTooLargeError
+        The decoded image would exceed the memory limit.
+    PixelDecodeError
+        An installed decoder failed on the pixel data.
     UnsupportedTransferSyntaxError
         No decoder (pydicom plugins, then SimpleITK) can decompress the file.
 
@@ -221,13 +309,15 @@ def load_radiograph(
            C.7.6.3.1.2 (Photometric Interpretation: MONOCHROME1).
     """
     path, summary = _resolve(source)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            ds = pydicom.dcmread(path)
-    except Exception as exc:  # pydicom raises many types on malformed data
-        raise DicomReadError(f"{path}: unreadable DICOM ({type(exc).__name__}: {exc})") from exc
-    stored, already_rescaled = decode_pixels(ds, path)
+    ds = read_dicom_header(path)
+    _check_radiograph_header(ds, path)
+    pixels = int(ds.get("Rows", 0) or 0) * int(ds.get("Columns", 0) or 0)
+    rescale = _rescale_of(ds, path)
+    # The stored values, the float32 display and (with a rescale) float32 values: all
+    # counted before anything is allocated.
+    needed = decoded_size(ds, path) + pixels * 4 * (2 if rescale not in (None, (1.0, 0.0)) else 1)
+    _check_limit(needed, path, "the radiograph with its display image", max_bytes)
+    stored, already_rescaled = decode_pixels(ds, path, max_bytes=max_bytes)
     if stored.ndim != 2:
         raise DicomReadError(
             f"{path}: a radiograph must be one grayscale frame, pixel data is {stored.shape}"
@@ -237,24 +327,30 @@ def load_radiograph(
         raise DicomReadError(
             f"{path}: PhotometricInterpretation {photometric or 'absent'} is not grayscale"
         )
-    values = stored if already_rescaled else apply_modality_lut(stored, ds)
-    voi = None if apply_voi is False else _voi(values, ds)
+    values = stored if already_rescaled else _blockwise_modality(stored, ds)
+    voi = None if apply_voi is False else _voi_pipeline(values, ds)
     if apply_voi is True and voi is None:
         raise DicomReadError(f"{path}: apply_voi=True but the header has no VOI LUT or window")
     if voi is not None:
-        out, low, high = voi
+        display, low, high = voi
     else:
-        out = values.astype(np.float64)
-        low, high = float(np.min(out)), float(np.max(out))
+        display = np.empty(values.shape, dtype=np.float32)
+        display[...] = values
+        low, high = float(np.min(display)), float(np.max(display))
     span = high - low
-    display = (out - low) / span if span > 0 else np.zeros_like(out, dtype=np.float64)
-    display = np.clip(display, 0.0, 1.0).astype(np.float32)
+    # In place on the float32 display: no full-size float64 temporary.
+    if span > 0:
+        display -= np.float32(low)
+        display /= np.float32(span)
+    else:
+        display[...] = 0.0
+    np.clip(display, 0.0, 1.0, out=display)
     shape = str(ds.get("PresentationLUTShape", "")).upper()
     # The DX IOD pairs MONOCHROME1 with INVERSE (PS3.3 C.8.11.3.1.5): both name one inversion,
     # never two, so either one inverts.
     inverted = photometric == "MONOCHROME1" or shape == "INVERSE"
     if inverted:
-        display = 1.0 - display
+        np.subtract(np.float32(1.0), display, out=display)
     spacing, calibration = radiograph_spacing(ds)
     for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"):
         if keyword in ds:

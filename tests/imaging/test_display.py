@@ -130,3 +130,13 @@ def test_display_and_sessions_import_no_gui_toolkit() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR:UserWarning")
+@pytest.mark.parametrize(("center", "width"), [("nan", "400"), ("40", "inf"), ("40", "0")])
+def test_header_preset_refuses_an_unusable_window(center: str, width: str) -> None:
+    ds = pydicom.Dataset()
+    ds.WindowCenter, ds.WindowWidth = center, width
+    assert header_window(ds) is None
+    with pytest.raises(ValueError, match="no usable Window Center/Width"):
+        preset_window(np.zeros((2, 2)), WindowPreset.HEADER, headers=ds)

@@ -189,3 +189,96 @@ def test_radiograph_validation() -> None:
             voi_applied=False,
             path=Path("x"),
         )
+
+
+# --- memory: a limit before allocating, float32 display without float64 temporaries ---------
+
+
+def test_huge_header_is_refused_before_allocating(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from imaging.errors import ImageTooLargeError
+
+    ds = radiograph(
+        np.zeros((4, 4), np.uint16),
+        modality="DX",
+        pixel_spacing=(0.1, 0.1),
+        view_position="AP",
+        body_part="PELVIS",
+        patient_id="AS-3",
+        patient_name="Test^Three",
+        study_date=DATE,
+        series_number=2,
+        series_description="pelvis",
+    )
+    ds.Rows = ds.Columns = 32768  # 1 Gi pixels declared, 32 bytes present
+    (path,) = write_datasets([ds], tmp_path)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageTooLargeError, match=r"6,144 MiB.*decode limit of 2,048 MiB"):
+            load_radiograph(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024**2
+    # The limit is configurable: a small one refuses an ordinary image too.
+    small = _write(tmp_path / "small", np.zeros((40, 30), np.uint16))
+    with pytest.raises(ImageTooLargeError):
+        load_radiograph(small, max_bytes=40 * 30 * 5)
+    assert load_radiograph(small, max_bytes=40 * 30 * 6).values.shape == (40, 30)
+
+
+def test_display_is_built_in_float32_without_full_size_float64(tmp_path: Path) -> None:
+    import tracemalloc
+
+    n = 1500
+    image = (np.arange(n * n, dtype=np.uint32) % 4000).astype(np.uint16).reshape(n, n)
+    path = _write(tmp_path, image, window=(2000.0, 3000.0), rescale=(1.5, -100.0))
+    load_radiograph(path)  # warm caches and imports
+    tracemalloc.start()
+    try:
+        r = load_radiograph(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.display.dtype == np.float32 and r.values.dtype == np.float32
+    # Pixel bytes (2) + stored (2) + float32 values (4) + float32 display (4) per pixel, plus
+    # bounded blocks; float64 full-size copies (as before: 40 bytes per pixel) would not fit.
+    assert peak / image.size < 16
+    np.testing.assert_allclose(r.values, image * 1.5 - 100.0, rtol=1e-6)
+    expected = np.clip((image * 1.5 - 100.0 - (2000 - 0.5 - 1499.5)) / 2999.0, 0, 1)
+    np.testing.assert_allclose(r.display, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("tags", "match"),
+    [
+        ({"WindowWidth": "0"}, "WindowWidth 0 must be >= 1"),
+        ({"WindowCenter": "nan"}, "WindowCenter is nan"),
+        ({"RescaleSlope": "nan", "RescaleIntercept": "0"}, "RescaleSlope is nan"),
+        ({"PixelSpacing": ["inf", "0.1"]}, "PixelSpacing"),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Invalid value for VR:UserWarning")
+def test_bad_header_values_name_tag_and_file(tmp_path: Path, tags, match) -> None:
+    from imaging.errors import HeaderValueError
+
+    ds = radiograph(
+        np.zeros((4, 4), np.uint16),
+        modality="DX",
+        pixel_spacing=(0.1, 0.1),
+        view_position="AP",
+        body_part="PELVIS",
+        patient_id="AS-3",
+        patient_name="Test^Three",
+        study_date=DATE,
+        series_number=2,
+        series_description="pelvis",
+        window=(100.0, 50.0),
+    )
+    for keyword, value in tags.items():
+        setattr(ds, keyword, value)
+    (path,) = write_datasets([ds], tmp_path)
+    with pytest.raises(HeaderValueError, match=match) as caught:
+        load_radiograph(path)
+    assert path.name in str(caught.value)

@@ -335,3 +335,128 @@ def test_every_pydicom_test_file_loads_or_fails_clearly() -> None:
                 assert str(path.name) in str(exc) or "series" in str(exc), str(exc)
                 outcomes["refused"] += 1
     assert outcomes["ok"] > 20 and outcomes["refused"] > 20
+
+
+# --- multi-echo enhanced MR, lazy loading, decode limit ------------------------------------
+
+
+def test_philips_multiecho_stacks_split_by_dimension_index(shared_data: Path) -> None:
+    path = (
+        shared_data / "mr_philips_enhanced_multiecho" / "2001_WIP_fcMRI_Field_Mapping_e2_phMag.dcm"
+    )
+    with pytest.raises(
+        SeriesSelectionError,
+        match=r"4 stacks.*T1/M.*Effective Echo Time 2\.3.*Effective Echo Time 4\.6.*T1/P",
+    ):
+        load_series([path])
+    ds = pydicom.dcmread(path)
+    stored = ds.pixel_array
+    groups = ds.PerFrameFunctionalGroupsSequence
+    seen = set()
+    for stack, (kind, echo) in enumerate([("M", 2.3), ("M", 4.6), ("P", 2.3), ("P", 4.6)]):
+        volume = load_series([path], stack=stack)
+        assert volume.shape == (53, 80, 80)
+        for k, frame in enumerate(volume.frames):
+            group = groups[frame]
+            assert group.MRImageFrameTypeSequence[0].FrameType[3] == kind
+            assert float(group.MREchoSequence[0].EffectiveEchoTime) == echo
+            transform = group.PixelValueTransformationSequence[0]
+            expected = stored[frame] * float(transform.RescaleSlope) + float(
+                transform.RescaleIntercept
+            )
+            np.testing.assert_allclose(volume.array[k], expected, rtol=1e-5, atol=1e-3)
+        # Slices along +normal, one position each (no duplicates).
+        steps = np.diff(volume.slice_positions @ volume.direction[:, 0])
+        assert np.all(steps > 0)
+        seen.update(volume.frames)
+    assert seen == set(range(212))
+
+
+def test_lazy_load_equals_eager(shared_data: Path) -> None:
+    folder = shared_data / "mr_sagittal_t1_siemens"
+    lazy, eager = load_series(folder, lazy=True), load_series(folder)
+    assert lazy.lazy and not eager.lazy
+    assert type(lazy.array).__module__.startswith("dask")
+    np.testing.assert_array_equal(np.asarray(lazy.array[7]), eager.array[7])
+    np.testing.assert_array_equal(np.asarray(lazy.array), eager.array)
+    np.testing.assert_array_equal(lazy.affine, eager.affine)
+    assert lazy.files == eager.files
+
+
+def test_lazy_multiframe_stack_equals_eager(shared_data: Path) -> None:
+    path = shared_data / "mr_enhanced_multiframe" / "Philips" / "IM_0027_fMAP.dcm"
+    lazy, eager = load_series([path], stack=1, lazy=True), load_series([path], stack=1)
+    np.testing.assert_allclose(np.asarray(lazy.array), eager.array)
+
+
+def test_lazy_without_dask_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imaging.errors import ImagingError
+
+    _, datasets, _, _ = _make(n=3)
+    paths = write_datasets(datasets, tmp_path)
+    monkeypatch.setitem(__import__("sys").modules, "dask", None)
+    with pytest.raises(ImagingError, match=r"needs dask.*pip install"):
+        load_series(paths, lazy=True)
+    assert load_series(paths).shape == (3, 7, 9)  # eager still works
+
+
+def test_decode_limit_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from imaging.errors import ImageTooLargeError
+    from imaging.volume import DEFAULT_DECODE_LIMIT_BYTES, decode_limit
+
+    _, datasets, _, _ = _make(n=4)  # 4 x 7 x 9 uint16 = 504 bytes
+    paths = write_datasets(datasets, tmp_path)
+    assert decode_limit() == DEFAULT_DECODE_LIMIT_BYTES == 2 * 1024**3
+    with pytest.raises(ImageTooLargeError, match=r"more than the decode limit"):
+        load_series(paths, max_bytes=500)
+    assert load_series(paths, max_bytes=504).shape == (4, 7, 9)
+    monkeypatch.setenv("AS_IMAGING_DECODE_LIMIT", "0.4K")
+    assert decode_limit() == 409
+    with pytest.raises(ImageTooLargeError, match="AS_IMAGING_DECODE_LIMIT"):
+        load_series(paths)
+    monkeypatch.setenv("AS_IMAGING_DECODE_LIMIT", "lots")
+    with pytest.raises(ValueError, match="AS_IMAGING_DECODE_LIMIT='lots'"):
+        decode_limit()
+
+
+def test_uid_shared_by_two_patients_is_ambiguous(tmp_path: Path) -> None:
+    _, a, _, _ = _make(n=3, number=1)
+    _, b, _, _ = _make(n=3, number=1)
+    for ds in b:
+        ds.PatientID = "SOMEONE-ELSE"
+        ds.StudyInstanceUID = "1.2.3.999"
+        ds.SOPInstanceUID = pydicom.uid.generate_uid()
+    write_datasets(a, tmp_path / "p1")
+    write_datasets(b, tmp_path / "p2")
+    uid = str(a[0].SeriesInstanceUID)
+    with pytest.raises(SeriesSelectionError, match=r"ambiguous(.|\n)*AS-1(.|\n)*SOMEONE-ELSE"):
+        load_series(uid, within=tmp_path)
+    # Each study alone still loads.
+    assert load_series(uid, within=tmp_path / "p2").summary.patient_id == "SOMEONE-ELSE"
+
+
+def test_incomplete_series_records_what_is_missing(tmp_path: Path) -> None:
+    from imaging.errors import IncompleteSeriesError
+
+    volume, datasets, _, _ = _make(n=5)
+    paths = write_datasets(datasets, tmp_path)
+    paths[0].write_bytes(paths[0].read_bytes()[:-40])  # first slice truncated
+    (summary,) = scan(tmp_path).series  # the scan skips it
+    assert summary.n_images == 4
+    for source in (tmp_path, summary):
+        with pytest.raises(IncompleteSeriesError, match=r"1 image\(s\).*allow_incomplete"):
+            load_series(source)
+    loaded = load_series(summary, allow_incomplete=True)
+    assert [m.path for m in loaded.missing] == [paths[0]]
+    assert not loaded.complete and len(loaded) == 4
+    np.testing.assert_array_equal(loaded.array, volume[1:])
+
+
+def test_lazy_headers_carry_no_pixel_data(tmp_path: Path) -> None:
+    volume, datasets, _, _ = _make(n=4)
+    paths = write_datasets(datasets, tmp_path)
+    lazy = load_series(paths, lazy=True)
+    assert all("PixelData" not in h for h in lazy.headers)
+    np.testing.assert_array_equal(np.asarray(lazy.array), volume)

@@ -88,3 +88,102 @@ def test_preset_on_lazy_layer_uses_the_slice_shown(make_napari_viewer, stir_fold
     window = DisplayWidget(viewer).apply(WindowPreset.T1)
     assert window == preset_window(load_series(summary).array[2], WindowPreset.T1)
     assert layer.contrast_limits == pytest.approx(list(window.limits))
+
+
+# --- one geometry planner: napari never shows what the core refuses ------------------------
+
+_LONG = 110  # above LAZY_MIN_IMAGES: the reader takes the lazy path
+
+
+def _long_series(folder: Path, defect: str | None = None) -> Path:
+    import datetime as dt
+
+    import pydicom
+
+    from imaging.synthetic.dicom import mr_series, write_datasets
+
+    volume = (np.arange(_LONG * 12 * 10).reshape(_LONG, 12, 10) % 997).astype(np.uint16)
+    datasets = mr_series(
+        volume,
+        spacing=(2.0, 0.8, 0.7),
+        row_direction=(1.0, 0.0, 0.0),
+        column_direction=(0.0, 0.0, -1.0),
+        origin=(-50.0, -20.0, 60.0),
+        patient_id="LONG-1",
+        patient_name="Long^Series",
+        study_date=dt.date(2021, 3, 4),
+        series_number=4,
+        series_description="long STIR",
+    )
+    odd = datasets[57]
+    if defect == "spacing":
+        odd.PixelSpacing = ["0.9", "0.7"]
+    elif defect == "frame_of_reference":
+        odd.FrameOfReferenceUID = pydicom.uid.generate_uid()
+    elif defect == "shifted":
+        position = [float(v) for v in odd.ImagePositionPatient]
+        odd.ImagePositionPatient = [f"{position[0] + 3.0:.4f}", *map(str, position[1:])]
+    write_datasets(datasets, folder)
+    return folder
+
+
+def test_lazy_volume_is_the_core_loader(tmp_path: Path) -> None:
+    folder = _long_series(tmp_path / "ok")
+    (summary,) = scan(folder).series
+    lazy = lazy_volume(summary)
+    assert lazy is not None and lazy.lazy
+    eager = load_series(summary)
+    assert np.array_equal(np.asarray(lazy.array), eager.array)
+    assert lazy.affine == pytest.approx(eager.affine)
+
+
+@pytest.mark.parametrize(
+    ("defect", "message"),
+    [
+        ("spacing", "mixed pixel spacing"),
+        ("frame_of_reference", "FrameOfReferenceUID|missing slices"),
+        ("shifted", "in-plane"),
+    ],
+)
+def test_lazy_refuses_what_load_series_refuses(tmp_path: Path, defect: str, message: str) -> None:
+    from imaging.errors import GeometryError
+
+    folder = _long_series(tmp_path / defect, defect)
+    result = scan(folder)
+    largest = max(result.series, key=lambda s: s.n_images)
+    assert largest.n_images >= 100
+    with pytest.raises(GeometryError, match=message):
+        load_series(largest)
+    with pytest.raises(GeometryError, match=message):
+        load_series(largest, lazy=True)
+    with pytest.raises(GeometryError, match=message):
+        layer_data_for_series(largest)  # the reader's default: lazy for 100+ images
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("defect", ["spacing", "frame_of_reference", "shifted"])
+def test_napari_open_shows_no_refused_series(menu, tmp_path: Path, defect: str) -> None:
+    folder = _long_series(tmp_path / defect, defect)
+    with pytest.raises(Exception) as caught:  # napari wraps reader errors in its own type
+        menu.open_path(folder)
+    chain, exc = [], caught.value
+    while exc is not None:
+        chain.append(str(exc))
+        exc = exc.__cause__ or exc.__context__
+    text = " ".join(chain)
+    assert any(
+        k in text
+        for k in ("mixed pixel spacing", "FrameOfReferenceUID", "in-plane", "missing slices")
+    ), text
+    assert not [layer for layer in menu.viewer.layers if layer.data is not None]
+
+
+@pytest.mark.gui
+def test_napari_open_shows_a_long_series_lazily(menu, tmp_path: Path) -> None:
+    folder = _long_series(tmp_path / "ok")
+    menu.open_path(folder)
+    (layer,) = menu.viewer.layers
+    assert type(layer.data).__module__.startswith("dask")
+    menu.viewer.dims.set_current_step(0, 57)
+    expected = load_series(folder).array[57]
+    assert np.array_equal(np.asarray(layer._slice.image.raw), expected)
