@@ -11,17 +11,17 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file, get_testdata_files
 
-from imaging import index
+from imaging import headers, index
 from imaging.index import ScanResult, scan
 from imaging.synthetic.dicom import mr_series, write_datasets
 
-pytestmark = pytest.mark.skipif(index._gdcm is None, reason="python-gdcm not installed")
+pytestmark = pytest.mark.skipif(headers._gdcm is None, reason="python-gdcm not installed")
 
 
 @pytest.fixture(autouse=True)
 def gdcm_reads_every_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     """No probing / back-off: gdcm reads every file, so every file is compared."""
-    monkeypatch.setattr(index, "_GDCM_PROBE", 10**9)
+    monkeypatch.setattr(headers, "_GDCM_PROBE", 10**9)
 
 
 def _both(paths, **kwargs) -> tuple[ScanResult, ScanResult]:
@@ -141,12 +141,12 @@ def test_same_result_through_the_pool_and_uneven_chunks(tmp_path: Path, monkeypa
 def test_gdcm_engine_needs_python_gdcm(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(ValueError, match="not one of"):
         scan(tmp_path, engine="dcmtk")
-    monkeypatch.setattr(index, "_gdcm", None)
+    monkeypatch.setattr(headers, "_gdcm", None)
     with pytest.raises(ValueError, match="needs python-gdcm"):
         scan(tmp_path, engine="gdcm")
     # Without gdcm a chunk is read by pydicom alone.
     files = [str(p) for p in _mr(tmp_path / "s")]
-    assert index._gdcm_chunk(files) == [None] * len(files)
+    assert headers._gdcm_chunk(files) == [None] * len(files)
 
 
 def test_chunks_gdcm_cannot_take_send_the_next_ones_to_pydicom(
@@ -154,18 +154,18 @@ def test_chunks_gdcm_cannot_take_send_the_next_ones_to_pydicom(
 ) -> None:
     """RLE files are all read by pydicom: after such a chunk gdcm rests, same result."""
     calls: list[int] = []
-    real = index._gdcm_chunk
+    real = headers._gdcm_chunk
 
     def counting(paths: list[str]) -> list:
         calls.append(len(paths))
         return real(paths)
 
-    monkeypatch.setattr(index, "_gdcm_chunk", counting)
+    monkeypatch.setattr(headers, "_gdcm_chunk", counting)
     monkeypatch.setattr(index, "_CHUNK", 10)
-    monkeypatch.setattr(index, "_GDCM_PROBE", 4)
+    monkeypatch.setattr(headers, "_GDCM_PROBE", 4)
     reference = scan(sample_dicoms, engine="pydicom", workers=1)
     result = scan(sample_dicoms, engine="gdcm", workers=1)
     n_files = sum(len(s.files) for s in reference.series) + len(reference.skipped)
     n_chunks = -(-n_files // 10)
-    assert 1 <= len(calls) <= n_chunks // (index._GDCM_BACKOFF + 1) + 1
+    assert 1 <= len(calls) <= n_chunks // (headers._GDCM_BACKOFF + 1) + 1
     _assert_same(reference, result)

@@ -15,7 +15,7 @@ import pytest
 from pydicom.data import get_testdata_file
 from pydicom.fileset import FileSet
 
-from imaging import index
+from imaging import headers
 from imaging.classify import classify_plane, classify_region, classify_sequence
 from imaging.errors import DicomReadError
 from imaging.index import read_header, scan
@@ -24,7 +24,7 @@ from imaging.synthetic.dicom import mr_series, radiograph, write_datasets
 
 _ENGINES = [
     "pydicom",
-    pytest.param("gdcm", marks=pytest.mark.skipif(index._gdcm is None, reason="no python-gdcm")),
+    pytest.param("gdcm", marks=pytest.mark.skipif(headers._gdcm is None, reason="no python-gdcm")),
 ]
 
 
@@ -34,9 +34,9 @@ def header_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 
     "pydicom" is also what a scan uses when python-gdcm is not installed.
     """
-    monkeypatch.setattr(index, "_DEFAULT_ENGINE", request.param)
+    monkeypatch.setattr(headers, "DEFAULT_ENGINE", request.param)
     if request.param == "pydicom":
-        monkeypatch.setattr(index, "_gdcm", None)  # as without python-gdcm
+        monkeypatch.setattr(headers, "_gdcm", None)  # as without python-gdcm
     return request.param
 
 
@@ -437,7 +437,7 @@ def test_fast_header_path_agrees_with_pydicom_read_partial(shared_data: Path) ->
     """The in-memory fast path gives exactly the values of the general read_partial path."""
     import warnings
 
-    from imaging import index
+    from imaging import headers
 
     folders = [
         Path(get_testdata_file("CT_small.dcm")).parent,
@@ -450,14 +450,14 @@ def test_fast_header_path_agrees_with_pydicom_read_partial(shared_data: Path) ->
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # malformed files, on purpose
             try:
-                entry = index._fast_header(data[: index._HEAD_BYTES], len(data))
+                entry = headers._fast_header(data[: headers._HEAD_BYTES], len(data))
             except Exception:
                 continue  # the general path decides for these (scan falls back the same way)
             if entry is None or not entry["SeriesInstanceUID"]:
                 continue
-            fast = index._complete(entry)
+            fast = headers.complete(entry)
             with open(path, "rb") as fh:
-                general = index._general_header(fh, path)
+                general = headers._general_header(fh, path)
         for key, value in general.items():
             if not key.startswith("_"):
                 assert fast[key] == value, (path.name, key)
