@@ -26,6 +26,7 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from pydicom.values import convert_value
 
+from imaging.classify import non_image_kind
 from imaging.errors import DicomReadError
 
 try:  # optional: gdcm's C++ parser reads the per-file values ~2x faster than pydicom
@@ -41,6 +42,7 @@ __all__ = [
     "entry_orientation",
     "file_order",
     "gdcm_available",
+    "group_key",
     "read_chunk",
     "read_header",
     "reset_engine_state",
@@ -51,6 +53,9 @@ PathLike = str | os.PathLike[str]
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 """SOP Class UID of a DICOMDIR (Media Storage Directory Storage)."""
 _PIXEL_DATA = 0x7FE00010
+# Float / Double Float Pixel Data (parametric maps) come before Pixel Data: a read stops at
+# whichever of the three comes first.
+_PIXEL_TAGS = {0x7FE00008, 0x7FE00009, _PIXEL_DATA}
 _UNDEFINED_LENGTH = 0xFFFFFFFF
 
 _TEXT_KEYS = (
@@ -80,8 +85,16 @@ _NUMBER_KEYS = (
     "NumberOfFrames",
     "Rows",
     "Columns",
+    "DiffusionBValue",
 )
-_LIST_KEYS = ("ScanningSequence", "SequenceVariant", "ScanOptions", "ImageType")
+_LIST_KEYS = (
+    "ScanningSequence",
+    "SequenceVariant",
+    "ScanOptions",
+    "ImageType",
+    "PixelSpacing",
+    "ImagePositionPatient",
+)
 _MULTIFRAME_KEYS = ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence")
 # The elements the fast path keeps; all others are skipped by seeking past their value.
 _FAST_TAGS: dict[int, str] = {
@@ -93,6 +106,8 @@ _FAST_TAGS: dict[int, str] = {
         *_LIST_KEYS,
         "ImageOrientationPatient",
         "SpecificCharacterSet",
+        "SamplesPerPixel",
+        "BitsAllocated",
         *_MULTIFRAME_KEYS,
     )
 }
@@ -112,6 +127,7 @@ DEFAULT_ENGINE = "gdcm" if _gdcm is not None else "pydicom"
 # reads: nothing past group 0028, so that it stops at the pixel data without reading it.
 _GDCM_KEYS = (
     "MediaStorageSOPClassUID",
+    "PatientID",
     "TransferSyntaxUID",
     "StudyInstanceUID",
     "SeriesInstanceUID",
@@ -144,7 +160,19 @@ def _strings(value: Any) -> list[str]:
         return []
     if isinstance(value, str | bytes):
         return [str(value)] if value else []
-    return [str(v) for v in value]
+    try:
+        return [str(v) for v in value]
+    except TypeError:  # one value where a list was expected (VM 1 of a multi-valued tag)
+        return [str(value)]
+
+
+def _float_list(value: Any) -> list[float] | None:
+    """A multi-valued number element as floats, None when absent or not all numbers."""
+    try:
+        numbers = [float(v) for v in _strings(value)]
+    except (TypeError, ValueError):
+        return None
+    return numbers or None
 
 
 def _enhanced_orientation(ds: pydicom.Dataset) -> list[float] | None:
@@ -155,7 +183,7 @@ def _enhanced_orientation(ds: pydicom.Dataset) -> list[float] | None:
             continue
         plane = groups[0].get("PlaneOrientationSequence")
         if plane and "ImageOrientationPatient" in plane[0]:
-            return [float(v) for v in plane[0].ImageOrientationPatient]
+            return _float_list(plane[0].ImageOrientationPatient)
     return None
 
 
@@ -194,8 +222,7 @@ def _header_info(ds: Any) -> dict[str, Any]:
         info[key] = _number(ds.get(key))
     for key in _LIST_KEYS:
         info[key] = _strings(ds.get(key))
-    iop = ds.get("ImageOrientationPatient")
-    info["ImageOrientationPatient"] = [float(v) for v in iop] if iop else None
+    info["ImageOrientationPatient"] = _float_list(ds.get("ImageOrientationPatient"))
     if (
         (info["NumberOfFrames"] or 1) > 1
         or "SharedFunctionalGroupsSequence" in ds
@@ -264,9 +291,10 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
     pixel: dict[str, int] = {}
 
     def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
-        if int(tag) == _PIXEL_DATA:
+        if int(tag) in _PIXEL_TAGS:
             pixel["position"] = fp.tell()
             pixel["length"] = length
+            pixel["tag"] = int(tag)
             return True
         return False
 
@@ -280,13 +308,20 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
     }
     if len(head) < size and (not pixel or pixel["position"] > len(head)):
         return None  # the header goes on beyond the bytes read
-    if any(key in names for key in _MULTIFRAME_KEYS):
+    if (
+        any(key in names for key in _MULTIFRAME_KEYS)
+        or pixel.get("tag", _PIXEL_DATA) != _PIXEL_DATA
+    ):
         return None
+    patient = names.get("PatientID")
+    if patient is not None and patient.value and not bytes(patient.value).isascii():
+        return None  # decoded with its character set by the general path
     frames = _number(_ascii(names.get("NumberOfFrames")))
     if frames is not None and frames > 1:
         return None
     iop = names.get("ImageOrientationPatient")
     entry: dict[str, Any] = {
+        "PatientID": _ascii(patient),
         "StudyInstanceUID": _ascii(names.get("StudyInstanceUID")),
         "SeriesInstanceUID": _ascii(names.get("SeriesInstanceUID")),
         "SOPClassUID": _ascii(names.get("SOPClassUID")),
@@ -296,11 +331,34 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
         "_raw": names,
         "_media_class": _ascii(meta.get(_META_CLASS)),
         "multiframe": False,
+        "has_pixels": bool(pixel),
     }
     length = pixel.get("length")
     if length is not None and length != _UNDEFINED_LENGTH:
         entry["_missing_pixel_bytes"] = pixel["position"] + length - size
+        if _is_native(_ascii(meta.get(_META_SYNTAX))):
+            sizes = [
+                _us(names.get(k), flags[1])
+                for k in ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated")
+            ]
+            photometric = _ascii(names.get("PhotometricInterpretation"))
+            problem = _pixel_problem(sizes, int(frames or 1), photometric, length)
+            if problem:
+                entry["_frames_problem"] = problem
     return entry
+
+
+@functools.lru_cache(maxsize=64)
+def _is_native(text: str) -> bool:
+    return not UID(text).is_compressed
+
+
+def _us(raw: Any, little_endian: bool) -> int | None:
+    """An unsigned short (US) element's value from its raw bytes, or None."""
+    value = raw.value if raw is not None else None
+    if not value or len(value) < 2:
+        return None
+    return int.from_bytes(bytes(value[:2]), "little" if little_endian else "big")
 
 
 @functools.lru_cache(maxsize=256)
@@ -343,7 +401,7 @@ def complete(entry: dict[str, Any]) -> dict[str, Any]:
             if key != "SpecificCharacterSet"
         }
         info = _header_info(values)
-    for key in ("_missing_pixel_bytes", "_media_class"):
+    for key in ("_missing_pixel_bytes", "_frames_problem", "_media_class", "has_pixels"):
         if key in entry:
             info[key] = entry[key]
     return info
@@ -372,7 +430,7 @@ def _general_header(fh: Any, path: Path) -> dict[str, Any]:
     pixel: dict[str, int] = {}
 
     def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
-        if tag == _PIXEL_DATA:
+        if int(tag) in _PIXEL_TAGS:
             pixel["position"] = fh.tell()
             pixel["length"] = length
             return True
@@ -404,8 +462,52 @@ def _general_header(fh: Any, path: Path) -> dict[str, Any]:
     deflated = syntax is not None and syntax == DeflatedExplicitVRLittleEndian
     if length is not None and length != _UNDEFINED_LENGTH and not deflated:
         info["_missing_pixel_bytes"] = pixel["position"] + length - size
+        if syntax is None or not UID(syntax).is_compressed:
+            problem = _frames_problem(ds, length)
+            if problem:
+                info["_frames_problem"] = problem
     info["_media_class"] = media_class
+    info["has_pixels"] = bool(pixel)
     return info
+
+
+def _frames_problem(ds: pydicom.Dataset, length: int) -> str:
+    """Why NumberOfFrames or the image size of a native-encoded file disagrees with its
+    pixel data, or ""."""
+    declared = ds.get("NumberOfFrames")
+    frames = _number(declared) if declared is not None else 1
+    if not isinstance(frames, int) or frames < 0:
+        return f"NumberOfFrames {declared!r} is not a whole number of frames"
+    sizes = [_number(ds.get(k)) for k in ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated")]
+    return _pixel_problem(sizes, frames, str(ds.get("PhotometricInterpretation", "")), length)
+
+
+def _pixel_problem(sizes: list[Any], frames: int, photometric: str, length: int) -> str:
+    """Why ``length`` bytes of native pixel data cannot hold ``frames`` frames, or "".
+
+    ``sizes`` are Rows, Columns, SamplesPerPixel and BitsAllocated (PS3.5 8.1.1). Bit-packed
+    (BitsAllocated 1) and YBR 4:2:2 data, and incomplete pixel modules, are not checked
+    here (the loader decodes and checks them).
+    """
+    if any(not isinstance(v, int) or v <= 0 for v in sizes) or sizes[3] % 8:
+        return ""
+    if photometric.strip().upper().startswith("YBR") and "422" in photometric:
+        return ""
+    rows, columns, samples, bits = sizes
+    frames = max(frames, 1)  # 0 is read as 1, as pydicom does
+    frame_bytes = rows * columns * samples * bits // 8
+    if length + 1 >= frame_bytes * frames:  # odd-length data is padded to even
+        return ""
+    held = length // frame_bytes
+    if frames > 1:
+        return (
+            f"NumberOfFrames is {frames} but the pixel data ({length} bytes) holds {held} "
+            f"frame(s) of {rows} x {columns}"
+        )
+    return (
+        f"the pixel data ({length} bytes) is shorter than one image of Rows x Columns "
+        f"{rows} x {columns} ({samples} sample(s) of {bits} bits: {frame_bytes} bytes)"
+    )
 
 
 def read_header(path: PathLike) -> dict[str, Any]:
@@ -462,8 +564,21 @@ def _read_entry(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise DicomReadError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
     except Exception as exc:  # pydicom raises many types on malformed data
+        if "transfer syntax" in str(exc).lower():
+            raise DicomReadError(f"{path}: {_syntax_problem(path, exc)}") from exc
         raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
     return _checked(path, entry)
+
+
+def _syntax_problem(path: Path, exc: Exception) -> str:
+    """Name the transfer syntax a file's meta declares, once its data set failed to parse."""
+    try:
+        syntax = str(pydicom.filereader.read_file_meta_info(path).get("TransferSyntaxUID", ""))
+    except Exception:  # the reason stays pydicom's
+        syntax = ""
+    if syntax and not UID(syntax).is_transfer_syntax:
+        return f"unknown transfer syntax {syntax!r} in the file meta (data set not readable)"
+    return f"malformed DICOM ({type(exc).__name__}: {exc})"
 
 
 def _checked(path: Any, entry: dict[str, Any]) -> dict[str, Any]:
@@ -473,10 +588,29 @@ def _checked(path: Any, entry: dict[str, Any]) -> dict[str, Any]:
             f"{path}: DICOMDIR (a media index, not an image); scan it directly to use it"
         )
     if not entry["SeriesInstanceUID"] or not entry["SOPClassUID"]:
+        missing = " and ".join(
+            key for key in ("SOPClassUID", "SeriesInstanceUID") if not entry[key]
+        )
+        if entry.get("has_pixels") is False:
+            # The parse ended early: cut short, or one element's length runs past the end
+            # of the file and swallowed the rest.
+            raise DicomReadError(
+                f"{path}: header ends before {missing} and the pixel data (file truncated, "
+                "or an element length runs past the end of the file?)"
+            )
         raise DicomReadError(f"{path}: not a DICOM image (no SeriesInstanceUID or SOPClassUID)")
+    if entry.get("has_pixels") is False and non_image_kind(entry) is None:
+        name = UID(entry["SOPClassUID"]).name
+        raise DicomReadError(f"{path}: {name} without pixel data (cut before the pixel data?)")
     missing = entry.pop("_missing_pixel_bytes", 0)
     if missing > 0:
         raise DicomReadError(f"{path}: truncated pixel data ({missing} bytes missing)")
+    frames_problem = entry.pop("_frames_problem", "")
+    if frames_problem:
+        raise DicomReadError(f"{path}: {frames_problem}")
+    frames = entry["NumberOfFrames"]
+    if frames is not None and (not isinstance(frames, int) or frames < 0):
+        raise DicomReadError(f"{path}: NumberOfFrames {frames!r} is not a whole number of frames")
     return entry
 
 
@@ -610,9 +744,10 @@ def _gdcm_chunk(paths: list[str]) -> list[dict[str, Any] | None]:
             else:
                 columns[key] = functools.partial(lambda t, p: scanner.GetValue(p, t), tag)
         layout_of = [columns[key] for key in _LAYOUT_KEYS]
-        study, series, sop_class, number, iop_of, media = (
+        patient, study, series, sop_class, number, iop_of, media = (
             columns[key]
             for key in (
+                "PatientID",
                 "StudyInstanceUID",
                 "SeriesInstanceUID",
                 "SOPClassUID",
@@ -627,10 +762,16 @@ def _gdcm_chunk(paths: list[str]) -> list[dict[str, Any] | None]:
                 _gdcm_pixel_element(tuple(get(path) for get in layout_of)) if path in read else None
             )
             iop = _gdcm_orientation(iop_of(path) or "") if element is not None else False
-            if iop is False or not _ends_with_pixels(path, cast(bytes, element)):
+            patient_id = _gdcm_text(patient(path))
+            if (
+                iop is False
+                or not patient_id.isascii()
+                or not _ends_with_pixels(path, cast(bytes, element))
+            ):
                 entries.append(None)
                 continue
             entry = {
+                "PatientID": patient_id,
                 "StudyInstanceUID": _gdcm_text(study(path)),
                 "SeriesInstanceUID": _gdcm_text(series(path)),
                 "SOPClassUID": _gdcm_text(sop_class(path)),
@@ -639,6 +780,7 @@ def _gdcm_chunk(paths: list[str]) -> list[dict[str, Any] | None]:
                 "ImageOrientationPatient": iop,
                 "_media_class": _gdcm_text(media(path)),
                 "multiframe": False,
+                "has_pixels": True,
             }
             entries.append(_checked_or_none(path, entry))
         return entries
@@ -662,6 +804,30 @@ def _checked_or_none(path: str, entry: dict[str, Any]) -> dict[str, Any] | None:
 _GDCM_BACKOFF = 3
 _GDCM_PROBE = 16
 _gdcm_backoff = {"left": 0}
+
+
+def group_key(entry: dict[str, Any]) -> tuple[str, str, str]:
+    """The series a file belongs to: (PatientID, StudyInstanceUID, SeriesInstanceUID).
+
+    A SeriesInstanceUID should be unique, but copied or badly anonymised data reuse one in
+    two studies or patients; grouping by all three never merges their files.
+
+    Parameters
+    ----------
+    entry : dict
+        One file's values from :func:`read_chunk` (light or full).
+
+    Returns
+    -------
+    tuple of str
+    """
+    return cast(
+        tuple[str, str, str],
+        tuple(
+            str(entry.get(key) or "").rstrip("\0 ").strip()
+            for key in ("PatientID", "StudyInstanceUID", "SeriesInstanceUID")
+        ),
+    )
 
 
 def gdcm_available() -> bool:
@@ -717,27 +883,42 @@ def read_chunk(paths: list[str], engine: str) -> list[dict[str, Any] | str]:
     # send back from a worker process). The series' first file is some chunk's first. A
     # chunk's first read by gdcm is read again by pydicom (its values, or its reason to be
     # skipped, are pydicom's), until every chunk first is pydicom's.
+    # Every non-image object (SR, raw data...) is listed on its own: each is a "first".
     while True:
-        firsts: dict[tuple[str, str], int] = {}
+        firsts: dict[tuple[str, ...], int] = {}
         for i, entry in enumerate(results):
             if isinstance(entry, dict):
-                key = (entry["StudyInstanceUID"], entry["SeriesInstanceUID"])
+                key: tuple[str, ...] = group_key(entry)
+                if non_image_kind(entry):
+                    key = (*key, str(i))
                 best = firsts.get(key)
                 if best is None or file_order((paths[i], entry)) < file_order(
                     (paths[best], cast(dict[str, Any], results[best]))
                 ):
                     firsts[key] = i
         pending = [i for i in firsts.values() if not verified[i]]
-        if not pending:
-            break
         for i in pending:
             results[i] = _read_or_reason(paths[i])
             verified[i] = True
+        if pending:
+            continue
+        # Firsts are converted here, in parallel, rather than in the parent. A first whose
+        # values cannot be converted is skipped, and the series gets another first.
+        converted = True
+        for i in firsts.values():
+            entry = cast(dict[str, Any], results[i])
+            if "_raw" in entry:
+                try:
+                    results[i] = complete(entry)
+                except Exception as exc:  # values pydicom cannot convert
+                    results[i] = (
+                        f"{paths[i]}: malformed header values ({type(exc).__name__}: {exc})"
+                    )
+                    converted = False
+        if converted:
+            break
     keep = set(firsts.values())
     for i, entry in enumerate(results):
-        if isinstance(entry, dict) and "_raw" in entry:
-            if i in keep:  # converted here, in parallel, rather than in the parent
-                results[i] = complete(entry)
-            else:
-                del entry["_raw"]
+        if isinstance(entry, dict) and "_raw" in entry and i not in keep:
+            del entry["_raw"]
     return results

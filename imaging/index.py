@@ -8,10 +8,12 @@ files by series and classifies each series. Bad files never stop a scan: they ar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import warnings
@@ -25,10 +27,15 @@ from typing import Any
 import pydicom
 
 from imaging import headers
-from imaging.classify import classify_plane, classify_region, classify_sequence
-from imaging.errors import DicomReadError
-from imaging.headers import complete, entry_orientation, file_order, read_header
-from imaging.series import Plane, SeriesSummary
+from imaging.classify import (
+    classify_plane,
+    classify_region_with_reason,
+    classify_sequence,
+    non_image_kind,
+)
+from imaging.errors import AmbiguousSeriesError, DicomReadError
+from imaging.headers import complete, entry_orientation, file_order, group_key, read_header
+from imaging.series import NonImageObject, Plane, SeriesSummary
 
 __all__ = ["ScanResult", "read_header", "scan"]
 
@@ -52,23 +59,56 @@ class ScanResult:
     series : list of SeriesSummary
         Sorted by patient, study date, study UID, series number, series UID.
     skipped : list of (pathlib.Path, str)
-        Files that are not usable DICOM images, with the reason.
+        Files that are not usable DICOM images, with the reason (naming the file).
+    non_image : list of NonImageObject
+        DICOM objects that are not images (SR, raw data, presentation states, reports...),
+        sorted by path; never part of a series.
     """
 
     series: list[SeriesSummary] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    non_image: list[NonImageObject] = field(default_factory=list)
 
-    def get(self, series_uid: str) -> SeriesSummary:
+    def get(
+        self, series_uid: str, *, study_uid: str | None = None, patient_id: str | None = None
+    ) -> SeriesSummary:
         """Return the series with SeriesInstanceUID ``series_uid``.
+
+        Parameters
+        ----------
+        series_uid : str
+            The SeriesInstanceUID.
+        study_uid, patient_id : str, optional
+            Narrow the match when one UID names series of several studies or patients.
 
         Raises
         ------
+        AmbiguousSeriesError
+            When two or more series match (one UID in two studies or patients); the message
+            lists the candidates. A subclass of KeyError.
         KeyError
             When no scanned series has that UID (the message lists the UIDs found).
         """
-        for summary in self.series:
-            if summary.series_uid == series_uid:
-                return summary
+        matches = [
+            summary
+            for summary in self.series
+            if summary.series_uid == series_uid
+            and (study_uid is None or summary.study_uid == study_uid)
+            and (patient_id is None or summary.patient_id == patient_id)
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            listing = "".join(
+                f"\n  patient {s.patient_id!r} study {s.study_uid} #{s.series_number} "
+                f"{s.series_description!r} ({len(s.files)} files, first {s.files[0]})"
+                for s in matches
+            )
+            raise AmbiguousSeriesError(
+                f"series {series_uid!r} is ambiguous: {len(matches)} series of different "
+                f"studies or patients use this SeriesInstanceUID; pass study_uid= or "
+                f"patient_id=:{listing}"
+            )
         found = ", ".join(s.series_uid for s in self.series) or "none"
         raise KeyError(f"series {series_uid!r} not found; series scanned: {found}")
 
@@ -119,16 +159,35 @@ def _walk(root: Path, recursive: bool) -> Iterator[Path]:
             yield Path(folder) / name
 
 
-def _dicomdir_files(path: Path) -> list[Path]:
+# pydicom's FileSet warns, and leaves the record out, for a referenced file that is missing.
+_MISSING_REFERENCE = re.compile(r"does not exist: (?P<path>.+)$")
+
+
+def _dicomdir_files(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files a DICOMDIR references, and each problem pydicom warned about as a reason."""
     from pydicom.fileset import FileSet
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
+            # pydicom's own warnings (UserWarning) become reasons; nothing else is caught.
             warnings.simplefilter("ignore")
+            warnings.simplefilter("always", UserWarning)
             fileset = FileSet(pydicom.dcmread(path))
     except Exception as exc:
         raise DicomReadError(f"{path}: unreadable DICOMDIR ({type(exc).__name__}: {exc})") from exc
-    return [Path(instance.path) for instance in fileset]
+    problems: list[tuple[Path, str]] = []
+    for warning in caught:
+        message = str(warning.message)
+        missing = _MISSING_REFERENCE.search(message)
+        if missing:
+            ref = Path(missing["path"])
+            problems.append((ref, f"{ref}: referenced by {path} but does not exist"))
+        else:
+            problems.append((path, f"{path}: {message}"))
+    files = [Path(instance.path) for instance in fileset]
+    if not files:
+        problems.append((path, f"{path}: DICOMDIR references no readable file"))
+    return files, problems
 
 
 def _is_dicomdir(path: Path) -> bool:
@@ -137,19 +196,24 @@ def _is_dicomdir(path: Path) -> bool:
 
 def _collect(
     paths: PathLike | Iterable[PathLike], recursive: bool
-) -> tuple[list[Path], list[tuple[Path, str]]]:
+) -> tuple[list[Path], list[tuple[Path, str]], Path | None]:
+    """Files to read, problems found on the way, and the DICOMDIR they came from (if any)."""
     if isinstance(paths, str | os.PathLike):
         items = [Path(paths)]
     else:
         items = [Path(p) for p in paths]
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
+    dicomdir = None
     for item in items:
         if item.is_dir():
             files.extend(_walk(item, recursive))
         elif item.is_file() and _is_dicomdir(item) and len(items) == 1:
             try:
-                files.extend(_dicomdir_files(item))
+                referenced, problems = _dicomdir_files(item)
+                dicomdir = item
+                files.extend(referenced)
+                skipped.extend(problems)
             except DicomReadError as exc:
                 skipped.append((item, str(exc)))
         elif item.is_file():
@@ -157,7 +221,7 @@ def _collect(
         else:
             skipped.append((item, f"{item}: no such file or folder"))
     unique = list(dict.fromkeys(files))
-    return unique, skipped
+    return unique, skipped, dicomdir
 
 
 def _date(text: str) -> datetime.date | None:
@@ -167,16 +231,36 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
-def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
+def _non_image(path: Path, info: dict[str, Any], kind: str) -> NonImageObject:
+    return NonImageObject(
+        path=path,
+        kind=kind,
+        sop_class_uid=str(info.get("SOPClassUID") or ""),
+        modality=str(info.get("Modality") or ""),
+        patient_id=str(info.get("PatientID") or ""),
+        study_uid=str(info.get("StudyInstanceUID") or ""),
+        series_uid=str(info.get("SeriesInstanceUID") or ""),
+        series_number=info.get("SeriesNumber"),
+        series_description=str(info.get("SeriesDescription") or info.get("ProtocolName") or ""),
+    )
+
+
+def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary | list[NonImageObject]:
+    """The summary of one series' files, or its files as non-image objects (CSA reports)."""
     entries.sort(key=file_order)
     first = complete(entries[0][1])
     first.pop("_media_class", None)
+    kind = non_image_kind(first)
+    if kind:
+        return [_non_image(path, {**first, **info}, kind) for path, info in entries]
     modality = first["Modality"].upper()
     # Files of a series usually share one orientation: classify each distinct one once.
     orientations = {entry_orientation(info) for _, info in entries}
     planes = {classify_plane(iop, modality=modality) for iop in orientations}
     plane = planes.pop() if len(planes) == 1 else Plane.UNKNOWN
     header = dict(first)
+    sequence = classify_sequence(header)
+    region, region_reason = classify_region_with_reason(header, plane=plane, sequence=sequence)
     n_images = sum(int(info["NumberOfFrames"] or 1) for _, info in entries)
     return SeriesSummary(
         patient_id=first["PatientID"],
@@ -188,9 +272,9 @@ def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
         series_number=first["SeriesNumber"],
         series_description=first["SeriesDescription"] or first["ProtocolName"],
         modality=modality,
-        region=classify_region(header),
+        region=region,
         plane=plane,
-        sequence=classify_sequence(header),
+        sequence=sequence,
         n_images=n_images,
         files=tuple(path for path, _ in entries),
         frame_of_reference_uid=first["FrameOfReferenceUID"],
@@ -200,7 +284,27 @@ def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
         rows=first["Rows"],
         columns=first["Columns"],
         multiframe=any(info["multiframe"] for _, info in entries),
+        region_reason=region_reason,
     )
+
+
+def _shared_uid_notes(series: list[SeriesSummary]) -> list[SeriesSummary]:
+    """Mark every series whose SeriesInstanceUID another study or patient uses too."""
+    by_uid: dict[str, list[SeriesSummary]] = defaultdict(list)
+    for summary in series:
+        by_uid[summary.series_uid].append(summary)
+    marked = []
+    for summary in series:
+        others = [s for s in by_uid[summary.series_uid] if s is not summary]
+        if others:
+            where = "; ".join(f"patient {s.patient_id!r} study {s.study_uid}" for s in others)
+            note = (
+                f"SeriesInstanceUID {summary.series_uid} is not unique: also used by {where} "
+                "(kept as separate series; select by study or patient)"
+            )
+            summary = dataclasses.replace(summary, notes=(*summary.notes, note))
+        marked.append(summary)
+    return marked
 
 
 def _series_key(summary: SeriesSummary) -> tuple[Any, ...]:
@@ -249,14 +353,21 @@ def scan(
     -------
     ScanResult
         ``.series`` sorted deterministically (patient, date, study, series number, UID);
-        ``.skipped`` the unusable files with the reason, never fatal.
+        ``.skipped`` the unusable files with the reason, never fatal; ``.non_image`` the
+        reports, raw data and other objects that are not images.
 
     Notes
     -----
-    Files are grouped by (StudyInstanceUID, SeriesInstanceUID). Region, plane and sequence
-    come from :mod:`imaging.classify`. A series whose files disagree on the plane gets
-    :attr:`Plane.UNKNOWN`. Reading stops at the pixel data of each file, whose declared
-    length is checked against the file size. Worker processes are forked only from a
+    Files are grouped by (PatientID, StudyInstanceUID, SeriesInstanceUID): one UID used in
+    two studies or patients gives two series, each with a note in
+    :attr:`SeriesSummary.notes`, and :meth:`ScanResult.get` refuses to choose between them.
+    Non-image objects (:func:`imaging.classify.non_image_kind`) are listed in
+    ``.non_image``, never in a series. Region, plane and sequence come from
+    :mod:`imaging.classify`; an unknown region carries its reason. A series whose files
+    disagree on the plane gets :attr:`Plane.UNKNOWN`. Reading stops at the pixel data of
+    each file, whose declared length is checked against the file size and, for natively
+    encoded multi-frame files, against NumberOfFrames. A DICOMDIR's missing files and
+    pydicom's warnings about it are listed in ``.skipped``. Worker processes are forked only from a
     single-threaded process without Qt loaded; otherwise they are spawned (slower start),
     so calling this from a GUI thread is safe.
 
@@ -268,7 +379,9 @@ def scan(
         raise ValueError(f"engine {engine!r} is not one of {headers.HEADER_ENGINES}")
     if engine == "gdcm" and not headers.gdcm_available():
         raise ValueError("engine 'gdcm' needs python-gdcm, which is not installed")
-    files, skipped = _collect(paths, recursive)
+    files, skipped, dicomdir = _collect(paths, recursive)
+    # A bad file reached through a DICOMDIR is reported with the DICOMDIR the user gave.
+    via = f" (referenced by {dicomdir})" if dicomdir is not None else ""
     names = [str(f) for f in files]
     if workers is None:
         workers = _default_workers(len(names))
@@ -277,17 +390,18 @@ def scan(
         from tqdm import tqdm
 
         bar = tqdm(total=len(names), unit="file", desc="scan", leave=False)
-    groups: dict[tuple[str, str], list[tuple[Path, dict[str, Any]]]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[tuple[Path, dict[str, Any]]]] = defaultdict(list)
+    non_image: list[NonImageObject] = []
 
     def collect(chunk_files: list[Path], chunk_result: list[dict[str, Any] | str]) -> None:
         # Grouped as each chunk arrives, while the workers read the next ones.
         for path, outcome in zip(chunk_files, chunk_result, strict=True):
             if isinstance(outcome, str):
-                skipped.append((path, outcome))
+                skipped.append((path, outcome + via))
+            elif kind := non_image_kind(outcome):
+                non_image.append(_non_image(path, complete(outcome), kind))
             else:
-                groups[(outcome["StudyInstanceUID"], outcome["SeriesInstanceUID"])].append(
-                    (path, outcome)
-                )
+                groups[group_key(outcome)].append((path, outcome))
         if bar is not None:
             bar.update(len(chunk_result))
 
@@ -311,6 +425,14 @@ def scan(
     finally:
         if bar is not None:
             bar.close()
-    series = sorted((_summarise(entries) for entries in groups.values()), key=_series_key)
+    series: list[SeriesSummary] = []
+    for entries in groups.values():
+        summary = _summarise(entries)
+        if isinstance(summary, SeriesSummary):
+            series.append(summary)
+        else:
+            non_image.extend(summary)
+    series = _shared_uid_notes(sorted(series, key=_series_key))
     skipped.sort(key=lambda item: str(item[0]))
-    return ScanResult(series=series, skipped=skipped)
+    non_image.sort(key=lambda item: str(item.path))
+    return ScanResult(series=series, skipped=skipped, non_image=non_image)

@@ -32,8 +32,9 @@ def _both(paths, **kwargs) -> tuple[ScanResult, ScanResult]:
 def _assert_same(reference: ScanResult, result: ScanResult) -> None:
     # SeriesSummary equality covers files (in order), n_images, region, plane, sequence...
     assert result.series == reference.series
-    # ...and the skipped files with their exact reasons.
+    # ...and the skipped files with their exact reasons, and the non-image objects.
     assert result.skipped == reference.skipped
+    assert result.non_image == reference.non_image
 
 
 def _mr(folder: Path, *, n: int = 6, number: int = 1, **kwargs) -> list[Path]:
@@ -123,8 +124,10 @@ def test_same_result_for_other_encodings_and_multiframe(tmp_path: Path) -> None:
     for name in ("emri_small.dcm", "liver_1frame.dcm"):
         shutil.copy(get_testdata_file(name), tmp_path / name)
     reference, result = _both(tmp_path)
-    assert len(reference.series) == 7 and not reference.skipped
-    assert sum(s.multiframe for s in reference.series) == 2
+    # liver_1frame.dcm is a Segmentation: a non-image object, not a series.
+    assert len(reference.series) == 6 and not reference.skipped
+    assert [o.path.name for o in reference.non_image] == ["liver_1frame.dcm"]
+    assert sum(s.multiframe for s in reference.series) == 1
     _assert_same(reference, result)
 
 
