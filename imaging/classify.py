@@ -7,6 +7,7 @@ the headers do not say. Rules, in the order they are applied, are listed in each
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -826,10 +827,19 @@ def non_image_kind(header: Mapping[str, Any] | Any) -> str | None:
     sop_class = str(_get(header, "SOPClassUID") or "").strip()
     if sop_class == _SIEMENS_CSA_NON_IMAGE:
         return "Siemens CSA Non-Image Storage (protocol / PhoenixZIP report)"
-    image_type = " ".join(_as_list(_get(header, "ImageType"))).upper()
-    description = _plain(_get(header, "SeriesDescription") or "").replace(" ", "")
-    if "CSA REPORT" in image_type or "PHOENIXZIPREPORT" in description:
+    image_type = _get(header, "ImageType")
+    description = _get(header, "SeriesDescription")
+    # Light per-file entries of a scan carry neither: only SOP class and pixels decide.
+    if (image_type and "CSA REPORT" in " ".join(_as_list(image_type)).upper()) or (
+        description and "PHOENIXZIPREPORT" in str(description).upper().replace(" ", "")
+    ):
         return "Siemens CSA report (PhoenixZIP)"
+    return _sop_class_kind(sop_class, _get(header, "has_pixels") is False)
+
+
+@functools.lru_cache(maxsize=256)
+def _sop_class_kind(sop_class: str, no_pixels: bool) -> str | None:
+    # Called for every file of a scan: one dictionary look-up per SOP class, not per file.
     uid = UID(sop_class)
     name = uid.name if sop_class else ""
     known = bool(name) and name != sop_class
@@ -837,6 +847,6 @@ def non_image_kind(header: Mapping[str, Any] | Any) -> str | None:
         return f"not a storage SOP class ({name})"
     if known and "Image" not in name and sop_class != _RT_IMAGE:
         return name
-    if not known and _get(header, "has_pixels") is False:
+    if not known and no_pixels:
         return f"no pixel data (SOP class {sop_class or 'missing'})"
     return None

@@ -106,8 +106,6 @@ _FAST_TAGS: dict[int, str] = {
         *_LIST_KEYS,
         "ImageOrientationPatient",
         "SpecificCharacterSet",
-        "SamplesPerPixel",
-        "BitsAllocated",
         *_MULTIFRAME_KEYS,
     )
 }
@@ -336,29 +334,7 @@ def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
     length = pixel.get("length")
     if length is not None and length != _UNDEFINED_LENGTH:
         entry["_missing_pixel_bytes"] = pixel["position"] + length - size
-        if _is_native(_ascii(meta.get(_META_SYNTAX))):
-            sizes = [
-                _us(names.get(k), flags[1])
-                for k in ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated")
-            ]
-            photometric = _ascii(names.get("PhotometricInterpretation"))
-            problem = _pixel_problem(sizes, int(frames or 1), photometric, length)
-            if problem:
-                entry["_frames_problem"] = problem
     return entry
-
-
-@functools.lru_cache(maxsize=64)
-def _is_native(text: str) -> bool:
-    return not UID(text).is_compressed
-
-
-def _us(raw: Any, little_endian: bool) -> int | None:
-    """An unsigned short (US) element's value from its raw bytes, or None."""
-    value = raw.value if raw is not None else None
-    if not value or len(value) < 2:
-        return None
-    return int.from_bytes(bytes(value[:2]), "little" if little_endian else "big")
 
 
 @functools.lru_cache(maxsize=256)
@@ -472,8 +448,11 @@ def _general_header(fh: Any, path: Path) -> dict[str, Any]:
 
 
 def _frames_problem(ds: pydicom.Dataset, length: int) -> str:
-    """Why NumberOfFrames or the image size of a native-encoded file disagrees with its
-    pixel data, or ""."""
+    """Why NumberOfFrames of a native-encoded file disagrees with its pixel data, or "".
+
+    Only a frame count the pixel data cannot hold is judged here; a single image whose
+    pixel data is shorter than Rows x Columns is left to the loaders, which refuse it.
+    """
     declared = ds.get("NumberOfFrames")
     frames = _number(declared) if declared is not None else 1
     if not isinstance(frames, int) or frames < 0:
@@ -483,7 +462,7 @@ def _frames_problem(ds: pydicom.Dataset, length: int) -> str:
 
 
 def _pixel_problem(sizes: list[Any], frames: int, photometric: str, length: int) -> str:
-    """Why ``length`` bytes of native pixel data cannot hold ``frames`` frames, or "".
+    """Why ``length`` bytes of native pixel data cannot hold ``frames`` (> 1) frames, or "".
 
     ``sizes`` are Rows, Columns, SamplesPerPixel and BitsAllocated (PS3.5 8.1.1). Bit-packed
     (BitsAllocated 1) and YBR 4:2:2 data, and incomplete pixel modules, are not checked
@@ -494,19 +473,13 @@ def _pixel_problem(sizes: list[Any], frames: int, photometric: str, length: int)
     if photometric.strip().upper().startswith("YBR") and "422" in photometric:
         return ""
     rows, columns, samples, bits = sizes
-    frames = max(frames, 1)  # 0 is read as 1, as pydicom does
     frame_bytes = rows * columns * samples * bits // 8
-    if length + 1 >= frame_bytes * frames:  # odd-length data is padded to even
+    if frames <= 1 or length + 1 >= frame_bytes * frames:  # odd lengths are padded to even
         return ""
     held = length // frame_bytes
-    if frames > 1:
-        return (
-            f"NumberOfFrames is {frames} but the pixel data ({length} bytes) holds {held} "
-            f"frame(s) of {rows} x {columns}"
-        )
     return (
-        f"the pixel data ({length} bytes) is shorter than one image of Rows x Columns "
-        f"{rows} x {columns} ({samples} sample(s) of {bits} bits: {frame_bytes} bytes)"
+        f"NumberOfFrames is {frames} but the pixel data ({length} bytes) holds {held} "
+        f"frame(s) of {rows} x {columns}"
     )
 
 
@@ -582,7 +555,8 @@ def _syntax_problem(path: Path, exc: Exception) -> str:
 
 
 def _checked(path: Any, entry: dict[str, Any]) -> dict[str, Any]:
-    """Raise DicomReadError for a DICOMDIR, a non-image or truncated pixel data."""
+    """Raise DicomReadError for a DICOMDIR, a header cut short, an image without (or with
+    too little) pixel data, or an invalid NumberOfFrames. Non-image objects pass."""
     if MEDIA_STORAGE_DIRECTORY in (entry["SOPClassUID"], entry.pop("_media_class", "")):
         raise DicomReadError(
             f"{path}: DICOMDIR (a media index, not an image); scan it directly to use it"
