@@ -33,6 +33,7 @@ __all__ = [
     "classify_sequence",
     "non_image_kind",
     "slice_normal",
+    "sop_class_kind",
     "superior_inferior_extent",
 ]
 
@@ -834,12 +835,35 @@ def non_image_kind(header: Mapping[str, Any] | Any) -> str | None:
         description and "PHOENIXZIPREPORT" in str(description).upper().replace(" ", "")
     ):
         return "Siemens CSA report (PhoenixZIP)"
-    return _sop_class_kind(sop_class, _get(header, "has_pixels") is False)
+    return sop_class_kind(sop_class, has_pixels=_get(header, "has_pixels") is not False)
 
 
 @functools.lru_cache(maxsize=256)
-def _sop_class_kind(sop_class: str, no_pixels: bool) -> str | None:
-    # Called for every file of a scan: one dictionary look-up per SOP class, not per file.
+def sop_class_kind(sop_class: str, *, has_pixels: bool = True) -> str | None:
+    """Say what a DICOM object is from its SOP class alone, when it is not an image.
+
+    The SOP-class rules of :func:`non_image_kind` (without ImageType or description), so
+    every file of a scan costs one cached look-up.
+
+    Parameters
+    ----------
+    sop_class : str
+        SOPClassUID.
+    has_pixels : bool, optional
+        Whether the file holds pixel data.
+
+    Returns
+    -------
+    str or None
+        The kind, or None for an image.
+
+    References
+    ----------
+    .. [1] DICOM PS3.4 B.5 (Standard SOP Classes of the Storage Service Class).
+    """
+    if sop_class == _SIEMENS_CSA_NON_IMAGE:
+        return "Siemens CSA Non-Image Storage (protocol / PhoenixZIP report)"
+    no_pixels = not has_pixels
     uid = UID(sop_class)
     name = uid.name if sop_class else ""
     known = bool(name) and name != sop_class

@@ -26,7 +26,7 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 from pydicom.values import convert_value
 
-from imaging.classify import non_image_kind
+from imaging.classify import sop_class_kind
 from imaging.errors import DicomReadError
 
 try:  # optional: gdcm's C++ parser reads the per-file values ~2x faster than pydicom
@@ -215,6 +215,8 @@ def _header_info(ds: Any) -> dict[str, Any]:
     for key in _TEXT_KEYS:
         value = ds.get(key)
         info[key] = "" if value is None else str(value).strip()
+    # NUL padding (invalid for LO, written anyway) as _ascii strips it: one group key.
+    info["PatientID"] = info["PatientID"].rstrip("\0 ").strip()
     info["PatientName"] = str(ds.get("PatientName", "") or "")
     for key in _NUMBER_KEYS:
         info[key] = _number(ds.get(key))
@@ -573,7 +575,7 @@ def _checked(path: Any, entry: dict[str, Any]) -> dict[str, Any]:
                 "or an element length runs past the end of the file?)"
             )
         raise DicomReadError(f"{path}: not a DICOM image (no SeriesInstanceUID or SOPClassUID)")
-    if entry.get("has_pixels") is False and non_image_kind(entry) is None:
+    if entry.get("has_pixels") is False and file_kind(entry) is None:
         name = UID(entry["SOPClassUID"]).name
         raise DicomReadError(f"{path}: {name} without pixel data (cut before the pixel data?)")
     missing = entry.pop("_missing_pixel_bytes", 0)
@@ -795,13 +797,34 @@ def group_key(entry: dict[str, Any]) -> tuple[str, str, str]:
     -------
     tuple of str
     """
-    return cast(
-        tuple[str, str, str],
-        tuple(
-            str(entry.get(key) or "").rstrip("\0 ").strip()
-            for key in ("PatientID", "StudyInstanceUID", "SeriesInstanceUID")
-        ),
-    )
+    # Values are stripped of padding where they are read (_ascii, _gdcm_text, _header_info).
+    return (entry.get("PatientID") or "", entry["StudyInstanceUID"], entry["SeriesInstanceUID"])
+
+
+def file_kind(entry: dict[str, Any]) -> str | None:
+    """What a file is when it is not an image, from its SOP class and pixel data alone.
+
+    The per-file rule of :func:`imaging.classify.non_image_kind` (the same for light and
+    full entries, so for every engine); series-level rules (Siemens CSA reports told by
+    ImageType or description) are applied to the series' first file by the index.
+
+    Parameters
+    ----------
+    entry : dict
+        One file's values from :func:`read_chunk`.
+
+    Returns
+    -------
+    str or None
+    """
+    return sop_class_kind(entry["SOPClassUID"], has_pixels=entry.get("has_pixels", True))
+
+
+def _chunk_key(i: int, entry: dict[str, Any] | str) -> tuple[str, ...] | None:
+    if not isinstance(entry, dict):
+        return None
+    key = group_key(entry)
+    return (*key, str(i)) if file_kind(entry) else key
 
 
 def gdcm_available() -> bool:
@@ -858,21 +881,20 @@ def read_chunk(paths: list[str], engine: str) -> list[dict[str, Any] | str]:
     # chunk's first read by gdcm is read again by pydicom (its values, or its reason to be
     # skipped, are pydicom's), until every chunk first is pydicom's.
     # Every non-image object (SR, raw data...) is listed on its own: each is a "first".
+    keys = [_chunk_key(i, entry) for i, entry in enumerate(results)]
     while True:
         firsts: dict[tuple[str, ...], int] = {}
-        for i, entry in enumerate(results):
-            if isinstance(entry, dict):
-                key: tuple[str, ...] = group_key(entry)
-                if non_image_kind(entry):
-                    key = (*key, str(i))
+        for i, key in enumerate(keys):
+            if key is not None:
                 best = firsts.get(key)
-                if best is None or file_order((paths[i], entry)) < file_order(
-                    (paths[best], cast(dict[str, Any], results[best]))
+                if best is None or file_order((paths[i], cast(dict[str, Any], results[i]))) < (
+                    file_order((paths[best], cast(dict[str, Any], results[best])))
                 ):
                     firsts[key] = i
         pending = [i for i in firsts.values() if not verified[i]]
         for i in pending:
             results[i] = _read_or_reason(paths[i])
+            keys[i] = _chunk_key(i, results[i])
             verified[i] = True
         if pending:
             continue
@@ -888,11 +910,14 @@ def read_chunk(paths: list[str], engine: str) -> list[dict[str, Any] | str]:
                     results[i] = (
                         f"{paths[i]}: malformed header values ({type(exc).__name__}: {exc})"
                     )
+                    keys[i] = None
                     converted = False
         if converted:
             break
     keep = set(firsts.values())
-    for i, entry in enumerate(results):
-        if isinstance(entry, dict) and "_raw" in entry and i not in keep:
-            del entry["_raw"]
+    for i, outcome in enumerate(results):
+        if isinstance(outcome, dict):
+            if "_raw" in outcome and i not in keep:
+                del outcome["_raw"]
+            outcome["_non_image"] = file_kind(outcome)
     return results

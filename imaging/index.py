@@ -251,8 +251,8 @@ def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary | li
     first = complete(entries[0][1])
     first.pop("_media_class", None)
     kind = non_image_kind(first)
-    if kind:
-        return [_non_image(path, {**first, **info}, kind) for path, info in entries]
+    if kind:  # a series of Siemens CSA reports: every file is one
+        return [_non_image(path, {**info, **first}, kind) for path, info in entries]
     modality = first["Modality"].upper()
     # Files of a series usually share one orientation: classify each distinct one once.
     orientations = {entry_orientation(info) for _, info in entries}
@@ -398,7 +398,7 @@ def scan(
         for path, outcome in zip(chunk_files, chunk_result, strict=True):
             if isinstance(outcome, str):
                 skipped.append((path, outcome + via))
-            elif kind := non_image_kind(outcome):
+            elif kind := outcome.pop("_non_image", None):
                 non_image.append(_non_image(path, complete(outcome), kind))
             else:
                 groups[group_key(outcome)].append((path, outcome))

@@ -463,6 +463,15 @@ def _csa_report_image(root: Path) -> Expect:
     return Expect(non_image={files[0]: "Siemens CSA report"})
 
 
+@case("Siemens CSA report series of three files", "non_image")
+def _csa_report_series(root: Path) -> Expect:
+    files = mr(
+        root / "s", "Phoenix ZIP Report", n=3, number=98,
+        extra={"ImageType": ["DERIVED", "SECONDARY", "CSA REPORT"]},
+    )  # fmt: skip
+    return Expect(non_image=dict.fromkeys(files, "Siemens CSA report"))
+
+
 @case("Grayscale Softcopy Presentation State", "non_image")
 def _gsps(root: Path) -> Expect:
     path = non_image_object(root / "ps.dcm", "1.2.840.10008.5.1.4.1.1.11.1", modality="PR")
