@@ -172,3 +172,27 @@ def test_chunks_gdcm_cannot_take_send_the_next_ones_to_pydicom(
     n_chunks = -(-n_files // 10)
     assert 1 <= len(calls) <= n_chunks // (headers._GDCM_BACKOFF + 1) + 1
     _assert_same(reference, result)
+
+
+def test_non_image_objects_same_through_the_pool(tmp_path: Path, monkeypatch) -> None:
+    """Raw Data objects in the series' own folder, first in file order of their chunk."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    for number in (1, 2):
+        files = _mr(tmp_path / f"s{number}", n=5, number=number)
+        first = pydicom.dcmread(files[0])
+        ds = Dataset()
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.66"
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.PatientID, ds.InstanceNumber = first.PatientID, 0
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = first.StudyInstanceUID, first.SeriesInstanceUID
+        ds.save_as(tmp_path / f"s{number}" / "000_raw.dcm", enforce_file_format=True)
+    monkeypatch.setattr(index, "_CHUNK", 3)
+    reference = scan(tmp_path, engine="pydicom", workers=1)
+    assert [s.n_images for s in reference.series] == [5, 5]
+    assert [o.kind for o in reference.non_image] == ["Raw Data Storage"] * 2
+    assert scan(tmp_path, engine="gdcm", workers=1) == reference
+    assert scan(tmp_path, engine="gdcm", workers=2) == reference
