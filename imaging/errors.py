@@ -7,6 +7,7 @@ act on it without reading a traceback from inside a library.
 from __future__ import annotations
 
 __all__ = [
+    "AmbiguousSeriesError",
     "DicomReadError",
     "GeometryError",
     "HeaderValueError",
@@ -30,6 +31,17 @@ class DicomReadError(ImagingError, ValueError):
 
 class UnsupportedTransferSyntaxError(DicomReadError):
     """No available decoder can decompress the pixel data of a file."""
+
+
+class AmbiguousSeriesError(ImagingError, KeyError):
+    """One SeriesInstanceUID names series of two or more studies or patients.
+
+    A :class:`KeyError` too, so that callers looking a series up by UID see it where they
+    handle "no such series"; the message lists the candidates.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class GeometryError(ImagingError, ValueError):

@@ -1,18 +1,19 @@
 """Index DICOM files into series from their headers only.
 
-:func:`scan` walks folders (or takes files, or a DICOMDIR), reads each file's header up to
-the pixel data (with ``gdcm.Scanner`` where python-gdcm is installed and the file is plain,
-else with pydicom), groups the files by series and classifies each series. Bad files never
-stop a scan: they are listed in :attr:`ScanResult.skipped` with the reason.
+:func:`scan` walks folders (or takes files, or a DICOMDIR), has each file's header read up to
+the pixel data by :mod:`imaging.headers` (in worker processes for large trees), groups the
+files by series and classifies each series. Bad files never stop a scan: they are listed in
+:attr:`ScanResult.skipped` with the reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
-import io
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import warnings
@@ -21,35 +22,25 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pydicom
-from pydicom.charset import convert_encodings
-from pydicom.datadict import dictionary_VR, tag_for_keyword
-from pydicom.dataelem import RawDataElement
-from pydicom.errors import InvalidDicomError
-from pydicom.filereader import data_element_generator, read_partial
-from pydicom.tag import BaseTag
-from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
-from pydicom.values import convert_value
 
-from imaging.classify import classify_plane, classify_region, classify_sequence
-from imaging.errors import DicomReadError
-from imaging.series import Plane, SeriesSummary
-
-try:  # optional: gdcm's C++ parser reads the per-file values ~2x faster than pydicom
-    import gdcm as _gdcm
-except ImportError:  # pragma: no cover - python-gdcm is an optional dependency
-    _gdcm = None
+from imaging import headers
+from imaging.classify import (
+    classify_plane,
+    classify_region_with_reason,
+    classify_sequence,
+    non_image_kind,
+)
+from imaging.errors import AmbiguousSeriesError, DicomReadError
+from imaging.headers import complete, entry_orientation, file_order, group_key, read_header
+from imaging.series import NonImageObject, Plane, SeriesSummary
 
 __all__ = ["ScanResult", "read_header", "scan"]
 
 PathLike = str | os.PathLike[str]
 
-MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
-"""SOP Class UID of a DICOMDIR (Media Storage Directory Storage)."""
-_PIXEL_DATA = 0x7FE00010
-_UNDEFINED_LENGTH = 0xFFFFFFFF
 # Below this many files the start-up cost of worker processes outweighs the gain.
 _POOL_MIN_FILES = 1500
 # A worker process pays only on a CPU nobody else is using: on 2 CPUs a second process
@@ -57,634 +48,6 @@ _POOL_MIN_FILES = 1500
 # (benchmarks/README.md), so the default counts idle CPUs, not CPUs.
 _POOL_MAX_WORKERS = 4
 _CHUNK = 400
-
-_TEXT_KEYS = (
-    "PatientID",
-    "StudyInstanceUID",
-    "StudyDescription",
-    "SeriesInstanceUID",
-    "SeriesDescription",
-    "ProtocolName",
-    "Modality",
-    "SOPClassUID",
-    "SOPInstanceUID",
-    "FrameOfReferenceUID",
-    "BodyPartExamined",
-    "ViewPosition",
-    "SequenceName",
-    "Manufacturer",
-    "StudyDate",
-    "PhotometricInterpretation",
-)
-_NUMBER_KEYS = (
-    "SeriesNumber",
-    "InstanceNumber",
-    "InversionTime",
-    "RepetitionTime",
-    "EchoTime",
-    "NumberOfFrames",
-    "Rows",
-    "Columns",
-)
-_LIST_KEYS = ("ScanningSequence", "SequenceVariant", "ScanOptions", "ImageType")
-_MULTIFRAME_KEYS = ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence")
-# The elements the fast path keeps; all others are skipped by seeking past their value.
-_FAST_TAGS: dict[int, str] = {
-    cast(int, tag_for_keyword(k)): k
-    for k in (
-        *_TEXT_KEYS,
-        "PatientName",
-        *_NUMBER_KEYS,
-        *_LIST_KEYS,
-        "ImageOrientationPatient",
-        "SpecificCharacterSet",
-        *_MULTIFRAME_KEYS,
-    )
-}
-# A set, not the list pydicom annotates: it is only tested for membership.
-_FAST_TAG_SET = set(_FAST_TAGS)
-_META_SYNTAX = 0x00020010  # TransferSyntaxUID
-_META_CLASS = 0x00020002  # MediaStorageSOPClassUID
-_META_TAGS = {_META_SYNTAX, _META_CLASS}
-_IOP_TAG = BaseTag(0x00200037)
-# Bytes read at once from each file: the whole header of most single-frame images.
-_HEAD_BYTES = 64 * 1024
-# Header engines: "gdcm" reads the per-file values of whole chunks with gdcm.Scanner and
-# leaves every file it is not sure about (and the first file of each series) to pydicom.
-HEADER_ENGINES = ("gdcm", "pydicom")
-_DEFAULT_ENGINE = "gdcm" if _gdcm is not None else "pydicom"
-# The values gdcm.Scanner reads for every file. The last tag asked for decides how far gdcm
-# reads: nothing past group 0028, so that it stops at the pixel data without reading it.
-_GDCM_KEYS = (
-    "MediaStorageSOPClassUID",
-    "TransferSyntaxUID",
-    "StudyInstanceUID",
-    "SeriesInstanceUID",
-    "SOPClassUID",
-    "InstanceNumber",
-    "NumberOfFrames",
-    "ImageOrientationPatient",
-    "Rows",
-    "Columns",
-    "SamplesPerPixel",
-    "BitsAllocated",
-)
-# Native little-endian syntaxes: implicit VR?, the only ones the gdcm engine accepts.
-_GDCM_SYNTAXES = {"1.2.840.10008.1.2": True, "1.2.840.10008.1.2.1": False}
-_PIXEL_TAG_BYTES = b"\xe0\x7f\x10\x00"
-
-
-def _number(value: Any) -> float | int | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def _strings(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str | bytes):
-        return [str(value)] if value else []
-    return [str(v) for v in value]
-
-
-def _enhanced_orientation(ds: pydicom.Dataset) -> list[float] | None:
-    """ImageOrientationPatient of a multi-frame object from its functional groups."""
-    for keyword in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
-        groups = ds.get(keyword)
-        if not groups:
-            continue
-        plane = groups[0].get("PlaneOrientationSequence")
-        if plane and "ImageOrientationPatient" in plane[0]:
-            return [float(v) for v in plane[0].ImageOrientationPatient]
-    return None
-
-
-def _enhanced_mr_values(ds: pydicom.Dataset, info: dict[str, Any]) -> None:
-    """Fill MR timing / contrast values of an enhanced MR from its functional groups."""
-    shared = ds.get("SharedFunctionalGroupsSequence")
-    per_frame = ds.get("PerFrameFunctionalGroupsSequence")
-    items = [g[0] for g in (shared, per_frame) if g]
-    for item in items:
-        timing = item.get("MRTimingAndRelatedParametersSequence")
-        if timing and info.get("RepetitionTime") is None:
-            info["RepetitionTime"] = _number(timing[0].get("RepetitionTime"))
-        echo = item.get("MREchoSequence")
-        if echo and info.get("EchoTime") is None:
-            info["EchoTime"] = _number(echo[0].get("EffectiveEchoTime"))
-        modifier = item.get("MRModifierSequence")
-        if modifier and info.get("InversionTime") is None:
-            times = modifier[0].get("InversionTimes")
-            if times:
-                info["InversionTime"] = _number(_strings(times)[0])
-            if str(modifier[0].get("InversionRecovery", "")).upper() == "YES":
-                info["ScanningSequence"] = [*info.get("ScanningSequence", []), "IR"]
-    if not info.get("SequenceName") and ds.get("PulseSequenceName"):
-        info["SequenceName"] = str(ds.PulseSequenceName)
-
-
-def _header_info(ds: Any) -> dict[str, Any]:
-    """Extract the plain values the index needs (picklable, JSON-friendly) from a Dataset
-    or a keyword -> value mapping."""
-    info: dict[str, Any] = {}
-    for key in _TEXT_KEYS:
-        value = ds.get(key)
-        info[key] = "" if value is None else str(value).strip()
-    info["PatientName"] = str(ds.get("PatientName", "") or "")
-    for key in _NUMBER_KEYS:
-        info[key] = _number(ds.get(key))
-    for key in _LIST_KEYS:
-        info[key] = _strings(ds.get(key))
-    iop = ds.get("ImageOrientationPatient")
-    info["ImageOrientationPatient"] = [float(v) for v in iop] if iop else None
-    if (
-        (info["NumberOfFrames"] or 1) > 1
-        or "SharedFunctionalGroupsSequence" in ds
-        or "PerFrameFunctionalGroupsSequence" in ds
-    ):
-        info["multiframe"] = True
-        if info["ImageOrientationPatient"] is None:
-            info["ImageOrientationPatient"] = _enhanced_orientation(ds)
-        if info["Modality"] == "MR":
-            _enhanced_mr_values(ds, info)
-    else:
-        info["multiframe"] = False
-    return info
-
-
-@functools.lru_cache(maxsize=64)
-def _syntax_flags(text: str) -> tuple[bool, bool] | None:
-    """(implicit VR, little endian) of a transfer syntax the fast path handles, else None."""
-    syntax = UID(text)
-    if not syntax.is_transfer_syntax or syntax == DeflatedExplicitVRLittleEndian:
-        return None
-    return syntax.is_implicit_VR, syntax.is_little_endian
-
-
-def _ascii(raw: Any) -> str:
-    """Text of a UI/IS/CS value for grouping and counting (padding removed, PS3.5 6.2)."""
-    value = raw.value if raw is not None else None
-    if not value:
-        return ""
-    return bytes(value).decode("ascii", "replace").rstrip("\0 ").strip()
-
-
-def _with_dictionary_vr(raw: Any) -> Any:
-    if (raw.VR and raw.VR != "UN") or not isinstance(raw, RawDataElement):
-        return raw  # sequences arrive parsed (DataElement) and send the file to the slow path
-    return raw._replace(VR=dictionary_VR(raw.tag))
-
-
-def _fast_header(head: bytes, size: int) -> dict[str, Any] | None:
-    """Parse a Part 10 header held in memory, keeping only the elements the index needs.
-
-    Returns a *light* entry: the values needed for every file (study and series UID,
-    instance number, frame count, orientation) and the raw elements, converted in full by
-    :func:`_complete` only for one file per series. Returns None when the general path must
-    decide (deflated or unusual transfer syntax, multi-frame, header longer than ``head``).
-    Parsing is pydicom's element generator on an in-memory buffer, the same as
-    :func:`pydicom.dcmread` without building a Dataset of every element.
-    """
-    if head[128:132] != b"DICM":
-        return None
-    fp = io.BytesIO(head)
-    fp.seek(132)
-    meta = {
-        int(raw.tag): raw
-        for raw in data_element_generator(
-            fp,
-            False,
-            True,
-            stop_when=lambda tag, vr, length: (int(tag) >> 16) != 2,
-            specific_tags=cast(Any, _META_TAGS),
-        )
-    }
-    flags = _syntax_flags(_ascii(meta.get(_META_SYNTAX)))
-    if flags is None:
-        return None
-    pixel: dict[str, int] = {}
-
-    def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
-        if int(tag) == _PIXEL_DATA:
-            pixel["position"] = fp.tell()
-            pixel["length"] = length
-            return True
-        return False
-
-    names = {
-        # Implicit VR files carry no VR and some writers store known elements as UN: take
-        # the VR from the data dictionary, as pydicom does for both.
-        _FAST_TAGS[int(raw.tag)]: _with_dictionary_vr(raw)
-        for raw in data_element_generator(
-            fp, flags[0], flags[1], stop_when=at_pixels, specific_tags=cast(Any, _FAST_TAG_SET)
-        )
-    }
-    if len(head) < size and (not pixel or pixel["position"] > len(head)):
-        return None  # the header goes on beyond the bytes read
-    if any(key in names for key in _MULTIFRAME_KEYS):
-        return None
-    frames = _number(_ascii(names.get("NumberOfFrames")))
-    if frames is not None and frames > 1:
-        return None
-    iop = names.get("ImageOrientationPatient")
-    entry: dict[str, Any] = {
-        "StudyInstanceUID": _ascii(names.get("StudyInstanceUID")),
-        "SeriesInstanceUID": _ascii(names.get("SeriesInstanceUID")),
-        "SOPClassUID": _ascii(names.get("SOPClassUID")),
-        "InstanceNumber": _number(_ascii(names.get("InstanceNumber"))),
-        "NumberOfFrames": frames,
-        "_iop": (iop.VR, bytes(iop.value), flags[1]) if iop is not None and iop.value else None,
-        "_raw": names,
-        "_media_class": _ascii(meta.get(_META_CLASS)),
-        "multiframe": False,
-    }
-    length = pixel.get("length")
-    if length is not None and length != _UNDEFINED_LENGTH:
-        entry["_missing_pixel_bytes"] = pixel["position"] + length - size
-    return entry
-
-
-@functools.lru_cache(maxsize=256)
-def _orientation(vr: str, value: bytes, little_endian: bool) -> tuple[float, ...] | None:
-    raw = RawDataElement(_IOP_TAG, vr, len(value), value, 0, False, little_endian)
-    converted = convert_value(vr, raw, None)
-    try:
-        return tuple(float(v) for v in converted)
-    except (TypeError, ValueError):
-        return None
-
-
-def _complete(entry: dict[str, Any]) -> dict[str, Any]:
-    """Convert a light entry of :func:`_fast_header` into full header values."""
-    if entry.get("_iop", False) is False:
-        return entry  # already full header values (general path)
-    names = entry["_raw"]
-    charset = names.get("SpecificCharacterSet")
-    encodings = convert_encodings(
-        _strings(convert_value("CS", charset)) or None if charset is not None else None
-    )
-    with warnings.catch_warnings():
-        # Invalid values (e.g. "1A" for an IS) become None in the summary, not warnings.
-        warnings.simplefilter("ignore", UserWarning)
-        values = {
-            key: convert_value(raw.VR, raw, encodings)
-            for key, raw in names.items()
-            if key != "SpecificCharacterSet"
-        }
-        info = _header_info(values)
-    for key in ("_missing_pixel_bytes", "_media_class"):
-        if key in entry:
-            info[key] = entry[key]
-    return info
-
-
-def _hashable(iop: Any) -> tuple[float, ...] | None:
-    return None if iop is None else tuple(iop)
-
-
-def _iop_of(entry: dict[str, Any]) -> Any:
-    if "_iop" not in entry:
-        return entry["ImageOrientationPatient"]
-    return _orientation(*entry["_iop"]) if entry["_iop"] else None
-
-
-def _general_header(fh: Any, path: Path) -> dict[str, Any]:
-    """Parse with :func:`pydicom.filereader.read_partial` (any file pydicom can read)."""
-    pixel: dict[str, int] = {}
-
-    def at_pixels(tag: BaseTag, vr: str | None, length: int) -> bool:
-        if tag == _PIXEL_DATA:
-            pixel["position"] = fh.tell()
-            pixel["length"] = length
-            return True
-        return False
-
-    forced = False
-    fh.seek(0)
-    try:
-        ds = read_partial(fh, stop_when=at_pixels, defer_size=1024)
-    except InvalidDicomError:
-        # Old files may lack the preamble and file meta: accept them only if they parse to
-        # an image data set below.
-        fh.seek(0)
-        pixel.clear()
-        forced = True
-        ds = read_partial(fh, stop_when=at_pixels, defer_size=1024, force=True)
-    size = os.fstat(fh.fileno()).st_size
-    info = _header_info(ds)
-    meta = getattr(ds, "file_meta", None)
-    media_class = str(meta.get("MediaStorageSOPClassUID", "")) if meta else ""
-    syntax = meta.get("TransferSyntaxUID") if meta else None
-    if forced and not (info["SOPClassUID"] and info["SeriesInstanceUID"]):
-        raise DicomReadError(
-            f"{path}: not a DICOM file (no 'DICM' prefix, and no SOPClassUID / "
-            "SeriesInstanceUID when read as a bare data set)"
-        )
-    length = pixel.get("length")
-    # In a deflated file, positions are in the inflated stream: no size check possible.
-    deflated = syntax is not None and syntax == DeflatedExplicitVRLittleEndian
-    if length is not None and length != _UNDEFINED_LENGTH and not deflated:
-        info["_missing_pixel_bytes"] = pixel["position"] + length - size
-    info["_media_class"] = media_class
-    return info
-
-
-def read_header(path: PathLike) -> dict[str, Any]:
-    """Read the header values of one file that the index needs.
-
-    Parsing stops at the pixel data (whose value is never read); a file whose pixel data is
-    shorter than its header declares is reported as truncated. Most files are parsed from
-    one read of their first 64 KiB, keeping only the needed elements; others (multi-frame,
-    deflated, no preamble, long headers) go through :func:`pydicom.filereader.read_partial`.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A DICOM Part 10 file (files without the 128-byte preamble are accepted when they
-        start with a valid data set).
-
-    Returns
-    -------
-    dict
-        Values by DICOM keyword, plus ``"multiframe"``.
-
-    Raises
-    ------
-    DicomReadError
-        Not DICOM, unreadable, truncated, or missing SeriesInstanceUID / SOPClassUID.
-
-    References
-    ----------
-    .. [1] DICOM PS3.10 7.1 (DICOM File Meta Information).
-    """
-    entry = _read_entry(Path(path))
-    entry = _complete(entry)
-    entry.pop("_media_class", None)
-    return entry
-
-
-def _read_entry(path: Path) -> dict[str, Any]:
-    """Header values of one file, light (fast path) or full; raise DicomReadError."""
-    try:
-        with open(path, "rb") as fh, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            head = fh.read(_HEAD_BYTES)
-            size = len(head) if len(head) < _HEAD_BYTES else os.fstat(fh.fileno()).st_size
-            try:
-                entry = _fast_header(head, size)
-            except Exception:  # anything odd: let the general path read it or explain
-                entry = None
-            if entry is None:
-                entry = _general_header(fh, path)
-    except DicomReadError:
-        raise
-    except (InvalidDicomError, EOFError) as exc:
-        raise DicomReadError(f"{path}: not a readable DICOM file ({exc})") from exc
-    except OSError as exc:
-        raise DicomReadError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    except Exception as exc:  # pydicom raises many types on malformed data
-        raise DicomReadError(f"{path}: malformed DICOM ({type(exc).__name__}: {exc})") from exc
-    return _checked(path, entry)
-
-
-def _checked(path: Any, entry: dict[str, Any]) -> dict[str, Any]:
-    """Raise DicomReadError for a DICOMDIR, a non-image or truncated pixel data."""
-    if MEDIA_STORAGE_DIRECTORY in (entry["SOPClassUID"], entry.pop("_media_class", "")):
-        raise DicomReadError(
-            f"{path}: DICOMDIR (a media index, not an image); scan it directly to use it"
-        )
-    if not entry["SeriesInstanceUID"] or not entry["SOPClassUID"]:
-        raise DicomReadError(f"{path}: not a DICOM image (no SeriesInstanceUID or SOPClassUID)")
-    missing = entry.pop("_missing_pixel_bytes", 0)
-    if missing > 0:
-        raise DicomReadError(f"{path}: truncated pixel data ({missing} bytes missing)")
-    return entry
-
-
-def _file_order(item: tuple[Any, dict[str, Any]]) -> tuple[bool, float, str]:
-    """Order of the files of a series: instance number, then path."""
-    number = item[1]["InstanceNumber"]
-    return (number is None, number or 0, str(item[0]))
-
-
-def _read_or_reason(path: str) -> dict[str, Any] | str:
-    try:
-        return _read_entry(Path(path))
-    except DicomReadError as exc:
-        return str(exc)
-
-
-def _gdcm_text(value: str | None) -> str:
-    """A gdcm.Scanner string without its padding, as :func:`_ascii` gives pydicom's."""
-    return value.rstrip("\0 ").strip() if value else ""
-
-
-@functools.lru_cache(maxsize=64)
-def _gdcm_pixel_element(layout: tuple[str | None, ...]) -> bytes | None:
-    """The pixel data element header a plain file of this layout ends with, else None.
-
-    ``layout`` holds the gdcm.Scanner strings of TransferSyntaxUID, NumberOfFrames, Rows,
-    Columns, SamplesPerPixel and BitsAllocated. None means the gdcm engine may not accept
-    the file: pydicom reads it. That is the case for every file with NumberOfFrames,
-    which all multi-frame objects and all enhanced objects (with functional groups) have.
-    """
-    syntax, frames, *sizes_text = layout
-    implicit = _GDCM_SYNTAXES.get(_gdcm_text(syntax))
-    if implicit is None or frames is not None:
-        return None
-    try:
-        sizes = [int(_gdcm_text(text)) for text in sizes_text]
-    except ValueError:
-        return None  # no (or an odd) image pixel module
-    rows, columns, samples, bits = sizes
-    if bits % 8 or min(sizes) <= 0:
-        return None
-    length = rows * columns * samples * (bits // 8)
-    length += length % 2
-    vr = b"" if implicit else b"OW\0\0"
-    return _PIXEL_TAG_BYTES + vr + length.to_bytes(4, "little")
-
-
-@functools.lru_cache(maxsize=256)
-def _gdcm_orientation(text: str) -> tuple[float, ...] | bool | None:
-    """ImageOrientationPatient from a gdcm string; False when it is not all numbers."""
-    text = _gdcm_text(text)
-    if not text:
-        return None
-    try:
-        return tuple(float(v) for v in text.split("\\"))
-    except ValueError:
-        return False
-
-
-def _ends_with_pixels(path: str, element: bytes) -> bool:
-    """Whether ``path`` is a Part 10 file whose pixel data element (header ``element``)
-    ends exactly at the end of the file: then its pixel data is complete."""
-    length = int.from_bytes(element[-4:], "little")
-    try:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            start = os.fstat(fd).st_size - length - len(element)
-            if start < 132 or os.pread(fd, 4, 128) != b"DICM":
-                return False
-            found = os.pread(fd, len(element), start)
-        finally:
-            os.close(fd)
-    except OSError:
-        return False
-    return found == element or (len(element) == 12 and found == element.replace(b"OW", b"OB", 1))
-
-
-_LAYOUT_KEYS = (
-    "TransferSyntaxUID",
-    "NumberOfFrames",
-    "Rows",
-    "Columns",
-    "SamplesPerPixel",
-    "BitsAllocated",
-)
-
-
-def _gdcm_chunk(paths: list[str]) -> list[dict[str, Any] | None]:
-    """Light entries of the files gdcm.Scanner reads with certainty, None for the others.
-
-    Accepted are only files pydicom's fast path reads the same way: native little-endian
-    syntax, no NumberOfFrames (PS3.3 C.7.6.6, C.7.6.16), numeric orientation, and pixel data
-    that provably ends at the end of the file (its element header sits right where the
-    file size and the image size put it), so truncated files are always judged by pydicom.
-    """
-    if _gdcm is None:
-        return [None] * len(paths)
-    scanner = _gdcm.Scanner()
-    tags = {key: _gdcm.Tag(*divmod(cast(int, tag_for_keyword(key)), 0x10000)) for key in _GDCM_KEYS}
-    for tag in tags.values():
-        scanner.AddTag(tag)
-    warning, error = _gdcm.Trace.GetWarningFlag(), _gdcm.Trace.GetErrorFlag()
-    _gdcm.Trace.WarningOff()
-    _gdcm.Trace.ErrorOff()
-    try:
-        scanner.Scan(paths)
-        read = set(scanner.GetKeys())
-        # A value shared by many files is fetched once with the files that have it
-        # (cheaper than one call per file); the others file by file.
-        columns: dict[str, Any] = {}
-        for key, tag in tags.items():
-            values = scanner.GetValues(tag)
-            if len(values) <= 4:
-                column: dict[str, str] = {}
-                for value in values:
-                    column.update(
-                        dict.fromkeys(scanner.GetAllFilenamesFromTagToValue(tag, value), value)
-                    )
-                columns[key] = column.get
-            else:
-                columns[key] = functools.partial(lambda t, p: scanner.GetValue(p, t), tag)
-        layout_of = [columns[key] for key in _LAYOUT_KEYS]
-        study, series, sop_class, number, iop_of, media = (
-            columns[key]
-            for key in (
-                "StudyInstanceUID",
-                "SeriesInstanceUID",
-                "SOPClassUID",
-                "InstanceNumber",
-                "ImageOrientationPatient",
-                "MediaStorageSOPClassUID",
-            )
-        )
-        entries: list[dict[str, Any] | None] = []
-        for path in paths:
-            element = (
-                _gdcm_pixel_element(tuple(get(path) for get in layout_of)) if path in read else None
-            )
-            iop = _gdcm_orientation(iop_of(path) or "") if element is not None else False
-            if iop is False or not _ends_with_pixels(path, cast(bytes, element)):
-                entries.append(None)
-                continue
-            entry = {
-                "StudyInstanceUID": _gdcm_text(study(path)),
-                "SeriesInstanceUID": _gdcm_text(series(path)),
-                "SOPClassUID": _gdcm_text(sop_class(path)),
-                "InstanceNumber": _number(_gdcm_text(number(path))),
-                "NumberOfFrames": None,
-                "ImageOrientationPatient": iop,
-                "_media_class": _gdcm_text(media(path)),
-                "multiframe": False,
-            }
-            entries.append(_checked_or_none(path, entry))
-        return entries
-    except Exception:  # e.g. a file name gdcm cannot take: pydicom reads the chunk
-        return [None] * len(paths)
-    finally:
-        _gdcm.Trace.SetWarning(warning)
-        _gdcm.Trace.SetError(error)
-
-
-def _checked_or_none(path: str, entry: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        return _checked(path, entry)
-    except DicomReadError:
-        return None  # pydicom words the reason
-
-
-# Chunks a process reads with pydicom alone after a chunk whose first _GDCM_PROBE files
-# gdcm could mostly not take (e.g. a compressed cohort: gdcm would only add its own read),
-# before trying gdcm again. Either engine gives the same result; this only decides speed.
-_GDCM_BACKOFF = 3
-_GDCM_PROBE = 16
-_gdcm_backoff = {"left": 0}
-
-
-def _read_chunk(paths: list[str], engine: str) -> list[dict[str, Any] | str]:
-    """Entries (or skip reasons) of ``paths``, in the same order."""
-    if engine == "gdcm" and _gdcm_backoff["left"] > 0:
-        _gdcm_backoff["left"] -= 1
-        engine = "pydicom"
-    if engine == "gdcm":
-        # A few files first: a chunk gdcm cannot take is known before gdcm reads it all.
-        fast = _gdcm_chunk(paths[:_GDCM_PROBE])
-        if 2 * sum(entry is not None for entry in fast) < len(fast):
-            _gdcm_backoff["left"] = _GDCM_BACKOFF
-            fast.extend([None] * (len(paths) - len(fast)))
-        else:
-            fast.extend(_gdcm_chunk(paths[_GDCM_PROBE:]) if len(paths) > _GDCM_PROBE else [])
-        verified = [entry is None for entry in fast]
-        results = [_read_or_reason(p) if e is None else e for p, e in zip(paths, fast, strict=True)]
-    else:
-        verified = [True] * len(paths)
-        results = [_read_or_reason(p) for p in paths]
-    # Only the first file of a series (in file order) is converted in full later: keep the
-    # raw elements of the chunk's first file of each series, drop the others' (cheaper to
-    # send back from a worker process). The series' first file is some chunk's first. A
-    # chunk's first read by gdcm is read again by pydicom (its values, or its reason to be
-    # skipped, are pydicom's), until every chunk first is pydicom's.
-    while True:
-        firsts: dict[tuple[str, str], int] = {}
-        for i, entry in enumerate(results):
-            if isinstance(entry, dict):
-                key = (entry["StudyInstanceUID"], entry["SeriesInstanceUID"])
-                best = firsts.get(key)
-                if best is None or _file_order((paths[i], entry)) < _file_order(
-                    (paths[best], cast(dict[str, Any], results[best]))
-                ):
-                    firsts[key] = i
-        pending = [i for i in firsts.values() if not verified[i]]
-        if not pending:
-            break
-        for i in pending:
-            results[i] = _read_or_reason(paths[i])
-            verified[i] = True
-    keep = set(firsts.values())
-    for i, entry in enumerate(results):
-        if isinstance(entry, dict) and "_raw" in entry:
-            if i in keep:  # converted here, in parallel, rather than in the parent
-                results[i] = _complete(entry)
-            else:
-                del entry["_raw"]
-    return results
 
 
 @dataclass(frozen=True)
@@ -696,23 +59,56 @@ class ScanResult:
     series : list of SeriesSummary
         Sorted by patient, study date, study UID, series number, series UID.
     skipped : list of (pathlib.Path, str)
-        Files that are not usable DICOM images, with the reason.
+        Files that are not usable DICOM images, with the reason (naming the file).
+    non_image : list of NonImageObject
+        DICOM objects that are not images (SR, raw data, presentation states, reports...),
+        sorted by path; never part of a series.
     """
 
     series: list[SeriesSummary] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    non_image: list[NonImageObject] = field(default_factory=list)
 
-    def get(self, series_uid: str) -> SeriesSummary:
+    def get(
+        self, series_uid: str, *, study_uid: str | None = None, patient_id: str | None = None
+    ) -> SeriesSummary:
         """Return the series with SeriesInstanceUID ``series_uid``.
+
+        Parameters
+        ----------
+        series_uid : str
+            The SeriesInstanceUID.
+        study_uid, patient_id : str, optional
+            Narrow the match when one UID names series of several studies or patients.
 
         Raises
         ------
+        AmbiguousSeriesError
+            When two or more series match (one UID in two studies or patients); the message
+            lists the candidates. A subclass of KeyError.
         KeyError
             When no scanned series has that UID (the message lists the UIDs found).
         """
-        for summary in self.series:
-            if summary.series_uid == series_uid:
-                return summary
+        matches = [
+            summary
+            for summary in self.series
+            if summary.series_uid == series_uid
+            and (study_uid is None or summary.study_uid == study_uid)
+            and (patient_id is None or summary.patient_id == patient_id)
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            listing = "".join(
+                f"\n  patient {s.patient_id!r} study {s.study_uid} #{s.series_number} "
+                f"{s.series_description!r} ({len(s.files)} files, first {s.files[0]})"
+                for s in matches
+            )
+            raise AmbiguousSeriesError(
+                f"series {series_uid!r} is ambiguous: {len(matches)} series of different "
+                f"studies or patients use this SeriesInstanceUID; pass study_uid= or "
+                f"patient_id=:{listing}"
+            )
         found = ", ".join(s.series_uid for s in self.series) or "none"
         raise KeyError(f"series {series_uid!r} not found; series scanned: {found}")
 
@@ -763,16 +159,35 @@ def _walk(root: Path, recursive: bool) -> Iterator[Path]:
             yield Path(folder) / name
 
 
-def _dicomdir_files(path: Path) -> list[Path]:
+# pydicom's FileSet warns, and leaves the record out, for a referenced file that is missing.
+_MISSING_REFERENCE = re.compile(r"does not exist: (?P<path>.+)$")
+
+
+def _dicomdir_files(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files a DICOMDIR references, and each problem pydicom warned about as a reason."""
     from pydicom.fileset import FileSet
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
+            # pydicom's own warnings (UserWarning) become reasons; nothing else is caught.
             warnings.simplefilter("ignore")
+            warnings.simplefilter("always", UserWarning)
             fileset = FileSet(pydicom.dcmread(path))
     except Exception as exc:
         raise DicomReadError(f"{path}: unreadable DICOMDIR ({type(exc).__name__}: {exc})") from exc
-    return [Path(instance.path) for instance in fileset]
+    problems: list[tuple[Path, str]] = []
+    for warning in caught:
+        message = str(warning.message)
+        missing = _MISSING_REFERENCE.search(message)
+        if missing:
+            ref = Path(missing["path"])
+            problems.append((ref, f"{ref}: referenced by {path} but does not exist"))
+        else:
+            problems.append((path, f"{path}: {message}"))
+    files = [Path(instance.path) for instance in fileset]
+    if not files:
+        problems.append((path, f"{path}: DICOMDIR references no readable file"))
+    return files, problems
 
 
 def _is_dicomdir(path: Path) -> bool:
@@ -781,19 +196,24 @@ def _is_dicomdir(path: Path) -> bool:
 
 def _collect(
     paths: PathLike | Iterable[PathLike], recursive: bool
-) -> tuple[list[Path], list[tuple[Path, str]]]:
+) -> tuple[list[Path], list[tuple[Path, str]], Path | None]:
+    """Files to read, problems found on the way, and the DICOMDIR they came from (if any)."""
     if isinstance(paths, str | os.PathLike):
         items = [Path(paths)]
     else:
         items = [Path(p) for p in paths]
     files: list[Path] = []
     skipped: list[tuple[Path, str]] = []
+    dicomdir = None
     for item in items:
         if item.is_dir():
             files.extend(_walk(item, recursive))
         elif item.is_file() and _is_dicomdir(item) and len(items) == 1:
             try:
-                files.extend(_dicomdir_files(item))
+                referenced, problems = _dicomdir_files(item)
+                dicomdir = item
+                files.extend(referenced)
+                skipped.extend(problems)
             except DicomReadError as exc:
                 skipped.append((item, str(exc)))
         elif item.is_file():
@@ -801,7 +221,7 @@ def _collect(
         else:
             skipped.append((item, f"{item}: no such file or folder"))
     unique = list(dict.fromkeys(files))
-    return unique, skipped
+    return unique, skipped, dicomdir
 
 
 def _date(text: str) -> datetime.date | None:
@@ -811,16 +231,36 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
-def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
-    entries.sort(key=_file_order)
-    first = _complete(entries[0][1])
+def _non_image(path: Path, info: dict[str, Any], kind: str) -> NonImageObject:
+    return NonImageObject(
+        path=path,
+        kind=kind,
+        sop_class_uid=str(info.get("SOPClassUID") or ""),
+        modality=str(info.get("Modality") or ""),
+        patient_id=str(info.get("PatientID") or ""),
+        study_uid=str(info.get("StudyInstanceUID") or ""),
+        series_uid=str(info.get("SeriesInstanceUID") or ""),
+        series_number=info.get("SeriesNumber"),
+        series_description=str(info.get("SeriesDescription") or info.get("ProtocolName") or ""),
+    )
+
+
+def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary | list[NonImageObject]:
+    """The summary of one series' files, or its files as non-image objects (CSA reports)."""
+    entries.sort(key=file_order)
+    first = complete(entries[0][1])
     first.pop("_media_class", None)
+    kind = non_image_kind(first)
+    if kind:  # a series of Siemens CSA reports: every file is one
+        return [_non_image(path, {**info, **first}, kind) for path, info in entries]
     modality = first["Modality"].upper()
     # Files of a series usually share one orientation: classify each distinct one once.
-    orientations = {_hashable(_iop_of(info)) for _, info in entries}
+    orientations = {entry_orientation(info) for _, info in entries}
     planes = {classify_plane(iop, modality=modality) for iop in orientations}
     plane = planes.pop() if len(planes) == 1 else Plane.UNKNOWN
     header = dict(first)
+    sequence = classify_sequence(header)
+    region, region_reason = classify_region_with_reason(header, plane=plane, sequence=sequence)
     n_images = sum(int(info["NumberOfFrames"] or 1) for _, info in entries)
     return SeriesSummary(
         patient_id=first["PatientID"],
@@ -832,9 +272,9 @@ def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
         series_number=first["SeriesNumber"],
         series_description=first["SeriesDescription"] or first["ProtocolName"],
         modality=modality,
-        region=classify_region(header),
+        region=region,
         plane=plane,
-        sequence=classify_sequence(header),
+        sequence=sequence,
         n_images=n_images,
         files=tuple(path for path, _ in entries),
         frame_of_reference_uid=first["FrameOfReferenceUID"],
@@ -844,7 +284,27 @@ def _summarise(entries: list[tuple[Path, dict[str, Any]]]) -> SeriesSummary:
         rows=first["Rows"],
         columns=first["Columns"],
         multiframe=any(info["multiframe"] for _, info in entries),
+        region_reason=region_reason,
     )
+
+
+def _shared_uid_notes(series: list[SeriesSummary]) -> list[SeriesSummary]:
+    """Mark every series whose SeriesInstanceUID another study or patient uses too."""
+    by_uid: dict[str, list[SeriesSummary]] = defaultdict(list)
+    for summary in series:
+        by_uid[summary.series_uid].append(summary)
+    marked = []
+    for summary in series:
+        others = [s for s in by_uid[summary.series_uid] if s is not summary]
+        if others:
+            where = "; ".join(f"patient {s.patient_id!r} study {s.study_uid}" for s in others)
+            note = (
+                f"SeriesInstanceUID {summary.series_uid} is not unique: also used by {where} "
+                "(kept as separate series; select by study or patient)"
+            )
+            summary = dataclasses.replace(summary, notes=(*summary.notes, note))
+        marked.append(summary)
+    return marked
 
 
 def _series_key(summary: SeriesSummary) -> tuple[Any, ...]:
@@ -893,14 +353,21 @@ def scan(
     -------
     ScanResult
         ``.series`` sorted deterministically (patient, date, study, series number, UID);
-        ``.skipped`` the unusable files with the reason, never fatal.
+        ``.skipped`` the unusable files with the reason, never fatal; ``.non_image`` the
+        reports, raw data and other objects that are not images.
 
     Notes
     -----
-    Files are grouped by (StudyInstanceUID, SeriesInstanceUID). Region, plane and sequence
-    come from :mod:`imaging.classify`. A series whose files disagree on the plane gets
-    :attr:`Plane.UNKNOWN`. Reading stops at the pixel data of each file, whose declared
-    length is checked against the file size. Worker processes are forked only from a
+    Files are grouped by (PatientID, StudyInstanceUID, SeriesInstanceUID): one UID used in
+    two studies or patients gives two series, each with a note in
+    :attr:`SeriesSummary.notes`, and :meth:`ScanResult.get` refuses to choose between them.
+    Non-image objects (:func:`imaging.classify.non_image_kind`) are listed in
+    ``.non_image``, never in a series. Region, plane and sequence come from
+    :mod:`imaging.classify`; an unknown region carries its reason. A series whose files
+    disagree on the plane gets :attr:`Plane.UNKNOWN`. Reading stops at the pixel data of
+    each file, whose declared length is checked against the file size and, for natively
+    encoded multi-frame files, against NumberOfFrames. A DICOMDIR's missing files and
+    pydicom's warnings about it are listed in ``.skipped``. Worker processes are forked only from a
     single-threaded process without Qt loaded; otherwise they are spawned (slower start),
     so calling this from a GUI thread is safe.
 
@@ -908,11 +375,13 @@ def scan(
     ----------
     .. [1] DICOM PS3.10 (Media Storage and File Format), PS3.3 F (Basic Directory IOD).
     """
-    if engine is not None and engine not in HEADER_ENGINES:
-        raise ValueError(f"engine {engine!r} is not one of {HEADER_ENGINES}")
-    if engine == "gdcm" and _gdcm is None:
+    if engine is not None and engine not in headers.HEADER_ENGINES:
+        raise ValueError(f"engine {engine!r} is not one of {headers.HEADER_ENGINES}")
+    if engine == "gdcm" and not headers.gdcm_available():
         raise ValueError("engine 'gdcm' needs python-gdcm, which is not installed")
-    files, skipped = _collect(paths, recursive)
+    files, skipped, dicomdir = _collect(paths, recursive)
+    # A bad file reached through a DICOMDIR is reported with the DICOMDIR the user gave.
+    via = f" (referenced by {dicomdir})" if dicomdir is not None else ""
     names = [str(f) for f in files]
     if workers is None:
         workers = _default_workers(len(names))
@@ -921,17 +390,18 @@ def scan(
         from tqdm import tqdm
 
         bar = tqdm(total=len(names), unit="file", desc="scan", leave=False)
-    groups: dict[tuple[str, str], list[tuple[Path, dict[str, Any]]]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[tuple[Path, dict[str, Any]]]] = defaultdict(list)
+    non_image: list[NonImageObject] = []
 
     def collect(chunk_files: list[Path], chunk_result: list[dict[str, Any] | str]) -> None:
         # Grouped as each chunk arrives, while the workers read the next ones.
         for path, outcome in zip(chunk_files, chunk_result, strict=True):
             if isinstance(outcome, str):
-                skipped.append((path, outcome))
+                skipped.append((path, outcome + via))
+            elif kind := outcome.pop("_non_image", None):
+                non_image.append(_non_image(path, complete(outcome), kind))
             else:
-                groups[(outcome["StudyInstanceUID"], outcome["SeriesInstanceUID"])].append(
-                    (path, outcome)
-                )
+                groups[group_key(outcome)].append((path, outcome))
         if bar is not None:
             bar.update(len(chunk_result))
 
@@ -940,8 +410,10 @@ def scan(
     size = max(1, -(-len(names) // (max(workers, 1) * per_worker)))
     starts = range(0, len(names), size)
     chunks = [names[i : i + size] for i in starts]
-    read = functools.partial(_read_chunk, engine=_DEFAULT_ENGINE if engine is None else engine)
-    _gdcm_backoff["left"] = 0  # each scan (and each forked worker) starts trying gdcm
+    read = functools.partial(
+        headers.read_chunk, engine=headers.DEFAULT_ENGINE if engine is None else engine
+    )
+    headers.reset_engine_state()  # each scan (and each forked worker) starts trying gdcm
     try:
         if workers > 1 and len(chunks) > 1:
             with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
@@ -953,6 +425,14 @@ def scan(
     finally:
         if bar is not None:
             bar.close()
-    series = sorted((_summarise(entries) for entries in groups.values()), key=_series_key)
+    series: list[SeriesSummary] = []
+    for entries in groups.values():
+        summary = _summarise(entries)
+        if isinstance(summary, SeriesSummary):
+            series.append(summary)
+        else:
+            non_image.extend(summary)
+    series = _shared_uid_notes(sorted(series, key=_series_key))
     skipped.sort(key=lambda item: str(item[0]))
-    return ScanResult(series=series, skipped=skipped)
+    non_image.sort(key=lambda item: str(item.path))
+    return ScanResult(series=series, skipped=skipped, non_image=non_image)

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CalibrationKind", "Plane", "Region", "Sequence", "SeriesSummary"]
+__all__ = ["CalibrationKind", "NonImageObject", "Plane", "Region", "Sequence", "SeriesSummary"]
 
 
 class Region(StrEnum):
@@ -62,6 +62,10 @@ class Sequence(StrEnum):
     """T1-weighted without fat suppression."""
     T2 = "t2"
     """T2-weighted without fat suppression."""
+    DWI = "dwi"
+    """Diffusion-weighted (b-value and trace images, other diffusion-derived maps)."""
+    ADC = "adc"
+    """Apparent diffusion coefficient map (calculated from diffusion-weighted images)."""
     OTHER = "other"
     """Recognised as MR, or a radiograph, but none of the contrasts / views above."""
     LATERAL = "lateral"
@@ -128,6 +132,12 @@ class SeriesSummary:
         Matrix size of the first file.
     multiframe : bool
         True when the series is stored as multi-frame objects.
+    region_reason : str
+        Why ``region`` is ``UNKNOWN`` (which headers disagree, or that none says); "" when
+        the region is known.
+    notes : tuple of str
+        What a reader must know before picking this series, e.g. that its
+        SeriesInstanceUID is also used by a series of another study or patient.
     """
 
     patient_id: str
@@ -151,6 +161,8 @@ class SeriesSummary:
     rows: int | None = None
     columns: int | None = None
     multiframe: bool = False
+    region_reason: str = ""
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.series_uid:
@@ -165,6 +177,8 @@ class SeriesSummary:
             raise ValueError(f"n_images must be a non-negative int, got {self.n_images!r}")
         if not isinstance(self.files, tuple) or not all(isinstance(f, Path) for f in self.files):
             raise TypeError("SeriesSummary.files must be a tuple of pathlib.Path")
+        if not isinstance(self.notes, tuple) or not all(isinstance(n, str) for n in self.notes):
+            raise TypeError(f"SeriesSummary.notes must be a tuple of str, got {self.notes!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-friendly dict (enums as their values, date ISO, paths as str)."""
@@ -190,4 +204,58 @@ class SeriesSummary:
             "rows": self.rows,
             "columns": self.columns,
             "multiframe": self.multiframe,
+            "region_reason": self.region_reason,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class NonImageObject:
+    """A DICOM object that is not an image to read: a report, raw data, a presentation state.
+
+    Such objects often share the SeriesInstanceUID of the images they belong to (a Philips
+    ``*_Raw.dcm`` beside its MR series); :func:`imaging.scan` lists them here so they never
+    join an image series.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    kind : str
+        What it is (``"Raw Data Storage"``, ``"Comprehensive SR Storage"``,
+        ``"Siemens CSA report (PhoenixZIP)"``...); must not be empty.
+    sop_class_uid, modality, patient_id, study_uid, series_uid, series_description : str
+        Header values ("" when absent).
+    series_number : int or None
+        SeriesNumber.
+    """
+
+    path: Path
+    kind: str
+    sop_class_uid: str = ""
+    modality: str = ""
+    patient_id: str = ""
+    study_uid: str = ""
+    series_uid: str = ""
+    series_number: int | None = None
+    series_description: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, Path):
+            raise TypeError(f"NonImageObject.path must be a pathlib.Path, got {self.path!r}")
+        if not self.kind:
+            raise ValueError(f"NonImageObject.kind must not be empty ({self.path})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly dict (the path as str)."""
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "sop_class_uid": self.sop_class_uid,
+            "modality": self.modality,
+            "patient_id": self.patient_id,
+            "study_uid": self.study_uid,
+            "series_uid": self.series_uid,
+            "series_number": self.series_number,
+            "series_description": self.series_description,
         }

@@ -11,17 +11,17 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file, get_testdata_files
 
-from imaging import index
+from imaging import headers, index
 from imaging.index import ScanResult, scan
 from imaging.synthetic.dicom import mr_series, write_datasets
 
-pytestmark = pytest.mark.skipif(index._gdcm is None, reason="python-gdcm not installed")
+pytestmark = pytest.mark.skipif(headers._gdcm is None, reason="python-gdcm not installed")
 
 
 @pytest.fixture(autouse=True)
 def gdcm_reads_every_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     """No probing / back-off: gdcm reads every file, so every file is compared."""
-    monkeypatch.setattr(index, "_GDCM_PROBE", 10**9)
+    monkeypatch.setattr(headers, "_GDCM_PROBE", 10**9)
 
 
 def _both(paths, **kwargs) -> tuple[ScanResult, ScanResult]:
@@ -32,8 +32,9 @@ def _both(paths, **kwargs) -> tuple[ScanResult, ScanResult]:
 def _assert_same(reference: ScanResult, result: ScanResult) -> None:
     # SeriesSummary equality covers files (in order), n_images, region, plane, sequence...
     assert result.series == reference.series
-    # ...and the skipped files with their exact reasons.
+    # ...and the skipped files with their exact reasons, and the non-image objects.
     assert result.skipped == reference.skipped
+    assert result.non_image == reference.non_image
 
 
 def _mr(folder: Path, *, n: int = 6, number: int = 1, **kwargs) -> list[Path]:
@@ -123,8 +124,10 @@ def test_same_result_for_other_encodings_and_multiframe(tmp_path: Path) -> None:
     for name in ("emri_small.dcm", "liver_1frame.dcm"):
         shutil.copy(get_testdata_file(name), tmp_path / name)
     reference, result = _both(tmp_path)
-    assert len(reference.series) == 7 and not reference.skipped
-    assert sum(s.multiframe for s in reference.series) == 2
+    # liver_1frame.dcm is a Segmentation: a non-image object, not a series.
+    assert len(reference.series) == 6 and not reference.skipped
+    assert [o.path.name for o in reference.non_image] == ["liver_1frame.dcm"]
+    assert sum(s.multiframe for s in reference.series) == 1
     _assert_same(reference, result)
 
 
@@ -141,12 +144,12 @@ def test_same_result_through_the_pool_and_uneven_chunks(tmp_path: Path, monkeypa
 def test_gdcm_engine_needs_python_gdcm(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(ValueError, match="not one of"):
         scan(tmp_path, engine="dcmtk")
-    monkeypatch.setattr(index, "_gdcm", None)
+    monkeypatch.setattr(headers, "_gdcm", None)
     with pytest.raises(ValueError, match="needs python-gdcm"):
         scan(tmp_path, engine="gdcm")
     # Without gdcm a chunk is read by pydicom alone.
     files = [str(p) for p in _mr(tmp_path / "s")]
-    assert index._gdcm_chunk(files) == [None] * len(files)
+    assert headers._gdcm_chunk(files) == [None] * len(files)
 
 
 def test_chunks_gdcm_cannot_take_send_the_next_ones_to_pydicom(
@@ -154,18 +157,42 @@ def test_chunks_gdcm_cannot_take_send_the_next_ones_to_pydicom(
 ) -> None:
     """RLE files are all read by pydicom: after such a chunk gdcm rests, same result."""
     calls: list[int] = []
-    real = index._gdcm_chunk
+    real = headers._gdcm_chunk
 
     def counting(paths: list[str]) -> list:
         calls.append(len(paths))
         return real(paths)
 
-    monkeypatch.setattr(index, "_gdcm_chunk", counting)
+    monkeypatch.setattr(headers, "_gdcm_chunk", counting)
     monkeypatch.setattr(index, "_CHUNK", 10)
-    monkeypatch.setattr(index, "_GDCM_PROBE", 4)
+    monkeypatch.setattr(headers, "_GDCM_PROBE", 4)
     reference = scan(sample_dicoms, engine="pydicom", workers=1)
     result = scan(sample_dicoms, engine="gdcm", workers=1)
     n_files = sum(len(s.files) for s in reference.series) + len(reference.skipped)
     n_chunks = -(-n_files // 10)
-    assert 1 <= len(calls) <= n_chunks // (index._GDCM_BACKOFF + 1) + 1
+    assert 1 <= len(calls) <= n_chunks // (headers._GDCM_BACKOFF + 1) + 1
     _assert_same(reference, result)
+
+
+def test_non_image_objects_same_through_the_pool(tmp_path: Path, monkeypatch) -> None:
+    """Raw Data objects in the series' own folder, first in file order of their chunk."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    for number in (1, 2):
+        files = _mr(tmp_path / f"s{number}", n=5, number=number)
+        first = pydicom.dcmread(files[0])
+        ds = Dataset()
+        ds.file_meta = FileMetaDataset()
+        ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.66"
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds.PatientID, ds.InstanceNumber = first.PatientID, 0
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = first.StudyInstanceUID, first.SeriesInstanceUID
+        ds.save_as(tmp_path / f"s{number}" / "000_raw.dcm", enforce_file_format=True)
+    monkeypatch.setattr(index, "_CHUNK", 3)
+    reference = scan(tmp_path, engine="pydicom", workers=1)
+    assert [s.n_images for s in reference.series] == [5, 5]
+    assert [o.kind for o in reference.non_image] == ["Raw Data Storage"] * 2
+    assert scan(tmp_path, engine="gdcm", workers=1) == reference
+    assert scan(tmp_path, engine="gdcm", workers=2) == reference

@@ -15,8 +15,14 @@ import pytest
 from pydicom.data import get_testdata_file
 from pydicom.fileset import FileSet
 
-from imaging import index
-from imaging.classify import classify_plane, classify_region, classify_sequence
+from imaging import headers
+from imaging.classify import (
+    classify_plane,
+    classify_region,
+    classify_region_with_reason,
+    classify_sequence,
+    non_image_kind,
+)
 from imaging.errors import DicomReadError
 from imaging.index import read_header, scan
 from imaging.series import Plane, Region, Sequence, SeriesSummary
@@ -24,7 +30,7 @@ from imaging.synthetic.dicom import mr_series, radiograph, write_datasets
 
 _ENGINES = [
     "pydicom",
-    pytest.param("gdcm", marks=pytest.mark.skipif(index._gdcm is None, reason="no python-gdcm")),
+    pytest.param("gdcm", marks=pytest.mark.skipif(headers._gdcm is None, reason="no python-gdcm")),
 ]
 
 
@@ -34,9 +40,9 @@ def header_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
 
     "pydicom" is also what a scan uses when python-gdcm is not installed.
     """
-    monkeypatch.setattr(index, "_DEFAULT_ENGINE", request.param)
+    monkeypatch.setattr(headers, "DEFAULT_ENGINE", request.param)
     if request.param == "pydicom":
-        monkeypatch.setattr(index, "_gdcm", None)  # as without python-gdcm
+        monkeypatch.setattr(headers, "_gdcm", None)  # as without python-gdcm
     return request.param
 
 
@@ -61,7 +67,14 @@ def _tilted_coronal(deg: float) -> list[float]:
         (_tilted_coronal(16), Plane.SEMICORONAL),
         (_tilted_coronal(35), Plane.SEMICORONAL),
         (_tilted_coronal(-35), Plane.SEMICORONAL),  # tilted the other way
-        (_tilted_coronal(60), Plane.SEMICORONAL),
+        (_tilted_coronal(59.9), Plane.SEMICORONAL),
+        # Exactly on a boundary (issue 10): the semicoronal range is [15, 60) and a
+        # principal plane takes normals up to 30 degrees inclusive, so a coronal tilted by
+        # 60 degrees (an axial tilted by 30) is axial and one tilted by 15 is semicoronal.
+        (_tilted_coronal(60), Plane.AXIAL),
+        (_tilted_coronal(15), Plane.SEMICORONAL),
+        # An axial tilted by 30 degrees about L-R, written as an axial would be.
+        ([1, 0, 0, 0, math.cos(math.radians(30)), math.sin(math.radians(30))], Plane.AXIAL),
         (_tilted_coronal(70), Plane.AXIAL),  # 20 degrees from axial: an angled axial
         # Sagittal rotated 20 degrees about S-I: still sagittal (within 30 degrees).
         ([math.sin(math.radians(20)), math.cos(math.radians(20)), 0, 0, 0, -1], Plane.SAGITTAL),
@@ -417,8 +430,16 @@ def test_scan_of_all_pydicom_test_files_never_fails() -> None:
     folder = Path(get_testdata_file("CT_small.dcm")).parent
     result = scan(folder)
     listed = {f for s in result.series for f in s.files} | {p for p, _ in result.skipped}
+    listed |= {o.path for o in result.non_image}
     on_disk = {p for p in folder.rglob("*") if p.is_file()}
     assert listed == on_disk
+    # Reports, plans, doses, segmentations and waveforms are listed as non-image objects.
+    kinds = {o.path.name: o.kind for o in result.non_image}
+    assert kinds["test-SR.dcm"] == "Comprehensive SR Storage"
+    assert kinds["rtplan.dcm"] == "RT Plan Storage"
+    assert kinds["liver_1frame.dcm"] == "Segmentation Storage"
+    assert kinds["waveform_ecg.dcm"] == "12-lead ECG Waveform Storage"
+    assert not {f.name for s in result.series for f in s.files} & set(kinds)
     assert len(result.series) > 20
     reasons = {p.name: why for p, why in result.skipped}
     assert "truncated pixel data" in reasons["MR_truncated.dcm"]
@@ -437,7 +458,7 @@ def test_fast_header_path_agrees_with_pydicom_read_partial(shared_data: Path) ->
     """The in-memory fast path gives exactly the values of the general read_partial path."""
     import warnings
 
-    from imaging import index
+    from imaging import headers
 
     folders = [
         Path(get_testdata_file("CT_small.dcm")).parent,
@@ -450,16 +471,86 @@ def test_fast_header_path_agrees_with_pydicom_read_partial(shared_data: Path) ->
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # malformed files, on purpose
             try:
-                entry = index._fast_header(data[: index._HEAD_BYTES], len(data))
+                entry = headers._fast_header(data[: headers._HEAD_BYTES], len(data))
             except Exception:
                 continue  # the general path decides for these (scan falls back the same way)
             if entry is None or not entry["SeriesInstanceUID"]:
                 continue
-            fast = index._complete(entry)
+            fast = headers.complete(entry)
             with open(path, "rb") as fh:
-                general = index._general_header(fh, path)
+                general = headers._general_header(fh, path)
         for key, value in general.items():
             if not key.startswith("_"):
                 assert fast[key] == value, (path.name, key)
         compared += 1
     assert compared > 100  # implicit, big-endian, UN-encoded, compressed... all covered
+
+
+# --- non-image objects and region reasons (issue 10) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ({"SOPClassUID": "1.2.840.10008.5.1.4.1.1.88.33"}, "Comprehensive SR Storage"),
+        ({"SOPClassUID": "1.2.840.10008.5.1.4.1.1.88.59"}, "Key Object Selection Document Storage"),
+        ({"SOPClassUID": "1.2.840.10008.5.1.4.1.1.66"}, "Raw Data Storage"),
+        (
+            {"SOPClassUID": "1.2.840.10008.5.1.4.1.1.11.1"},
+            "Grayscale Softcopy Presentation State Storage",
+        ),
+        (
+            {"SOPClassUID": "1.3.12.2.1107.5.9.1"},
+            "Siemens CSA Non-Image Storage (protocol / PhoenixZIP report)",
+        ),
+        (
+            {"SOPClassUID": "1.2.840.10008.5.1.4.1.1.7", "ImageType": ["DERIVED", "CSA REPORT"]},
+            "Siemens CSA report (PhoenixZIP)",
+        ),
+        ({"SOPClassUID": "1.2.3.4.5", "has_pixels": False}, "no pixel data (SOP class 1.2.3.4.5)"),
+        ({"SOPClassUID": "1.2.3.4.5", "has_pixels": True}, None),  # a private image class
+        ({"SOPClassUID": "1.2.840.10008.5.1.4.1.1.4"}, None),  # MR Image Storage
+        ({"SOPClassUID": "1.2.840.10008.5.1.4.1.1.481.1"}, None),  # RT Image is an image
+        ({"SOPClassUID": "1.2.840.10008.5.1.4.1.1.4", "has_pixels": False}, None),  # damaged
+    ],
+)
+def test_non_image_kind(header, kind) -> None:
+    assert non_image_kind(header) == kind
+
+
+@pytest.mark.parametrize(
+    ("header", "region", "reason"),
+    [
+        ({"SeriesDescription": "ISG_STIR_semicor", "BodyPartExamined": "SPINE"}, Region.SIJ, ""),
+        (
+            {"SeriesDescription": "ISG", "ProtocolName": "LWS"},
+            Region.UNKNOWN,
+            "names lumbar and sij",
+        ),
+        (
+            {"SeriesDescription": "HWS", "BodyPartExamined": "LSPINE"},
+            Region.UNKNOWN,
+            "says cervical, BodyPartExamined says lumbar",
+        ),
+        ({"SeriesDescription": "WS", "BodyPartExamined": "LSPINE"}, Region.LUMBAR, ""),
+        ({"SeriesDescription": "t2", "StudyDescription": "MRT LWS"}, Region.LUMBAR, ""),
+        (
+            {"SeriesDescription": "t2", "StudyDescription": "MRT ISG + LWS"},
+            Region.UNKNOWN,
+            "no description",
+        ),
+        ({"BodyPartExamined": "BRAIN"}, Region.UNKNOWN, "'BRAIN' is neither"),
+        (
+            {"SeriesDescription": "Wirbelsäule gesamt"},
+            Region.UNKNOWN,
+            "spine series, but no header says which",
+        ),
+        ({"SeriesDescription": "colonna intera"}, Region.WHOLE_SPINE, ""),
+        ({"SeriesDescription": "胸椎 T2"}, Region.THORACIC, ""),
+        ({"SeriesDescription": "全脊柱 STIR"}, Region.WHOLE_SPINE, ""),
+    ],
+)
+def test_classify_region_with_reason(header, region, reason) -> None:
+    found, why = classify_region_with_reason(header)
+    assert found is region
+    assert (reason in why) if reason else why == ""
