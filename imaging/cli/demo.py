@@ -95,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(result.series)} series in {sum(len(s.files) for s in result.series)} files")
     for _path, reason in result.skipped:
         print(f"   skipped: {reason}")
+    # Reports, raw data and presentation states are listed, never loaded as images.
+    for obj in result.non_image:
+        print(f"   not an image ({obj.kind}): {obj.path}")
 
     print("\n== 2. Load every series")
     failures = 0
