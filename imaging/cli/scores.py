@@ -1,6 +1,7 @@
 """``as-imaging scores``: manage the score store from the command line.
 
-Subcommands: ``import``, ``export``, ``list``, ``show``, ``retract``, ``restore``, ``verify``.
+Subcommands: ``import``, ``export``, ``list``, ``show``, ``retract``, ``restore``, ``sign``,
+``verify``.
 The store is ``--db PATH`` (a file or ``sqlite:///`` URL), else the ``AS_IMAGING_DB``
 environment variable, else ``./scores.db``. Changes are recorded under ``--actor``, else
 ``AS_IMAGING_ACTOR``, else the login name.
@@ -21,7 +22,7 @@ from typing import Any
 
 from imaging.errors import ImagingError
 from imaging.scoring.reading import Method, Reading, ReadingMode
-from imaging.store import ImportReport, ScoreStore, open_store
+from imaging.store import ImportReport, ScoreStore, SignatureMeaning, open_store
 from imaging.store.audit import AuditAction, AuditEntry
 
 __all__ = ["main", "register", "run"]
@@ -137,7 +138,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     with open_store(_db(args), create=False) as store:
+        unsigned = {r.reading_id for r in store.unsigned(**_filters(args))}
         rows = [_summary(store, reading) for reading in store.query(**_filters(args))]
+    for row in rows:
+        row["signed"] = row["reading_id"] not in unsigned
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -145,6 +149,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         row["date"] = row["study_date"] or ""
         row["total"] = _total(row["total"])
         row["state"] = "retracted" if row["retracted"] else "current"
+        row["sig"] = "signed" if row["signed"] else "UNSIGNED"
     columns = [
         ("reading_id", "id"),
         ("patient_id", "patient"),
@@ -154,11 +159,20 @@ def _cmd_list(args: argparse.Namespace) -> int:
         ("method", "method"),
         ("mode", "mode"),
         ("total", "total"),
+        ("sig", "signature"),
     ]
     if args.include_retracted:
         columns.append(("state", "state"))
     print(_table(rows, columns))
-    print(f"{len(rows)} reading(s)")
+    flagged = sum(not row["signed"] for row in rows)
+    print(f"{len(rows)} reading(s), {flagged} unsigned")
+    return 0
+
+
+def _cmd_sign(args: argparse.Namespace) -> int:
+    with open_store(_db(args), reader=_actor(args), create=False) as store:
+        for reading_id in args.id:
+            print(f"{reading_id}: {store.sign(reading_id, meaning=args.meaning)}")
     return 0
 
 
@@ -334,6 +348,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         p = add(name, _cmd_retract, text, [actor])
         p.add_argument("id", help="reading id")
         p.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
+    p = add("sign", _cmd_sign, "sign the current revision of readings (audited)", [actor])
+    p.add_argument("id", nargs="+", help="reading id(s)")
+    p.add_argument(
+        "--meaning",
+        choices=[m.value for m in SignatureMeaning],
+        default=SignatureMeaning.READ_COMPLETE.value,
+        help="what the signature attests (default: %(default)s; only the reader signs "
+        "his own reading as read complete)",
+    )
     p = add(
         "verify", _cmd_verify, "check the audit chain and the readings; exit 1 on any problem", []
     )

@@ -28,6 +28,7 @@ from imaging.store.base import (
     register_backend,
 )
 from imaging.store.io import FileFormat, ImportReport, Refusal, export_file, import_file
+from imaging.store.signatures import Signature, SignatureMeaning
 from imaging.store.sqlite import SQLiteStore
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "SaveResult",
     "SaveStatus",
     "ScoreStore",
+    "Signature",
+    "SignatureMeaning",
     "VerifyReport",
     "available_backends",
     "export_file",

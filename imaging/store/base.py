@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from imaging.scoring.reading import Method, Reading, ReadingMode, Visit
     from imaging.store.io import ImportReport
+    from imaging.store.signatures import Signature, SignatureMeaning
 
 __all__ = [
     "ReadingNotFoundError",
@@ -346,6 +347,47 @@ class ScoreStore(ABC):
     def close(self) -> None:
         """Release the connection."""
 
+    @abstractmethod
+    def sign(
+        self,
+        reading_id: str,
+        *,
+        meaning: SignatureMeaning | str = "read complete",
+        actor: str | None = None,
+    ) -> Signature:
+        """Sign the current revision of a reading (an audit entry of action ``sign``).
+
+        Parameters
+        ----------
+        reading_id : str
+            The reading.
+        meaning : SignatureMeaning or str, optional
+            ``"read complete"`` (default; only the reading's own reader signs it) or
+            ``"adjudicated"``.
+        actor : str, optional
+            The signer (default: the store's ``reader``).
+
+        Returns
+        -------
+        Signature
+
+        Raises
+        ------
+        ReadingNotFoundError
+            If the id was never saved.
+        SaveRefusedError
+            If the reading is retracted, the signer may not sign it with that meaning, or the
+            signer already signed this revision with this meaning.
+
+        References
+        ----------
+        .. [1] US FDA. 21 CFR Part 11.50 and 11.70 (signature manifestations and linking).
+        """
+
+    @abstractmethod
+    def signatures(self, reading_id: str | None = None) -> list[Signature]:
+        """Return the signatures of one reading (or of all), oldest first."""
+
     # -- built on the primitives -------------------------------------------------------------
 
     def save(
@@ -377,6 +419,19 @@ class ScoreStore(ABC):
         if result.status is SaveStatus.REFUSED:
             raise SaveRefusedError(f"{self.location}: {result.reason}")
         return result
+
+    def unsigned(self, **filters: Any) -> list[Reading]:
+        """Return the current readings matching ``filters`` whose current revision is unsigned.
+
+        ``filters`` are those of :meth:`query`. A reading revised after its signature is
+        unsigned again until it is signed anew.
+        """
+        unsigned = self._unsigned_ids()
+        return [r for r in self.query(**filters) if r.reading_id in unsigned]
+
+    @abstractmethod
+    def _unsigned_ids(self) -> set[str]:
+        """Ids of the readings whose current revision has no signature."""
 
     def to_frame(self, **filters: Any) -> pd.DataFrame:
         """Return the tidy long table of the current readings matching ``filters``.

@@ -46,6 +46,7 @@ from imaging.store.audit import (
     AuditEntry,
     Problem,
     ProblemKind,
+    SignatureMeaning,
     canonical_json,
     check_chain,
     check_heads,
@@ -70,6 +71,7 @@ from imaging.store.schema import (
     check_is_score_store,
     migrate,
 )
+from imaging.store.signatures import Signature, signature_of
 
 __all__ = ["SQLiteStore", "reading_payload"]
 
@@ -389,6 +391,18 @@ class SQLiteStore(ScoreStore):
                     f"({_diff_keys(old_payload, payload)}); allow revisions to store it as "
                     f"revision {current + 1}"
                 )
+            if reason is None:
+                signed = conn.execute(
+                    "SELECT actor, reason, at FROM audit WHERE reading_id = ? AND action = ?"
+                    " AND revision = ? ORDER BY seq LIMIT 1",
+                    (rid, AuditAction.SIGN.value, current),
+                ).fetchone()
+                if signed is not None:
+                    return refuse(
+                        f"revision {current} is signed ({signed[1]} by {signed[0]} at "
+                        f"{signed[2]}); a signed reading changes only through a new revision "
+                        "with a reason"
+                    )
             revision, previous, action = current + 1, old_payload, AuditAction.REVISE
         conn.execute(
             "INSERT INTO reading_revision (reading_id, revision, payload, content_sha256,"
@@ -465,6 +479,73 @@ class SQLiteStore(ScoreStore):
 
     def restore(self, reading_id: str, *, actor: str | None = None, reason: str) -> AuditEntry:
         return self._set_retracted(reading_id, actor=actor, reason=reason, retract=False)
+
+    def sign(
+        self,
+        reading_id: str,
+        *,
+        meaning: SignatureMeaning | str = SignatureMeaning.READ_COMPLETE,
+        actor: str | None = None,
+    ) -> Signature:
+        who = self._actor(actor)
+        try:
+            what = SignatureMeaning(meaning)
+        except ValueError:
+            raise ValueError(
+                f"signature meaning {meaning!r} is not one of {[m.value for m in SignatureMeaning]}"
+            ) from None
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT revision, payload, retracted, reader FROM reading WHERE reading_id = ?",
+                (reading_id,),
+            ).fetchone()
+            if row is None:
+                raise ReadingNotFoundError(f"{self.location}: no reading {reading_id}")
+            revision, payload, retracted, reader = int(row[0]), str(row[1]), bool(row[2]), row[3]
+            where = f"{self.location}: cannot sign reading {reading_id} revision {revision}"
+            if retracted:
+                raise SaveRefusedError(f"{where}: it is retracted")
+            if what is SignatureMeaning.READ_COMPLETE and who != reader:
+                raise SaveRefusedError(
+                    f"{where} as '{what}': it is {reader}'s reading, and {who} is not {reader}"
+                )
+            again = conn.execute(
+                "SELECT seq FROM audit WHERE reading_id = ? AND action = ? AND revision = ?"
+                " AND actor = ? AND reason = ?",
+                (reading_id, AuditAction.SIGN.value, revision, who, what.value),
+            ).fetchone()
+            if again is not None:
+                raise SaveRefusedError(
+                    f"{where}: {who} signed it '{what}' already (audit #{again[0]})"
+                )
+            entry = self._append_audit(
+                conn,
+                actor=who,
+                action=AuditAction.SIGN,
+                reading_id=reading_id,
+                revision=revision,
+                previous=None,
+                new=payload,
+                reason=what.value,
+                at=_now(),
+            )
+        return signature_of(entry)
+
+    def signatures(self, reading_id: str | None = None) -> list[Signature]:
+        sql = f"SELECT {self._AUDIT_COLUMNS} FROM audit WHERE action = ?"
+        params: list[Any] = [AuditAction.SIGN.value]
+        if reading_id is not None:
+            sql += " AND reading_id = ?"
+            params.append(reading_id)
+        return [signature_of(self._entry(row)) for row in self._read(sql + " ORDER BY seq", params)]
+
+    def _unsigned_ids(self) -> set[str]:
+        rows = self._read(
+            "SELECT reading_id FROM reading r WHERE NOT EXISTS (SELECT 1 FROM audit a"
+            " WHERE a.reading_id = r.reading_id AND a.action = ? AND a.revision = r.revision)",
+            (AuditAction.SIGN.value,),
+        )
+        return {rid for (rid,) in rows}
 
     # -- reads -------------------------------------------------------------------------------
 

@@ -59,9 +59,20 @@ def test_import_list_show_retract_export(
         "method",
         "mode",
         "total",
+        "signature",
     ]
-    assert lines[1].split() == [SIJ, "P100", "week12", "R1", "sparcc_sij", "blinded", "14"]
-    assert lines[-1] == "1 reading(s)"
+    row = [SIJ, "P100", "week12", "R1", "sparcc_sij", "blinded", "14"]
+    assert lines[1].split() == [*row, "UNSIGNED"]
+    assert lines[-1] == "1 reading(s), 1 unsigned"
+
+    # Only R1 signs R1's reading as read complete; then the list shows it signed.
+    code, _, err = run(capsys, "--db", db, "sign", SIJ, "--actor", "rad1")
+    assert code == 1 and "R1's reading, and rad1 is not R1" in err
+    code, out, _ = run(capsys, "--db", db, "sign", SIJ, "--actor", "R1")
+    assert code == 0 and out.startswith(f"{SIJ}: read complete by R1 at ")
+    code, out, _ = run(capsys, "--db", db, "list", "--method", "sparcc_sij")
+    assert out.splitlines()[1].split() == [*row, "signed"]
+    assert out.splitlines()[-1] == "1 reading(s), 0 unsigned"
 
     code, out, _ = run(capsys, "show", SIJ, "--db", db, "--json")
     shown = json.loads(out)
@@ -88,10 +99,10 @@ def test_import_list_show_retract_export(
             assert other.query() == original.query(patient_id="007")
 
     code, out, _ = run(capsys, "verify", "--db", db, "--json")
-    assert code == 0 and json.loads(out)["entries"] == 4
+    assert code == 0 and json.loads(out)["entries"] == 5  # 3 saves, a signature, a retraction
     head = json.loads(out)["head"]
     code, out, _ = run(capsys, "verify", "--db", db, "--expect-head", head)
-    assert code == 0 and out.startswith("OK: 4 audit entries")
+    assert code == 0 and out.startswith("OK: 5 audit entries")
     code, out, _ = run(capsys, "verify", "--db", db, "--expect-head", "f" * 64)
     assert code == 1 and "[head_missing]" in out
 
