@@ -35,6 +35,7 @@ from typing import Any
 
 __all__ = [
     "GENESIS_HASH",
+    "READER_PREFIX",
     "AuditAction",
     "AuditEntry",
     "Problem",
@@ -48,6 +49,9 @@ __all__ = [
     "entry_hash",
     "replay",
 ]
+
+#: Prefix of the ``reading_id`` column of reader records (:attr:`AuditAction.RECORD`).
+READER_PREFIX = "reader:"
 
 #: The ``prev_hash`` of the first entry of every chain.
 GENESIS_HASH = "0" * 64
@@ -67,6 +71,10 @@ class AuditAction(StrEnum):
     SIGN = "sign"
     """A signature on the current revision: ``reason`` is its meaning, ``new`` the signed
     content (see :mod:`imaging.store.signatures`)."""
+    RECORD = "record"
+    """A record about a reader, not a reading (e.g. a calibration result): ``reading_id`` is
+    ``reader:<reader id>``, ``reason`` the kind of record, ``new`` its canonical JSON (see
+    :mod:`imaging.store.records`)."""
 
 
 class SignatureMeaning(StrEnum):
@@ -374,6 +382,13 @@ def replay(entries: Iterable[AuditEntry]) -> tuple[dict[str, ReadingState], list
         def bad(detail: str, where: str = where) -> None:
             problems.append(Problem(ProblemKind.ENTRY_INVALID, where, detail))
 
+        if action is AuditAction.RECORD:
+            # Reader records stand alone: no reading state, only a well-formed subject and value.
+            if not entry.reading_id.startswith(READER_PREFIX) or not entry.new or not entry.reason:
+                bad(f"record {entry.reading_id!r} needs a reader:<id> subject, a kind and a value")
+            continue
+        if entry.reading_id.startswith(READER_PREFIX):
+            bad(f"{action} of {entry.reading_id!r}: reader records are never readings")
         if action is AuditAction.CREATE:
             if state is not None:
                 bad(f"reading {entry.reading_id} created again (first created earlier)")

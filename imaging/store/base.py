@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from imaging.scoring.reading import Method, Reading, ReadingMode, Visit
     from imaging.store.io import ImportReport
+    from imaging.store.records import ReaderRecord
     from imaging.store.signatures import Signature, SignatureMeaning
 
 __all__ = [
@@ -387,6 +388,30 @@ class ScoreStore(ABC):
     @abstractmethod
     def signatures(self, reading_id: str | None = None) -> list[Signature]:
         """Return the signatures of one reading (or of all), oldest first."""
+
+    @abstractmethod
+    def add_reader_record(
+        self, reader: str, kind: str, value: dict[str, Any], *, actor: str | None = None
+    ) -> ReaderRecord:
+        """Append a record about a reader (e.g. ``kind="calibration"``) to the audit chain.
+
+        Parameters
+        ----------
+        reader : str
+            The reader it is about.
+        kind : str
+            What it is.
+        value : dict
+            The record; stored as canonical JSON.
+        actor : str, optional
+            Who stores it (default: the store's ``reader``).
+        """
+
+    @abstractmethod
+    def reader_records(
+        self, reader: str | None = None, *, kind: str | None = None
+    ) -> list[ReaderRecord]:
+        """Return the records about one reader (or all), oldest first, optionally of a kind."""
 
     # -- built on the primitives -------------------------------------------------------------
 

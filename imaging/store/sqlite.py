@@ -64,6 +64,7 @@ from imaging.store.base import (
     _sqlite_location,
     register_backend,
 )
+from imaging.store.records import ReaderRecord, record_of, record_subject
 from imaging.store.schema import (
     LATEST_VERSION,
     REQUIRED_TRIGGERS,
@@ -538,6 +539,45 @@ class SQLiteStore(ScoreStore):
             sql += " AND reading_id = ?"
             params.append(reading_id)
         return [signature_of(self._entry(row)) for row in self._read(sql + " ORDER BY seq", params)]
+
+    def add_reader_record(
+        self, reader: str, kind: str, value: dict[str, Any], *, actor: str | None = None
+    ) -> ReaderRecord:
+        who = self._actor(actor)
+        what = _text_or_none(kind, "kind")
+        if what is None:
+            raise ValueError(f"a record about reader {reader!r} names its kind")
+        subject = record_subject(reader)
+        try:
+            text = canonical_json(dict(value))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{what} record of {reader}: not JSON-serialisable ({exc})") from exc
+        with self._transaction() as conn:
+            entry = self._append_audit(
+                conn,
+                actor=who,
+                action=AuditAction.RECORD,
+                reading_id=subject,
+                revision=None,
+                previous=None,
+                new=text,
+                reason=what,
+                at=_now(),
+            )
+        return record_of(entry)
+
+    def reader_records(
+        self, reader: str | None = None, *, kind: str | None = None
+    ) -> list[ReaderRecord]:
+        sql = f"SELECT {self._AUDIT_COLUMNS} FROM audit WHERE action = ?"
+        params: list[Any] = [AuditAction.RECORD.value]
+        if reader is not None:
+            sql += " AND reading_id = ?"
+            params.append(record_subject(reader))
+        if kind is not None:
+            sql += " AND reason = ?"
+            params.append(kind)
+        return [record_of(self._entry(row)) for row in self._read(sql + " ORDER BY seq", params)]
 
     def _unsigned_ids(self) -> set[str]:
         rows = self._read(
