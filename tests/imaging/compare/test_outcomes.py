@@ -193,3 +193,30 @@ def test_cumulative_probability_figure_per_group() -> None:
     (fig,) = figures.values()
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert labels[:2] == ["A (n=6)", "B (n=6)"]
+
+
+def test_report_section_flags_unsigned_and_shows_calibration(tmp_path: Path) -> None:
+    from imaging.calibration import calibrate, sample_reference_set, store_calibration
+    from imaging.cli.main import main
+    from imaging.store import open_store
+
+    samples = Path(__file__).resolve().parents[3] / "sample_dicoms"
+    db = tmp_path / "scores.db"
+    with open_store(db, reader="coordinator") as store:
+        store.import_file(samples / "readings.json")
+        readings = store.query()
+        for reading in readings:
+            if reading.reader == "R1":
+                store.sign(reading.reading_id, actor="R1")
+        store_calibration(store, calibrate(readings, sample_reference_set(), reader="R1"))
+    groups = tmp_path / "groups.csv"
+    groups.write_text("patient_id,group\nSYNTH001,arm A\nSYNTH002,arm B\n")
+    out = tmp_path / "report"
+    assert main(["compare", str(db), "--out", str(out), "--groups", str(groups), "--no-svg"]) == 0
+    page = (out / "report.html").read_text()
+    assert "Central reading: trial outcomes" in page
+    assert "<b>30 unsigned reading(s)</b>" in page  # R2's readings
+    assert "arm A" in page and "Adjudication rate per method and rule" in page
+    assert "SPARCC RETIC accreditation (status ICC &gt;= 0.8, change ICC &gt;= 0.7)" in page
+    table = pd.read_csv(out / "trial_outcomes.csv")
+    assert set(table["group"]) == {"arm A", "arm B", ALL_PATIENTS}
