@@ -596,18 +596,3 @@ def open_store(
             f"available: {', '.join(available_backends())} (or a plain file path)"
         )
     return factory(path_or_url, reader=reader, **options)
-
-
-def _sqlite_location(path_or_url: str | Path) -> str:
-    """Return the file path of a SQLite path or ``sqlite:///`` URL (SQLAlchemy convention)."""
-    if isinstance(path_or_url, Path):
-        return str(path_or_url)
-    if path_or_url.lower().startswith("sqlite://"):
-        rest = path_or_url[len("sqlite://") :]
-        if not rest.startswith("/") or len(rest) == 1:
-            raise StoreError(
-                f"{path_or_url!r}: a SQLite URL is sqlite:///relative/path.db, "
-                "sqlite:////absolute/path.db or sqlite:///:memory:"
-            )
-        return rest[1:]
-    return path_or_url
