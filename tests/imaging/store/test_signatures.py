@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,27 +80,20 @@ def test_signed_reading_changes_only_with_a_reason(
     assert store.verify().ok
 
 
-def _raw(db_path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        for statement in statements:
-            conn.execute(statement)
-    finally:
-        conn.close()
-
-
-def test_tampered_signature_is_reported(db_path: Path, make_mny: Callable[..., Reading]) -> None:
+def test_tampered_signature_is_reported(
+    location: Path | str, make_mny: Callable[..., Reading], raw: Callable[..., None]
+) -> None:
     reading = make_mny(1)
-    with open_store(db_path, reader="R1") as store:
+    with open_store(location, reader="R1") as store:
         store.save(reading)
         signature = store.sign(reading.reading_id)
     # Moving the signature to someone else breaks its hash.
-    _raw(
-        db_path,
+    raw(
+        location,
         "DROP TRIGGER audit_no_update",
         f"UPDATE audit SET actor = 'R9' WHERE seq = {signature.seq}",
     )
-    with open_store(db_path, reader="auditor") as store:
+    with open_store(location, reader="auditor") as store:
         kinds = {p.kind for p in store.verify().problems}
     assert {ProblemKind.HASH_MISMATCH, ProblemKind.TRIGGER_MISSING} <= kinds
 
