@@ -1,7 +1,7 @@
 """``as-imaging scores``: manage the score store from the command line.
 
 Subcommands: ``import``, ``export``, ``list``, ``show``, ``retract``, ``restore``, ``sign``,
-``verify``.
+``verify``, ``migrate``.
 The store is ``--db PATH`` (a file or ``sqlite:///`` URL), else the ``AS_IMAGING_DB``
 environment variable, else ``./scores.db``. Changes are recorded under ``--actor``, else
 ``AS_IMAGING_ACTOR``, else the login name.
@@ -167,6 +167,32 @@ def _cmd_list(args: argparse.Namespace) -> int:
     flagged = sum(not row["signed"] for row in rows)
     print(f"{len(rows)} reading(s), {flagged} unsigned")
     return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from imaging.store.transfer import copy_store
+
+    with open_store(args.source, create=False) as source, open_store(args.target) as target:
+        report = copy_store(source, target)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "source": report.source,
+                    "target": report.target,
+                    "rows": report.rows,
+                    "head": report.head,
+                    "ok": report.ok,
+                    "problems": [str(p) for p in report.verify.problems],
+                },
+                indent=1,
+            )
+        )
+    else:
+        print(report)
+        if not report.ok:
+            print(report.verify)
+    return 0 if report.ok else 1
 
 
 def _cmd_sign(args: argparse.Namespace) -> int:
@@ -348,6 +374,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         p = add(name, _cmd_retract, text, [actor])
         p.add_argument("id", help="reading id")
         p.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
+    p = add(
+        "migrate",
+        _cmd_migrate,
+        "copy a store (e.g. a SQLite file) into a new, empty store (e.g. postgresql://...), "
+        "audit chain included, and verify the copy",
+        [],
+    )
+    p.add_argument("source", help="the store to copy (file or URL)")
+    p.add_argument("target", help="the new store (file or URL, e.g. postgresql://host/db)")
+    p.add_argument("--json", action="store_true", help="JSON output for scripts")
     p = add("sign", _cmd_sign, "sign the current revision of readings (audited)", [actor])
     p.add_argument("id", nargs="+", help="reading id(s)")
     p.add_argument(
