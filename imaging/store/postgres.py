@@ -235,7 +235,14 @@ class PostgresStore(SQLStore):
         self._db_errors = (psycopg.Error,)
         self._lock = threading.RLock()
         try:
-            raw = psycopg.connect(url, autocommit=True, connect_timeout=int(connect_timeout))
+            # UTF8 on the wire whatever the database encoding: an SQL_ASCII database would
+            # otherwise hand back bytes, not text.
+            raw = psycopg.connect(
+                url,
+                autocommit=True,
+                connect_timeout=int(connect_timeout),
+                client_encoding="UTF8",
+            )
         except psycopg.Error as exc:
             raise StoreError(f"{self.location}: cannot connect: {_first_line(exc)}") from exc
         self._conn = _Connection(raw)

@@ -231,7 +231,11 @@ def test_bad_input_gives_one_clear_line_never_a_traceback(
     cases = [
         (("list", "--db", str(not_db)), "not a score store database"),
         (("list", "--db", str(tmp_path)), "is a directory"),
-        (("list", "--db", "postgres://host/x"), "no score-store backend for URL scheme"),
+        (("list", "--db", "mysql://host/x"), "no score-store backend for URL scheme"),
+        (
+            ("list", "--db", "postgresql://127.0.0.1:1/x"),
+            "postgresql://127.0.0.1:1/x: cannot connect",
+        ),
         (("export", str(tmp_path / "out.txt"), "--db", db), "cannot tell the format"),
         (("export", str(tmp_path / "no" / "x.json"), "--db", db), "does not exist"),
         (("restore", SIJ, "--reason", "x", "--db", db), "it is not retracted"),
