@@ -22,7 +22,14 @@ from typing import Any
 
 from imaging.errors import ImagingError
 from imaging.scoring.reading import Method, Reading, ReadingMode
-from imaging.store import ImportReport, ScoreStore, SignatureMeaning, open_store
+from imaging.store import (
+    ImportReport,
+    ScoreStore,
+    SignatureMeaning,
+    export_file,
+    import_file,
+    open_store,
+)
 from imaging.store.audit import AuditAction, AuditEntry
 
 __all__ = ["main", "register", "run"]
@@ -109,7 +116,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         for path in args.file:
             # One unreadable file is reported and skipped; the others are still imported.
             try:
-                report = store.import_file(
+                report = import_file(
+                    store,
                     path,
                     reason=args.reason,
                     allow_revisions=args.allow_revisions,
@@ -131,7 +139,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     with open_store(_db(args), create=False) as store:
-        count = store.export_file(args.file, format=args.format, **_filters(args))
+        count = export_file(store, args.file, format=args.format, **_filters(args))
     print(f"{count} reading(s) written to {args.file}")
     return 0
 

@@ -2,9 +2,10 @@
 
 A backend is a subclass of :class:`ScoreStore` that implements the abstract primitives (one
 transaction per save, an append-only audit, queries over the current readings). Everything
-built on those primitives - ``save``, ``to_frame``, import and export - lives here, so a server
+built on those primitives - ``save``, ``unsigned``, ``to_frame`` - lives here, so a server
 database (PostgreSQL...) only has to implement the primitives and register its URL scheme with
-:func:`register_backend`.
+:func:`register_backend`. Import and export are plain functions over a store
+(:mod:`imaging.store.io`), which depends on this module and never the reverse.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from imaging.scoring.reading import Method, Reading, ReadingMode, Visit
-    from imaging.store.io import ImportReport
     from imaging.store.records import ReaderRecord
     from imaging.store.signatures import Signature, SignatureMeaning
 
@@ -467,35 +467,6 @@ class ScoreStore(ABC):
         from imaging.scoring.reading import readings_to_frame
 
         return readings_to_frame(self.query(**filters))
-
-    def import_file(
-        self,
-        path: str | PathLike[str],
-        *,
-        actor: str | None = None,
-        reason: str | None = None,
-        allow_revisions: bool = False,
-        format: str | None = None,
-    ) -> ImportReport:
-        """Import readings from a JSON or CSV file; see :func:`imaging.store.io.import_file`."""
-        from imaging.store.io import import_file
-
-        return import_file(
-            self,
-            path,
-            actor=actor,
-            reason=reason,
-            allow_revisions=allow_revisions,
-            format=format,
-        )
-
-    def export_file(
-        self, path: str | PathLike[str], *, format: str | None = None, **filters: Any
-    ) -> int:
-        """Export the current readings to JSON or CSV; see :func:`imaging.store.io.export_file`."""
-        from imaging.store.io import export_file
-
-        return export_file(self, path, format=format, **filters)
 
     def _actor(self, actor: str | None) -> str:
         return _check_actor(actor, self.reader)

@@ -198,12 +198,12 @@ def test_cumulative_probability_figure_per_group() -> None:
 def test_report_section_flags_unsigned_and_shows_calibration(tmp_path: Path) -> None:
     from imaging.calibration import calibrate, sample_reference_set, store_calibration
     from imaging.cli.main import main
-    from imaging.store import open_store
+    from imaging.store import import_file, open_store
 
     samples = Path(__file__).resolve().parents[3] / "sample_dicoms"
     db = tmp_path / "scores.db"
     with open_store(db, reader="coordinator") as store:
-        store.import_file(samples / "readings.json")
+        import_file(store, samples / "readings.json")
         readings = store.query()
         for reading in readings:
             if reading.reader == "R1":

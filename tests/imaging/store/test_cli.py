@@ -12,7 +12,7 @@ import pytest
 from imaging.cli import scores as scores_cli
 from imaging.cli.main import main
 from imaging.scoring.reading import Reading
-from imaging.store import open_store
+from imaging.store import import_file, open_store
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_import_list_show_retract_export(
     code, out, _ = run(capsys, "export", str(exported), "--db", db, "--patient", "007")
     assert code == 0 and out.strip() == f"1 reading(s) written to {exported}"
     with open_store(tmp_path / "copy.db", reader="x") as other:
-        other.import_file(exported)
+        import_file(other, exported)
         with open_store(db) as original:
             assert other.query() == original.query(patient_id="007")
 
