@@ -1,5 +1,9 @@
 """Named access to the synthetic sample studies shipped in ``sample_dicoms/``.
 
+A source checkout reads them from ``sample_dicoms/``; a wheel carries the same files inside
+the package (``imaging/_sample_dicoms``), so the accessors, ``as-imaging demo`` and napari's
+File > Open Sample work from an installed package too.
+
 Like :mod:`pydicom.examples`, this module gives short names to the sample data so that
 tutorials, tests and benchmarks do not hard-code paths::
 
@@ -45,6 +49,10 @@ SAMPLE_DIR_ENV = "AS_IMAGING_SAMPLE_DIR"
 """Environment variable that overrides the location of the sample studies."""
 
 _TRUTH = "ground_truth.json"
+_PACKAGED = Path(__file__).resolve().parent / "_sample_dicoms"
+"""Where a wheel carries the sample studies (copied in at build time by ``setup.py``)."""
+_CHECKOUT = Path(__file__).resolve().parent.parent / "sample_dicoms"
+"""The sample studies of a source checkout or editable install."""
 
 
 class SampleDataError(ImagingError, ValueError):
@@ -71,8 +79,10 @@ class SampleKind(StrEnum):
 def sample_dir() -> Path:
     """Return the folder of the sample studies.
 
-    ``$AS_IMAGING_SAMPLE_DIR`` when set, else ``sample_dicoms/`` beside the ``imaging``
-    package (a source checkout or editable install).
+    Looked up in this order: ``$AS_IMAGING_SAMPLE_DIR`` when set (and then only there);
+    the copy shipped inside the installed package (``imaging/_sample_dicoms`` in a wheel);
+    ``sample_dicoms/`` beside the ``imaging`` package (a source checkout or editable
+    install).
 
     Returns
     -------
@@ -84,13 +94,23 @@ def sample_dir() -> Path:
         The folder or its ``ground_truth.json`` is missing.
     """
     env = os.environ.get(SAMPLE_DIR_ENV)
-    folder = Path(env) if env else Path(__file__).resolve().parent.parent / "sample_dicoms"
-    if not (folder / _TRUTH).is_file():
-        raise SampleDataError(
-            f"no sample studies at {folder} (missing {_TRUTH}): run "
-            f"'python sample_dicoms/generate.py' in a source checkout, or set {SAMPLE_DIR_ENV}"
-        )
-    return folder
+    if env:
+        folder = Path(env).expanduser()
+        if not (folder / _TRUTH).is_file():
+            raise SampleDataError(
+                f"no sample studies at {folder} (missing {_TRUTH}), named by "
+                f"${SAMPLE_DIR_ENV}: point it at a folder written by sample_dicoms/generate.py, "
+                "or unset it to use the studies shipped with the package"
+            )
+        return folder
+    for folder in _PACKAGED, _CHECKOUT:
+        if (folder / _TRUTH).is_file():
+            return folder
+    raise SampleDataError(
+        f"no sample studies at {_PACKAGED} or {_CHECKOUT} (missing {_TRUTH}): reinstall "
+        f"the package from a wheel, run 'python sample_dicoms/generate.py' in a source "
+        f"checkout, or set {SAMPLE_DIR_ENV}"
+    )
 
 
 @lru_cache(maxsize=4)

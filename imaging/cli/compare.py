@@ -7,6 +7,7 @@ Examples
     as-imaging compare sample_dicoms/readings.json --out report/
     as-imaging compare scores.db --threshold sdc --json > result.json
     as-imaging compare readings.csv --threshold 3 --combine median
+    as-imaging compare scores.db --msasss-imputation interpolate_then_segment_mean
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from imaging.compare.analysis import ThresholdChoice
 from imaging.compare.change import IntervalKind, ReaderCombination
 from imaging.compare.events import EventCombination
 from imaging.errors import ImagingError
+from imaging.scoring.msasss import ImputationPolicy
 
 __all__ = ["register", "run"]
 
@@ -97,6 +99,14 @@ def register(subparsers: Any) -> None:
         help="visit pairs compared (default consecutive)",
     )
     parser.add_argument(
+        "--msasss-imputation",
+        choices=[p.value.partition("@")[0] for p in ImputationPolicy],
+        default=None,
+        help="mSASSS missing-corner policy: none (default: a missing corner leaves its "
+        "segment and total missing), segment_mean or interpolate_then_segment_mean; "
+        "named in every table and the report",
+    )
+    parser.add_argument(
         "--no-validate",
         dest="validate",
         action="store_false",
@@ -127,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
             events=args.events,
             intervals=args.intervals,
             validate=args.validate,
+            msasss_imputation=args.msasss_imputation,
         )
         groups = None if args.groups is None else read_groups(args.groups)
     except (ImagingError, ValueError) as exc:

@@ -1,5 +1,8 @@
 """``as-imaging demo [FOLDER]``: the main job, end to end, on the sample studies.
 
+Without FOLDER the demo runs on the sample studies shipped with the package (or the folder
+named by ``$AS_IMAGING_SAMPLE_DIR``), from any working directory.
+
 1. index every series under the folder and print what was found;
 2. load every series (volumes with their geometry, radiographs with their calibration) and
    report any that fail, without stopping;
@@ -30,7 +33,12 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "folder", nargs="?", default="sample_dicoms", type=Path, help="studies to process"
+        "folder",
+        nargs="?",
+        default=None,
+        type=Path,
+        help="studies to process (default: the sample studies shipped with the package, "
+        "or $AS_IMAGING_SAMPLE_DIR)",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("out"), help="where the store and report go (./out)"
@@ -68,7 +76,15 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo; return 0 when every step succeeded, 1 otherwise."""
     from imaging.cli.scan import format_table
 
-    folder: Path = args.folder
+    folder: Path | None = args.folder
+    if folder is None:
+        from imaging.examples import SampleDataError, sample_dir
+
+        try:
+            folder = sample_dir()
+        except SampleDataError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     if not folder.is_dir():
         print(f"error: {folder} is not a folder", file=sys.stderr)
         return 1

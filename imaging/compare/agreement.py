@@ -1,5 +1,7 @@
 """Reader agreement: ICC, kappa, Bland-Altman limits and the smallest detectable change.
 
+The kappa statistics are in :mod:`imaging.compare.kappa` (re-exported here).
+
 Every function takes plain arrays (targets first, raters second) and returns a frozen
 dataclass that states its model, so that a number never travels without the statistic it is.
 The computations are vectorised numpy: the ICC mean squares of any number of targets are a
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -43,6 +45,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import special
+
+# Kappa lives in imaging.compare.kappa; its names stay importable from here.
+from imaging.compare.kappa import (
+    KappaResult,
+    KappaWeights,
+    cohen_kappa,
+    fleiss_kappa,
+    fleiss_kappa_from_counts,
+    landis_koch_label,
+)
+from imaging.compare.tables import drop_missing, wide_table
 
 __all__ = [
     "BlandAltmanResult",
@@ -73,36 +86,6 @@ ArrayLike = npt.ArrayLike
 
 # ---------------------------------------------------------------------------------------------
 # Interpretation wording
-
-
-def landis_koch_label(kappa: float) -> str:
-    """Return the Landis & Koch (1977) wording for a kappa value.
-
-    Parameters
-    ----------
-    kappa : float
-        A kappa statistic.
-
-    Returns
-    -------
-    str
-        ``"poor"`` (< 0), ``"slight"`` (0-0.20), ``"fair"`` (0.21-0.40), ``"moderate"``
-        (0.41-0.60), ``"substantial"`` (0.61-0.80), ``"almost perfect"`` (0.81-1.00), or
-        ``"undefined"`` for NaN.
-
-    References
-    ----------
-    .. [1] Landis JR, Koch GG. The measurement of observer agreement for categorical data.
-           Biometrics 1977;33:159-174.
-    """
-    if not math.isfinite(kappa):
-        return "undefined"
-    if kappa < 0:
-        return "poor"
-    for upper, label in ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate")):
-        if kappa <= upper:
-            return label
-    return "substantial" if kappa <= 0.80 else "almost perfect"
 
 
 def koo_li_label(icc_value: float) -> str:
@@ -304,9 +287,12 @@ def icc_arrays(
     raters (MSC), residual (MSE) and within targets (MSW = pooled rater + residual). Point
     estimates follow Shrout & Fleiss (1979), Table 1; F tests and confidence limits follow
     McGraw & Wong (1996), Tables 4, 7 and 8 (the ICC(A,1) limits use the Satterthwaite
-    degrees of freedom). A table whose targets all score identically has a zero
-    denominator and yields NaN. When the raters agree exactly (zero error mean square) the
-    F statistics are infinite and the confidence limits take their limit, 1.
+    degrees of freedom). A table without between-target variance (every target has the
+    same mean rating: MSR = 0, up to rounding) has nothing to apportion: every form and its
+    confidence limits are NaN there (the F statistics, 0, and their p-values, 1, are kept),
+    where the raw formulas would give -1/(k - 1), -inf, 0 or even values above 1 depending
+    on the rater variance. When the raters agree exactly (zero error mean square) the F
+    statistics are infinite and the confidence limits take their limit, 1.
 
     References
     ----------
@@ -371,14 +357,17 @@ def icc_arrays(
         u2 = n * (f2l * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f2l * msr)
 
     shape = np.shape(msr)
+    # No between-target variance. Rounding leaves ss_rows of order n k eps^2 times
+    # ss_total; any real target variance is many orders of magnitude above 1e-20.
+    flat = ss_rows <= 1e-20 * ss_total
 
     def pack(
         value: Any, low: Any, high: Any, f: Any, d2: float, p: Any
     ) -> dict[str, npt.NDArray[np.float64]]:
         return {
-            "icc": np.asarray(value, dtype=np.float64),
-            "ci_low": np.asarray(low, dtype=np.float64),
-            "ci_high": np.asarray(high, dtype=np.float64),
+            "icc": np.where(flat, np.nan, np.asarray(value, dtype=np.float64)),
+            "ci_low": np.where(flat, np.nan, np.asarray(low, dtype=np.float64)),
+            "ci_high": np.where(flat, np.nan, np.asarray(high, dtype=np.float64)),
             "f_value": np.asarray(f, dtype=np.float64),
             "df1": np.full(shape, float(df_r)),
             "df2": np.full(shape, float(d2)),
@@ -499,118 +488,6 @@ def icc(
     return icc_all(ratings, confidence=confidence)[chosen]
 
 
-def _dense(codes: npt.NDArray[np.int64], span: int) -> npt.NDArray[np.intp]:
-    """Renumber non-negative codes below ``span`` to 0 .. n-1, keeping their order."""
-    if codes.size and span <= 4 * codes.size + 1024:
-        # Counting, no hashing: linear in rows whatever the key.
-        present = np.zeros(span, dtype=np.intp)
-        present[codes] = 1
-        return np.asarray((np.cumsum(present) - 1)[codes], dtype=np.intp)
-    dense, _ = pd.factorize(codes, sort=True)
-    return np.asarray(dense, dtype=np.intp)
-
-
-def _column_codes(series: pd.Series) -> tuple[npt.NDArray[np.int64], int]:
-    """Codes 0 .. span-1 of one column, and ``span`` (missing values get a code too)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int64)
-        span = len(series.cat.categories) + 1
-        codes[codes < 0] = span - 1
-        return codes, span
-    values = series.to_numpy()
-    if values.dtype.kind in "iu" and values.size:
-        low = int(values.min())
-        return (values - low).astype(np.int64), int(values.max()) - low + 1
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    return codes.astype(np.int64), len(uniques)
-
-
-def _key_codes(frame: pd.DataFrame, columns: Sequence[str]) -> npt.NDArray[np.intp]:
-    """Integer id (0 .. n-1) of each distinct combination of ``columns``.
-
-    Each column is coded on its own (category codes for categoricals, offsets for integers,
-    hashing only for other columns) and the codes are combined arithmetically: much faster
-    than grouping on several text columns, and linear in the number of rows.
-    """
-    combined = np.zeros(len(frame), dtype=np.int64)
-    span = 1
-    for col in columns:
-        codes, n = _column_codes(frame[col])
-        if span * n >= 2**62:
-            # Re-densify before the product could overflow.
-            combined = _dense(combined, span).astype(np.int64)
-            span = int(combined.max()) + 1 if combined.size else 1
-        combined = combined * n + codes
-        span *= n
-    return _dense(combined, span)
-
-
-def first_rows(codes: npt.NDArray[np.intp], n: int) -> npt.NDArray[np.intp]:
-    """Row of the first occurrence of each code ``0 .. n-1`` (O(rows), no sort)."""
-    first = np.empty(n, dtype=np.intp)
-    rows = np.arange(len(codes), dtype=np.intp)
-    # Later writes win, so writing in reverse order leaves the first occurrence.
-    first[codes[::-1]] = rows[::-1]
-    return first
-
-
-def wide_table(
-    frame: pd.DataFrame, *, targets: str | Sequence[str], raters: str, ratings: str
-) -> tuple[pd.DataFrame, npt.NDArray[np.float64], list[Any]]:
-    """Lay a long table (one row per target and rater) out as a targets x raters array.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Long table.
-    targets : str or sequence of str
-        Column(s) identifying a target.
-    raters : str
-        Column naming the rater.
-    ratings : str
-        Column with the numeric rating.
-
-    Returns
-    -------
-    keys : pandas.DataFrame
-        The target columns, one row per target (row order of the array).
-    table : numpy.ndarray, shape (n_targets, n_raters)
-        Ratings; NaN where a rater did not rate a target.
-    rater_ids : list
-        Rater of each column, sorted.
-
-    Raises
-    ------
-    ValueError
-        When a column is missing or a rater rated a target twice.
-    """
-    keys = [targets] if isinstance(targets, str) else list(targets)
-    missing = [c for c in [*keys, raters, ratings] if c not in frame.columns]
-    if missing:
-        raise ValueError(f"columns {missing} not in the table (has {list(frame.columns)})")
-    tid = _key_codes(frame, keys)
-    # Rater columns in ascending id order (integer ids take the counting fast path).
-    rcodes = _key_codes(frame, [raters])
-    n_raters = int(rcodes.max()) + 1 if len(rcodes) else 0
-    first_rater = frame[raters].to_numpy()[first_rows(rcodes, n_raters)]
-    order = np.argsort(first_rater, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    rcodes = rank[rcodes]
-    rater_ids = first_rater[order].tolist()
-    n = int(tid.max()) + 1 if len(tid) else 0
-    flat = tid.astype(np.int64) * len(rater_ids) + rcodes
-    if len(flat) and np.bincount(flat).max() > 1:
-        raise ValueError(
-            f"a rater ({raters!r}) rated the same target ({keys}) more than once; "
-            "keep one rating per target and rater"
-        )
-    grid = np.full((n, len(rater_ids)), np.nan)
-    grid[tid, rcodes] = pd.to_numeric(frame[ratings], errors="coerce").to_numpy(dtype=float)
-    key_frame = frame.iloc[first_rows(tid, n)][keys].reset_index(drop=True)
-    return key_frame, grid, list(rater_ids)
-
-
 def icc_from_frame(
     frame: pd.DataFrame,
     *,
@@ -646,363 +523,6 @@ def icc_from_frame(
     """
     _, table, _ = wide_table(frame, targets=targets, raters=raters, ratings=ratings)
     return icc(table, form=form, confidence=confidence)
-
-
-# ---------------------------------------------------------------------------------------------
-# Kappa
-
-
-class KappaWeights(StrEnum):
-    """Disagreement weights of Cohen's kappa."""
-
-    NONE = "none"
-    """Unweighted: every disagreement counts fully (nominal or binary items)."""
-    LINEAR = "linear"
-    """Weight ``|i - j| / (c - 1)``: ordinal items, each grade step counts equally."""
-    QUADRATIC = "quadratic"
-    """Weight ``((i - j) / (c - 1))**2``: ordinal items; equals the ICC in large samples."""
-
-
-@dataclass(frozen=True)
-class KappaResult:
-    """A kappa statistic with the quantities it was computed from.
-
-    Attributes
-    ----------
-    statistic : str
-        ``"Cohen"`` (two raters) or ``"Fleiss"`` (any number of raters).
-    weights : KappaWeights
-        Disagreement weights (Fleiss' kappa is always unweighted).
-    kappa : float
-        The estimate.
-    observed : float
-        Observed (weighted) agreement.
-    expected : float
-        Agreement expected by chance.
-    n_subjects : int
-        Rated subjects used (pairs with a missing rating are dropped).
-    n_raters : int
-        Raters per subject.
-    categories : tuple
-        The category values, in order (the order defines the weights).
-    se : float
-        Large-sample standard error (Fleiss, Cohen & Everitt 1969; Cohen's kappa only,
-        NaN for Fleiss' kappa).
-    ci_low, ci_high : float
-        ``kappa -/+ z * se`` at ``confidence``, truncated to [-1, 1] (NaN without
-        ``se``).
-    confidence : float
-        Level of the interval.
-    """
-
-    statistic: str
-    weights: KappaWeights
-    kappa: float
-    observed: float
-    expected: float
-    n_subjects: int
-    n_raters: int
-    categories: tuple[Any, ...] = field(default_factory=tuple)
-    se: float = math.nan
-    ci_low: float = math.nan
-    ci_high: float = math.nan
-    confidence: float = 0.95
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "weights", KappaWeights(self.weights))
-        if self.statistic not in ("Cohen", "Fleiss"):
-            raise ValueError(f"statistic {self.statistic!r} must be 'Cohen' or 'Fleiss'")
-
-    @property
-    def model(self) -> str:
-        """Statement of the statistic, e.g. ``Cohen's kappa, quadratic weights, 2 raters``."""
-        weights = "unweighted" if self.weights is KappaWeights.NONE else f"{self.weights} weights"
-        return f"{self.statistic}'s kappa, {weights}, {self.n_raters} raters"
-
-    @property
-    def interpretation(self) -> str:
-        """Landis & Koch (1977) wording, or why kappa is undefined."""
-        if not math.isfinite(self.kappa):
-            return "undefined: every rating falls in one category, so chance agreement is complete"
-        return landis_koch_label(self.kappa)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dictionary, including the model statement."""
-        return {
-            "statistic": self.statistic,
-            "weights": self.weights.value,
-            "model": self.model,
-            "kappa": self.kappa,
-            "observed": self.observed,
-            "expected": self.expected,
-            "n_subjects": self.n_subjects,
-            "n_raters": self.n_raters,
-            "categories": [_jsonable(c) for c in self.categories],
-            "se": self.se,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "confidence": self.confidence,
-            "interpretation": self.interpretation,
-        }
-
-
-def _jsonable(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _codes(
-    values: Sequence[npt.NDArray[Any]], categories: Sequence[Any] | None
-) -> tuple[list[npt.NDArray[np.intp]], tuple[Any, ...]]:
-    if categories is None:
-        cats = np.unique(np.concatenate(values))
-    else:
-        cats = np.asarray(categories)
-        if len(np.unique(cats)) != len(cats):
-            raise ValueError(f"categories {list(categories)} contain duplicates")
-    codes = []
-    for v in values:
-        idx = np.searchsorted(cats, v) if categories is None else _index_in(cats, v)
-        codes.append(np.asarray(idx, dtype=np.intp))
-    return codes, tuple(cats.tolist())
-
-
-def _index_in(cats: npt.NDArray[Any], v: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
-    if (
-        cats.dtype.kind in "iuf"
-        and v.dtype.kind in "iuf"
-        and cats.size
-        and np.array_equal(cats, cats[0] + np.arange(cats.size))
-    ):
-        # Consecutive integer grades (mSASSS 0-3, mNY 0-4): the index is an offset, two
-        # arrays instead of the five of a general search (millions of corners).
-        idx = (v - cats[0]).astype(np.intp)
-        bad = (idx < 0) | (idx >= cats.size) | (idx + cats[0] != v)
-        if bad.any():
-            raise ValueError(
-                f"ratings {sorted(set(np.asarray(v)[bad].tolist()))} are not among the "
-                f"categories {cats.tolist()}"
-            )
-        return idx
-    order = np.argsort(cats, kind="stable")
-    pos = np.searchsorted(cats, v, sorter=order)
-    pos = np.clip(pos, 0, len(cats) - 1)
-    idx = order[pos]
-    bad = cats[idx] != v
-    if bad.any():
-        raise ValueError(
-            f"ratings {sorted(set(np.asarray(v)[bad].tolist()))} are not among the "
-            f"categories {cats.tolist()}"
-        )
-    return idx
-
-
-def _drop_missing(*arrays: npt.ArrayLike) -> list[npt.NDArray[Any]]:
-    arrs = [np.asarray(a) for a in arrays]
-    shape = arrs[0].shape
-    for a in arrs[1:]:
-        if a.shape != shape:
-            raise ValueError(f"rating arrays differ in shape: {shape} vs {a.shape}")
-    keep = np.ones(shape, dtype=bool)
-    for a in arrs:
-        keep &= ~pd.isna(a)
-    return [a[keep] for a in arrs]
-
-
-def cohen_kappa(
-    rater_a: ArrayLike,
-    rater_b: ArrayLike,
-    *,
-    weights: KappaWeights | str = KappaWeights.NONE,
-    categories: Sequence[Any] | None = None,
-    confidence: float = 0.95,
-) -> KappaResult:
-    """Cohen's kappa between two raters, unweighted or with linear/quadratic weights.
-
-    Parameters
-    ----------
-    rater_a, rater_b : array_like, shape (n_subjects,)
-        The two raters' categories for the same subjects. Pairs where either is missing
-        (NaN/None) are dropped.
-    weights : KappaWeights or str, optional
-        ``"none"`` for binary or nominal items (SPARCC quadrant present/absent),
-        ``"linear"`` or ``"quadratic"`` for ordinal grades (mSASSS corner 0-3, mNY 0-4).
-    categories : sequence, optional
-        All possible categories in their order, e.g. ``[0, 1, 2, 3]`` for an mSASSS corner.
-        Weights depend on the number of categories, so give it for ordinal scales; by
-        default the categories observed.
-    confidence : float, optional
-        Level of the large-sample confidence interval ``kappa -/+ z * SE``.
-
-    Returns
-    -------
-    KappaResult
-        With the standard error of Fleiss, Cohen & Everitt (1969), the same as
-        ``statsmodels.stats.inter_rater.cohens_kappa``.
-
-    References
-    ----------
-    .. [1] Cohen J. A coefficient of agreement for nominal scales. Educ Psychol Meas
-           1960;20:37-46.
-    .. [2] Cohen J. Weighted kappa: nominal scale agreement with provision for scaled
-           disagreement or partial credit. Psychol Bull 1968;70:213-220.
-    .. [3] Landis JR, Koch GG. The measurement of observer agreement for categorical data.
-           Biometrics 1977;33:159-174.
-    .. [4] Fleiss JL, Cohen J, Everitt BS. Large sample standard errors of kappa and
-           weighted kappa. Psychol Bull 1969;72:323-327.
-    """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence {confidence!r} must lie strictly between 0 and 1")
-    try:
-        w = KappaWeights(weights)
-    except ValueError:
-        raise ValueError(
-            f"unknown kappa weights {weights!r}; expected one of {[m.value for m in KappaWeights]}"
-        ) from None
-    a, b = _drop_missing(rater_a, rater_b)
-    if a.size == 0:
-        raise ValueError("no subject was rated by both raters")
-    (ca, cb), cats = _codes([a, b], categories)
-    c = len(cats)
-    table = np.zeros((c, c), dtype=np.float64)
-    np.add.at(table, (ca, cb), 1.0)
-    n = a.size
-    p = table / n
-    expected_table = np.outer(p.sum(axis=1), p.sum(axis=0))
-    if w is KappaWeights.NONE or c < 2:
-        dis = 1.0 - np.eye(c)
-    else:
-        i, j = np.indices((c, c))
-        dis = np.abs(i - j) / (c - 1)
-        if w is KappaWeights.QUADRATIC:
-            dis = dis**2
-    observed_dis = float((dis * p).sum())
-    expected_dis = float((dis * expected_table).sum())
-    kappa = 1.0 - observed_dis / expected_dis if expected_dis > 0 else math.nan
-    se = _kappa_se(p, 1.0 - dis, kappa, n)
-    z = float(special.ndtri(1.0 - (1.0 - confidence) / 2.0))
-    return KappaResult(
-        statistic="Cohen",
-        weights=w,
-        kappa=kappa,
-        observed=1.0 - observed_dis,
-        expected=1.0 - expected_dis,
-        n_subjects=int(n),
-        n_raters=2,
-        categories=cats,
-        se=se,
-        # The Wald interval can pass 1 near perfect agreement; kappa cannot.
-        ci_low=max(kappa - z * se, -1.0),
-        ci_high=min(kappa + z * se, 1.0),
-        confidence=confidence,
-    )
-
-
-def _kappa_se(
-    p: npt.NDArray[np.float64], agree: npt.NDArray[np.float64], kappa: float, n: int
-) -> float:
-    """Large-sample SE of (weighted) kappa, Fleiss, Cohen & Everitt (1969), eq. 13.
-
-    ``p`` is the table of joint proportions, ``agree`` the agreement weights (1 on the
-    diagonal); the unweighted kappa is the case ``agree`` = identity.
-    """
-    if not math.isfinite(kappa):
-        return math.nan
-    row, col = p.sum(axis=1), p.sum(axis=0)
-    pe = float((agree * np.outer(row, col)).sum())
-    if pe >= 1.0:
-        return math.nan
-    w_row = agree @ col  # mean weight of row category i over the column margin
-    w_col = row @ agree
-    term = float((p * (agree - (w_row[:, None] + w_col[None, :]) * (1 - kappa)) ** 2).sum())
-    var = (term - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
-    return math.sqrt(max(var, 0.0))
-
-
-def fleiss_kappa_from_counts(
-    counts: ArrayLike, *, categories: Sequence[Any] | None = None
-) -> KappaResult:
-    """Fleiss' kappa from a subjects x categories table of rater counts.
-
-    Parameters
-    ----------
-    counts : array_like, shape (n_subjects, n_categories)
-        ``counts[i, j]`` raters put subject ``i`` in category ``j``; every row must sum to
-        the same number of raters.
-    categories : sequence, optional
-        Category labels for the result.
-
-    Returns
-    -------
-    KappaResult
-
-    References
-    ----------
-    .. [1] Fleiss JL. Measuring nominal scale agreement among many raters. Psychol Bull
-           1971;76:378-382.
-    """
-    table = np.asarray(counts, dtype=np.float64)
-    if table.ndim != 2 or table.shape[0] < 1:
-        raise ValueError(f"counts must have shape (n_subjects, n_categories); got {table.shape}")
-    if (table < 0).any():
-        raise ValueError("counts must not be negative")
-    per_subject = table.sum(axis=1)
-    m = per_subject[0]
-    if not np.all(per_subject == m) or m < 2:
-        raise ValueError(
-            "Fleiss' kappa needs the same number (>= 2) of raters for every subject; "
-            f"row sums are {sorted(set(per_subject.tolist()))}"
-        )
-    n = table.shape[0]
-    p_j = table.sum(axis=0) / (n * m)
-    p_i = ((table * (table - 1)).sum(axis=1)) / (m * (m - 1))
-    observed = float(p_i.mean())
-    expected = float((p_j**2).sum())
-    kappa = (observed - expected) / (1 - expected) if expected < 1 else math.nan
-    cats = tuple(categories) if categories is not None else tuple(range(table.shape[1]))
-    return KappaResult(
-        statistic="Fleiss",
-        weights=KappaWeights.NONE,
-        kappa=kappa,
-        observed=observed,
-        expected=expected,
-        n_subjects=n,
-        n_raters=int(m),
-        categories=cats,
-    )
-
-
-def fleiss_kappa(ratings: ArrayLike, *, categories: Sequence[Any] | None = None) -> KappaResult:
-    """Fleiss' kappa from a subjects x raters table of category labels.
-
-    Parameters
-    ----------
-    ratings : array_like, shape (n_subjects, n_raters)
-        Each rater's category for each subject; subjects with a missing rating are dropped.
-    categories : sequence, optional
-        All possible categories (default: those observed).
-
-    Returns
-    -------
-    KappaResult
-
-    References
-    ----------
-    .. [1] Fleiss JL. Measuring nominal scale agreement among many raters. Psychol Bull
-           1971;76:378-382.
-    .. [2] Landis JR, Koch GG. The measurement of observer agreement for categorical data.
-           Biometrics 1977;33:159-174.
-    """
-    arr = np.asarray(ratings)
-    if arr.ndim != 2:
-        raise ValueError(f"ratings must have shape (n_subjects, n_raters); got {arr.shape}")
-    arr = arr[~pd.isna(arr).any(axis=1)]
-    if arr.shape[0] == 0:
-        raise ValueError("no subject was rated by every rater")
-    (codes,), cats = _codes([arr.ravel()], categories)
-    codes = codes.reshape(arr.shape)
-    counts = np.zeros((arr.shape[0], len(cats)), dtype=np.float64)
-    np.add.at(counts, (np.repeat(np.arange(arr.shape[0]), arr.shape[1]), codes.ravel()), 1.0)
-    return fleiss_kappa_from_counts(counts, categories=cats)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1097,10 +617,10 @@ def bland_altman(
     (2.0, 0.614, 3.386)
     """
     if b is None:
-        (d,) = _drop_missing(np.asarray(a, dtype=np.float64))
+        (d,) = drop_missing(np.asarray(a, dtype=np.float64))
         difference = "given differences"
     else:
-        x, y = _drop_missing(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+        x, y = drop_missing(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
         d = x - y
         difference = f"{labels[0]} - {labels[1]}"
     if d.size < 2:
@@ -1242,9 +762,9 @@ def sdc_from_differences(
     if int(k) != k or k < 1:
         raise ValueError(f"k {k!r} (readers averaged) must be a positive integer")
     if change_b is None:
-        (d,) = _drop_missing(np.asarray(change_a, dtype=np.float64))
+        (d,) = drop_missing(np.asarray(change_a, dtype=np.float64))
     else:
-        x, y = _drop_missing(
+        x, y = drop_missing(
             np.asarray(change_a, dtype=np.float64), np.asarray(change_b, dtype=np.float64)
         )
         d = x - y

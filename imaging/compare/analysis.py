@@ -17,6 +17,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,16 +30,10 @@ import pandas as pd
 
 from imaging.compare.agreement import (
     ICCForm,
-    KappaWeights,
-    _key_codes,
     bland_altman,
-    cohen_kappa,
-    first_rows,
-    fleiss_kappa,
     icc_all,
     sdc_from_changes,
     sdc_from_icc,
-    wide_table,
 )
 from imaging.compare.change import (
     IntervalKind,
@@ -58,12 +53,16 @@ from imaging.compare.events import (
     plausibility_warnings,
     reading_grid,
 )
+from imaging.compare.kappa import KappaWeights, cohen_kappa, fleiss_kappa
+from imaging.compare.tables import first_rows, key_codes, wide_table
 from imaging.compare.thresholds import (
     PUBLISHED_THRESHOLDS,
     SIGN_CONVENTION,
     Threshold,
     ThresholdSource,
 )
+from imaging.scoring.msasss import ImputationPolicy
+from imaging.scoring.tidy import impute_msasss_totals
 
 __all__ = [
     "ComparisonResult",
@@ -103,7 +102,7 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[tuple[str, ...],
 
     Avoids copying a table of millions of item rows when it holds one method and mode.
     """
-    codes = _key_codes(frame, keys)
+    codes = key_codes(frame, keys)
     n = int(codes.max()) + 1 if codes.size else 0
     first = first_rows(codes, n)
     labels = [tuple(str(frame[k].iloc[i]) for k in keys) for i in first]
@@ -494,7 +493,7 @@ def _item_rating_table(
     meta, grid, _ = reading_grid(items, method=method, mode=mode)
     if grid.shape[0] == 0:
         return np.empty((0, 0)), []
-    target = _key_codes(meta, ["patient_id", "visit"])
+    target = key_codes(meta, ["patient_id", "visit"])
     n_targets = int(target.max()) + 1
     rcodes, rnames = pd.factorize(meta["reader"].astype(str), sort=True)
     n_readers = len(rnames)
@@ -739,6 +738,7 @@ def compare(
     intervals: IntervalKind | str = IntervalKind.CONSECUTIVE,
     confidence: float = 0.95,
     components: bool = True,
+    msasss_imputation: ImputationPolicy | str | None = None,
 ) -> ComparisonResult:
     """Compare visits of every patient, method and reading mode, and the readers' agreement.
 
@@ -764,19 +764,36 @@ def compare(
         Also compare component scores (SPARCC SSS fat, erosion, backfill, ankylosis) as
         methods ``<method>.<component>`` (default True), see
         :func:`~imaging.compare.component_totals`.
+    msasss_imputation : ImputationPolicy or str, optional
+        The mSASSS missing-corner policy of the comparison: ``"none"``, ``"segment_mean"``
+        or ``"interpolate_then_segment_mean"`` (see
+        :class:`~imaging.scoring.msasss.ImputationPolicy`). The mSASSS totals are
+        recomputed from the corners in ``items`` under it (so ``items`` is needed), unless
+        ``totals`` already say they were built with it (column ``imputation_policy``, as
+        from :func:`~imaging.scoring.tidy.totals_frame`). Default: the policy ``totals``
+        were built with (``none`` when they do not say). Every table with mSASSS rows
+        names it in a column ``msasss_imputation``, and ``settings`` records it.
 
     Returns
     -------
     ComparisonResult
 
+    Raises
+    ------
+    ValueError
+        When ``msasss_imputation`` asks for a recomputation and ``items`` is missing.
+
     References
     ----------
     .. [1] Bruynesteyn K, et al. Ann Rheum Dis 2005;64:179-182.
     .. [2] Baraliakos X, et al. Ann Rheum Dis 2007;66:910-915.
+    .. [3] Ramiro S, Stolwijk C, van Tubergen A, et al. Ann Rheum Dis 2015;74:52-59 (mSASSS
+       missing-corner imputation).
     """
     combine = ReaderCombination(combine)
     events = EventCombination(events)
     intervals = IntervalKind(intervals)
+    totals, policy = _apply_imputation(totals, items, msasss_imputation)
     if components:
         totals = component_totals(totals)
     # Each reader's changes and the paired mSASSS corners are computed once and shared.
@@ -799,20 +816,23 @@ def compare(
         pairs = item_intervals(items, method="msasss", intervals=intervals)
         events_table = msasss_events(pairs, combine=events)
         warnings_table = plausibility_warnings(pairs)
+    named = functools.partial(_name_policy, policy=policy)
     return ComparisonResult(
-        changes=changes,
-        reader_changes=per_reader,
-        slopes=patient_slopes(totals, combine=combine),
-        summary=cohort_summary(changes),
+        changes=named(changes),
+        reader_changes=named(per_reader),
+        slopes=named(patient_slopes(totals, combine=combine)),
+        summary=named(cohort_summary(changes)),
         events=events_table,
         warnings=warnings_table,
         dvus=dvu_consistency(items, intervals=intervals) if items is not None else empty,
-        agreement=pd.concat(
-            [
-                reader_agreement(totals, intervals=intervals, confidence=confidence, per=per),
-                status_agreement(per_reader),
-            ],
-            ignore_index=True,
+        agreement=named(
+            pd.concat(
+                [
+                    reader_agreement(totals, intervals=intervals, confidence=confidence, per=per),
+                    status_agreement(per_reader),
+                ],
+                ignore_index=True,
+            )
         ),
         kappas=item_agreement(items) if items is not None else empty,
         thresholds=thresholds,
@@ -823,6 +843,44 @@ def compare(
             "sign_convention": SIGN_CONVENTION,
             "confidence": confidence,
             "components": components,
+            "msasss_imputation": policy,
         },
         totals=totals,
     )
+
+
+def _apply_imputation(
+    totals: pd.DataFrame, items: pd.DataFrame | None, wanted: ImputationPolicy | str | None
+) -> tuple[pd.DataFrame, str]:
+    """The totals under the wanted mSASSS policy, and the policy's name."""
+    is_msasss = totals["method"].astype(str) == "msasss"
+    recorded: set[str] = set()
+    if "imputation_policy" in totals.columns:
+        recorded = {str(v) for v in totals.loc[is_msasss, "imputation_policy"].dropna()}
+    if len(recorded) > 1:
+        raise ValueError(
+            f"the mSASSS totals were built with several imputation policies {sorted(recorded)}; "
+            "compare totals of one policy"
+        )
+    have = next(iter(recorded), ImputationPolicy.NONE.value)
+    if wanted is None:
+        return totals, have
+    chosen = ImputationPolicy(wanted).value
+    if chosen == have or not is_msasss.any():
+        return totals, chosen
+    if items is None:
+        raise ValueError(
+            f"mSASSS imputation policy {chosen} needs the item table (items=) to recompute "
+            "the totals from the corners"
+        )
+    return impute_msasss_totals(totals, items, chosen), chosen
+
+
+def _name_policy(table: pd.DataFrame, *, policy: str) -> pd.DataFrame:
+    """Add ``msasss_imputation`` (the policy of the mSASSS rows, None elsewhere)."""
+    if table.empty or "method" not in table.columns:
+        return table
+    msasss = table["method"].astype(str) == "msasss"
+    if not msasss.any():
+        return table
+    return table.assign(msasss_imputation=msasss.map({True: policy, False: None}))

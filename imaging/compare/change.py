@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from imaging.compare.thresholds import SIGN_CONVENTION, Status, Threshold
+from imaging.compare.thresholds import SIGN_CONVENTION, Status, Threshold, change_status
 
 __all__ = [
     "COMPONENTS",
@@ -490,7 +490,9 @@ def classify(
     pandas.DataFrame
         ``changes`` with ``threshold`` (the value for that interval), ``threshold_label``,
         ``threshold_source``, ``threshold_citation`` and ``status``: progression if
-        change >= threshold, improvement if change <= -threshold, else stable;
+        change >= threshold, improvement if change <= -threshold, else stable, each
+        within :data:`~imaging.compare.thresholds.THRESHOLD_TOLERANCE` (1e-9: a change of
+        0.3 -> 2.3 at threshold 2 is a progression, not 1.9999999999999998 "stable");
         ``undetermined`` when the change (or, for a pro-rata threshold, the interval) or
         the threshold is missing.
 
@@ -540,16 +542,7 @@ def classify(
             continue
         values[m] = thr.for_interval(years[m])
         label[m], source[m], citation[m] = thr.label, thr.source.value, thr.citation
-    change = out["change"].to_numpy(dtype=float)
-    status = np.where(
-        np.isnan(change) | np.isnan(values),
-        Status.UNDETERMINED.value,
-        np.where(
-            change >= values,
-            Status.PROGRESSION.value,
-            np.where(change <= -values, Status.IMPROVEMENT.value, Status.STABLE.value),
-        ),
-    )
+    status = change_status(out["change"].to_numpy(dtype=float), values)
     out["threshold"] = values
     out["threshold_label"] = label
     out["threshold_source"] = source

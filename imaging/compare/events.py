@@ -28,8 +28,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from imaging.compare.agreement import _key_codes, first_rows
 from imaging.compare.change import DAYS_PER_YEAR, IntervalKind
+from imaging.compare.tables import first_rows, key_codes
 from imaging.scoring.msasss import VertebralCorner
 
 __all__ = [
@@ -98,7 +98,7 @@ def _reading_codes(items: pd.DataFrame) -> npt.NDArray[np.intp]:
     if "reading_id" in items.columns:
         codes, _ = pd.factorize(items["reading_id"], sort=False)
     else:
-        codes = _key_codes(items, _META[1:])
+        codes = key_codes(items, _META[1:])
     return np.asarray(codes, dtype=np.intp)
 
 

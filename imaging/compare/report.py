@@ -276,6 +276,10 @@ _REFERENCES = [
     "Ann Rheum Dis 2007;66:910-915 (mSASSS SDC, syndesmophytes).",
     "Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709 (SPARCC SIJ) and 53:502-509 "
     "(SPARCC spine).",
+    "Maksymowych WP, Lambert RG, Brown LS, Pangan AL. J Rheumatol 2012;39:1666-1674 "
+    "(SPARCC SIJ MIC 2.5, SPARCC spine MIC 5.0).",
+    "van den Berg R, et al. J Rheumatol 2015;42:1186 (SPARCC SIJ >= 2 MRI-active, SDC 3.4 "
+    "in the SPACE cohort).",
     "Wanders AJB, et al. Arthritis Rheum 2004;50:2622-2632 (reading modes).",
 ]
 
@@ -785,8 +789,9 @@ def render_html(
         f"<p class='meta'><b>Sign convention:</b> {html.escape(SIGN_CONVENTION)}. "
         f"<b>Intervals:</b> {html.escape(str(s.get('intervals')))}. <b>Readers combined "
         f"by:</b> {html.escape(str(s.get('combine')))}. <b>Binary events:</b> "
-        f"{html.escape(str(s.get('events')))}. Results of different reading modes are never "
-        "pooled.</p>",
+        f"{html.escape(str(s.get('events')))}. <b>mSASSS missing corners:</b> imputation "
+        f"policy {html.escape(str(s.get('msasss_imputation', 'none@1')))}. Results of "
+        "different reading modes are never pooled.</p>",
     ]
     if not loaded.validated:
         header.append(
@@ -929,6 +934,7 @@ def run(
     events: str = "either",
     intervals: str = "consecutive",
     validate: bool = True,
+    msasss_imputation: str | None = None,
 ) -> tuple[LoadedScores, ComparisonResult]:
     """Load scores and compare them (the CLI's computation, for scripts).
 
@@ -936,7 +942,7 @@ def run(
     ----------
     path : str or path-like
         Store or file, see :func:`load_scores`.
-    threshold, combine, events, intervals
+    threshold, combine, events, intervals, msasss_imputation
         See :func:`imaging.compare.compare`.
     validate : bool, optional
         See :func:`load_scores`.
@@ -954,5 +960,6 @@ def run(
         combine=combine,
         events=events,
         intervals=intervals,
+        msasss_imputation=msasss_imputation,
     )
     return loaded, result

@@ -17,7 +17,7 @@ appear in URLs, reprs, error messages or logs.
 """
 
 from imaging.pacs._cache import CACHE_ENV, InstanceCache, check_uid, default_cache_dir
-from imaging.pacs._client import DateRange, PacsClient, ProgressCallback, connect
+from imaging.pacs._client import DateRange, PacsClient, ProgressCallback
 from imaging.pacs._config import (
     CONFIG_ENV,
     PASSWORD_ENV,
@@ -30,6 +30,7 @@ from imaging.pacs._config import (
     default_config_path,
     load_pacs_config,
 )
+from imaging.pacs._connect import connect
 from imaging.pacs._dicomweb import DicomWebClient
 from imaging.pacs._dimse import DimseClient
 from imaging.pacs._errors import PacsError

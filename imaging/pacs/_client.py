@@ -15,11 +15,11 @@ from pydicom.pixels.utils import get_expected_length
 from tqdm import tqdm
 
 from imaging.pacs._cache import InstanceCache, check_uid
-from imaging.pacs._config import PacsConfig, Protocol
+from imaging.pacs._config import PacsConfig
 from imaging.pacs._errors import PacsError
 from imaging.pacs._models import InstanceInfo, RetrieveResult, SeriesInfo, StoreResult, StudyInfo
 
-__all__ = ["DateRange", "PacsClient", "ProgressCallback", "connect", "received_problem"]
+__all__ = ["DateRange", "PacsClient", "ProgressCallback", "received_problem"]
 
 logger = logging.getLogger(__name__)
 
@@ -330,35 +330,6 @@ class PacsClient(ABC):
     @abstractmethod
     def _store(self, datasets: Sequence[Dataset]) -> StoreResult:
         """Store the datasets."""
-
-
-def connect(config: PacsConfig) -> PacsClient:
-    """Return the client for ``config``'s protocol (no network traffic happens yet).
-
-    Parameters
-    ----------
-    config : PacsConfig
-        The server.
-
-    Returns
-    -------
-    PacsClient
-        A :class:`~imaging.pacs.DicomWebClient` or :class:`~imaging.pacs.DimseClient`.
-
-    Examples
-    --------
-    >>> from imaging.pacs import PacsConfig, connect
-    >>> client = connect(PacsConfig("dicom://ORTHANC@127.0.0.1:4242"))
-    >>> type(client).__name__
-    'DimseClient'
-    """
-    if config.protocol is Protocol.DICOMWEB:
-        from imaging.pacs._dicomweb import DicomWebClient
-
-        return DicomWebClient(config)
-    from imaging.pacs._dimse import DimseClient
-
-    return DimseClient(config)
 
 
 def received_problem(ds: Dataset, study_uid: str, series_uid: str, wanted: set[str]) -> str | None:

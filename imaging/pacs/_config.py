@@ -191,7 +191,9 @@ class PacsConfig:
             raise ValueError(f"PacsConfig.url {_safe_url(self.url)!r}: bad port ({exc})") from None
         if parts.scheme == "dicom":
             if port is None:
-                raise ValueError(f"PacsConfig.url {self.url!r}: a DIMSE URL needs a port")
+                raise ValueError(
+                    f"PacsConfig.url {_safe_url(self.url)!r}: a DIMSE URL needs a port"
+                )
             if parts.password is not None or not parts.username:
                 raise ValueError(
                     f"PacsConfig.url {_safe_url(self.url)!r}: write the called AE title as "
@@ -382,11 +384,14 @@ def _check_ae_title(value: object, what: str) -> None:
 
 
 def _safe_url(url: str) -> str:
-    """The URL with any password replaced, for error messages."""
+    """The URL with any password replaced, for error messages.
+
+    Works on the text of the authority, so it never fails on the very URL whose error it is
+    reporting (a bad port, an IPv6 host) and keeps host and port as written.
+    """
     parts = urlsplit(url)
-    if parts.password is None:
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
         return url
-    netloc = f"{parts.username}:{_MASK}@{parts.hostname}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return parts._replace(netloc=netloc).geturl()
+    user = userinfo.partition(":")[0]
+    return parts._replace(netloc=f"{user}:{_MASK}@{hostport}").geturl()

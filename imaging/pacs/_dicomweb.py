@@ -18,7 +18,7 @@ from pydicom.errors import InvalidDicomError
 from imaging.pacs._cache import InstanceCache
 from imaging.pacs._client import PacsClient, received_problem
 from imaging.pacs._config import PacsConfig
-from imaging.pacs._models import InstanceInfo, StoreResult
+from imaging.pacs._models import QUERY_KEYS, InstanceInfo, StoreResult
 
 __all__ = ["DicomWebClient"]
 
@@ -27,34 +27,6 @@ logger = logging.getLogger(__name__)
 _PAGE = 1000
 # Ask for the instances as stored ("*"): no lossy transcoding on the way, pixel-identical copies.
 _AS_STORED = (("application/dicom", "*"),)
-_FIELDS = {
-    "STUDY": (
-        "StudyInstanceUID",
-        "PatientID",
-        "PatientName",
-        "StudyDate",
-        "AccessionNumber",
-        "StudyDescription",
-        "ModalitiesInStudy",
-        "NumberOfStudyRelatedSeries",
-        "NumberOfStudyRelatedInstances",
-    ),
-    "SERIES": (
-        "StudyInstanceUID",
-        "SeriesInstanceUID",
-        "Modality",
-        "SeriesNumber",
-        "SeriesDescription",
-        "NumberOfSeriesRelatedInstances",
-    ),
-    "IMAGE": (
-        "StudyInstanceUID",
-        "SeriesInstanceUID",
-        "SOPInstanceUID",
-        "SOPClassUID",
-        "InstanceNumber",
-    ),
-}
 
 
 class DicomWebClient(PacsClient):
@@ -143,7 +115,7 @@ class DicomWebClient(PacsClient):
                 page_size = _PAGE if limit is None else min(_PAGE, limit - len(found))
                 results = search(
                     search_filters=dict(filters),
-                    fields=list(_FIELDS[level]),
+                    fields=list(QUERY_KEYS[level]),
                     limit=page_size,
                     offset=len(found) or None,
                 )

@@ -40,7 +40,7 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 from imaging.pacs._cache import InstanceCache
 from imaging.pacs._client import PacsClient, received_problem
 from imaging.pacs._config import PacsConfig
-from imaging.pacs._models import InstanceInfo, StoreResult
+from imaging.pacs._models import QUERY_KEYS, InstanceInfo, StoreResult
 
 __all__ = ["DimseClient"]
 
@@ -64,34 +64,6 @@ _STORED_SYNTAXES = (
     DeflatedExplicitVRLittleEndian,
     ExplicitVRBigEndian,
 )
-_RETURN_KEYS = {
-    "STUDY": (
-        "StudyInstanceUID",
-        "PatientID",
-        "PatientName",
-        "StudyDate",
-        "AccessionNumber",
-        "StudyDescription",
-        "ModalitiesInStudy",
-        "NumberOfStudyRelatedSeries",
-        "NumberOfStudyRelatedInstances",
-    ),
-    "SERIES": (
-        "StudyInstanceUID",
-        "SeriesInstanceUID",
-        "Modality",
-        "SeriesNumber",
-        "SeriesDescription",
-        "NumberOfSeriesRelatedInstances",
-    ),
-    "IMAGE": (
-        "StudyInstanceUID",
-        "SeriesInstanceUID",
-        "SOPInstanceUID",
-        "SOPClassUID",
-        "InstanceNumber",
-    ),
-}
 
 
 class DimseClient(PacsClient):
@@ -183,7 +155,7 @@ class DimseClient(PacsClient):
         operation = f"C-FIND at {level} level"
         query = Dataset()
         query.QueryRetrieveLevel = level
-        for keyword in _RETURN_KEYS[level]:
+        for keyword in QUERY_KEYS[level]:
             setattr(query, keyword, "")
         for keyword, value in filters.items():
             setattr(query, keyword, value)

@@ -8,7 +8,46 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 
-__all__ = ["InstanceInfo", "RetrieveResult", "SeriesInfo", "StoreResult", "StudyInfo"]
+__all__ = [
+    "QUERY_KEYS",
+    "InstanceInfo",
+    "RetrieveResult",
+    "SeriesInfo",
+    "StoreResult",
+    "StudyInfo",
+]
+
+QUERY_KEYS: dict[str, tuple[str, ...]] = {
+    "STUDY": (
+        "StudyInstanceUID",
+        "PatientID",
+        "PatientName",
+        "StudyDate",
+        "AccessionNumber",
+        "StudyDescription",
+        "ModalitiesInStudy",
+        "NumberOfStudyRelatedSeries",
+        "NumberOfStudyRelatedInstances",
+    ),
+    "SERIES": (
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "Modality",
+        "SeriesNumber",
+        "SeriesDescription",
+        "NumberOfSeriesRelatedInstances",
+    ),
+    "IMAGE": (
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "SOPInstanceUID",
+        "SOPClassUID",
+        "InstanceNumber",
+    ),
+}
+"""The return keys asked for at each query level (QIDO-RS ``includefield`` / C-FIND
+identifier), the attributes :class:`StudyInfo`, :class:`SeriesInfo` and :class:`InstanceInfo`
+are built from (PS3.4 C.6.2.1, Study Root query/retrieve information model)."""
 
 
 def _text(ds: Dataset, keyword: str) -> str:

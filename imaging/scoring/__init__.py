@@ -43,14 +43,9 @@ from imaging.scoring.reading import (
     ImageRef,
     Reading,
     ReadingMode,
-    RowError,
     SessionInfo,
     Visit,
-    read_tidy_csv,
-    readings_from_frame,
-    readings_to_frame,
     score_type,
-    totals_frame,
 )
 from imaging.scoring.sparcc_sij import (
     JointHeight,
@@ -74,6 +69,13 @@ from imaging.scoring.sparcc_structural import (
     SssComponent,
     SssJointSlice,
     SssSlice,
+)
+from imaging.scoring.tidy import (
+    RowError,
+    read_tidy_csv,
+    readings_from_frame,
+    readings_to_frame,
+    totals_frame,
 )
 
 __all__ = [

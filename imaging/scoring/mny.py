@@ -16,12 +16,13 @@ from imaging.scoring.common import (
     ItemStatus,
     ItemValue,
     Method,
+    RuleError,
     Score,
     Side,
     coerce_item_value,
 )
 
-__all__ = ["MNYGrade", "MnyScore"]
+__all__ = ["GRADE_KEYS", "MNYGrade", "MnyScore", "image_sides"]
 
 
 class MNYGrade(Enum):
@@ -171,3 +172,57 @@ class MnyScore(Score):
             right=MNYGrade.coerce(values["right"], item="right"),
             left=MNYGrade.coerce(values["left"], item="left"),
         )
+
+
+#: Key a reader presses -> grade of the active joint (``n``: not assessable).
+GRADE_KEYS: dict[str, int | str] = {
+    "0": 0,
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "4": 4,
+    "n": "not_assessable",
+}
+
+
+def image_sides(patient_orientation: object) -> tuple[Side, Side]:
+    """Which patient side lies at the image's left and right edge of an AP/PA radiograph.
+
+    Parameters
+    ----------
+    patient_orientation : sequence of str
+        DICOM Patient Orientation (0020,0020): the patient directions of the image rows
+        (left to right along a row) and columns (top to bottom), e.g. ``["L", "F"]``.
+
+    Returns
+    -------
+    tuple of Side
+        ``(side at the image's left edge, side at the image's right edge)``; ``["L", "F"]``
+        (an AP pelvis as usually displayed) gives ``(Side.RIGHT, Side.LEFT)``.
+
+    Raises
+    ------
+    RuleError
+        When the orientation is missing or its row direction is not mainly right-left (a
+        lateral or oblique film): the sides would be a guess, so none are given.
+
+    References
+    ----------
+    .. [1] DICOM PS3.3 C.7.6.1.1.1 Patient Orientation (0020,0020).
+    """
+    values = list(patient_orientation) if isinstance(patient_orientation, list | tuple) else []
+    if len(values) != 2 or not all(isinstance(v, str) for v in values):
+        raise RuleError(
+            f"Patient Orientation {patient_orientation!r} is not two direction codes "
+            "(e.g. ['L', 'F']): the patient's right and left cannot be told on this image"
+        )
+    row = values[0].strip().upper()
+    # The first letter is the main direction; "LF" etc. are oblique, still mainly lateral.
+    if not row or row[0] not in "RL":
+        raise RuleError(
+            f"Patient Orientation {values!r}: the image rows run {row or '(empty)'}, not "
+            "right-left; this is not an AP/PA film, so the sides cannot be told"
+        )
+    toward = Side.LEFT if row[0] == "L" else Side.RIGHT
+    other = Side.RIGHT if toward is Side.LEFT else Side.LEFT
+    return (other, toward)

@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PROGRESSION_THRESHOLD",
+    "BridgeQuestion",
     "BridgeRuleError",
     "CornerEnd",
+    "CornerGradeChange",
     "ImputationPolicy",
     "ImputedMsasss",
     "InterpolationWeighting",
@@ -44,6 +46,7 @@ __all__ = [
     "MsasssScore",
     "SpineSegment",
     "VertebralCorner",
+    "corners_of",
     "impute_visits",
     "new_syndesmophytes",
     "regressed_bridges",
@@ -181,9 +184,35 @@ class VertebralCorner(StrEnum):
         """Human-readable name, e.g. ``"C5 inferior"``."""
         return self.value.replace("_", " ")
 
+    @property
+    def number(self) -> int:
+        """1-based position of the corner in its segment, cranial to caudal (1-12)."""
+        return _ORDER[self] % 12 + 1
+
 
 _CORNERS: tuple[VertebralCorner, ...] = tuple(VertebralCorner)
 _ORDER: dict[VertebralCorner, int] = {corner: i for i, corner in enumerate(_CORNERS)}
+
+
+def corners_of(segment: SpineSegment | str) -> list[VertebralCorner]:
+    """The 12 anterior corners of one segment, cranial to caudal.
+
+    Parameters
+    ----------
+    segment : SpineSegment or str
+        ``"cervical"`` or ``"lumbar"``.
+
+    Returns
+    -------
+    list of VertebralCorner
+        ``C2_inferior ... T1_superior`` or ``T12_inferior ... S1_superior``.
+
+    References
+    ----------
+    .. [1] Creemers MC, et al. Ann Rheum Dis 2005;64:127-129.
+    """
+    seg = SpineSegment(segment)
+    return [c for c in _CORNERS if c.segment is seg]
 
 
 class MSASSSGrade(Enum):
@@ -388,6 +417,59 @@ class MsasssScore(Score):
                 full.setdefault(corner, default)
         return cls(full)  # type: ignore[arg-type]
 
+    def grade_change(self, corner: VertebralCorner | str, grade: object) -> CornerGradeChange:
+        """What grading ``corner`` as ``grade`` does, with the bridge question it raises.
+
+        This is the one call a reading tool makes when a reader grades a corner: the
+        returned change either applies at once or asks one yes/no question about the
+        facing corner across the disc, and :meth:`CornerGradeChange.resolve` gives the
+        score to store.
+
+        Parameters
+        ----------
+        corner : VertebralCorner or str
+            The corner graded.
+        grade : MSASSSGrade, int or str
+            0-3 or ``"not_assessable"``.
+
+        Returns
+        -------
+        CornerGradeChange
+
+        Raises
+        ------
+        ItemError
+            When ``corner`` or ``grade`` is not an mSASSS corner or grade.
+
+        Notes
+        -----
+        A bridge joins two facing corners, so both are 3 or neither is (the rule
+        :class:`MsasssScore` validates). Grading a corner 3 whose facing corner is not 3
+        therefore *offers* the facing corner as 3 too; declined, nothing changes, because
+        a lone 3 is not a valid score. Lowering one corner of a bridged pair asks whether
+        the facing corner goes to the same grade; declined, the bridge stays. Neither
+        question is answered for the reader [D].
+
+        References
+        ----------
+        .. [1] Creemers MC, et al. Ann Rheum Dis 2005;64:127-129.
+        """
+        try:
+            key = VertebralCorner(corner)
+        except ValueError as exc:
+            raise ItemError(f"{corner!r} is not an mSASSS vertebral corner") from exc
+        new = MSASSSGrade.coerce(grade, item=key.value)
+        old, facing_old = self[key], self[key.facing]
+        if new is old:
+            question = BridgeQuestion.UNCHANGED
+        elif new is MSASSSGrade.BRIDGING and facing_old is not MSASSSGrade.BRIDGING:
+            question = BridgeQuestion.OFFER_BRIDGE
+        elif old is MSASSSGrade.BRIDGING:
+            question = BridgeQuestion.LOWER_BRIDGE
+        else:
+            question = BridgeQuestion.NONE
+        return CornerGradeChange(corner=key, grade=new, before=self, question=question)
+
     def with_bridge(self, corner: VertebralCorner | str) -> Self:
         """Return a new score with ``corner`` and its facing corner both 3 (a bony bridge)."""
         key = VertebralCorner(corner)
@@ -485,6 +567,121 @@ class MsasssScore(Score):
             interpolated=frozenset(),
             max_missing=max_missing,
         )
+
+
+class BridgeQuestion(StrEnum):
+    """The question a corner grade raises about the facing corner (see ``grade_change``)."""
+
+    NONE = "none"
+    """No question: the grade applies to the corner alone."""
+    UNCHANGED = "unchanged"
+    """The corner already has that grade; nothing to store."""
+    OFFER_BRIDGE = "offer_bridge"
+    """Grade 3 on a corner whose facing corner is not 3: set the facing corner to 3 too?"""
+    LOWER_BRIDGE = "lower_bridge"
+    """Lowering one corner of a bridged pair: lower the facing corner to the same grade?"""
+
+
+def _grade_text(grade: MSASSSGrade) -> str:
+    return "NA" if grade.points is None else str(grade.points)
+
+
+@dataclass(frozen=True)
+class CornerGradeChange:
+    """One reader action on one corner: the grade asked for and what it does to the score.
+
+    Made by :meth:`MsasssScore.grade_change`; :meth:`resolve` turns the reader's answer to
+    :attr:`question` into the score to store.
+
+    Parameters
+    ----------
+    corner : VertebralCorner
+        The corner graded.
+    grade : MSASSSGrade
+        The grade asked for.
+    before : MsasssScore
+        The score the change applies to.
+    question : BridgeQuestion
+        What must be asked before the change applies.
+
+    References
+    ----------
+    .. [1] Creemers MC, et al. Ann Rheum Dis 2005;64:127-129.
+    """
+
+    corner: VertebralCorner
+    grade: MSASSSGrade
+    before: MsasssScore
+    question: BridgeQuestion
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "corner", VertebralCorner(self.corner))
+        object.__setattr__(self, "grade", MSASSSGrade.coerce(self.grade, item=self.corner.value))
+        object.__setattr__(self, "question", BridgeQuestion(self.question))
+        if not isinstance(self.before, MsasssScore):
+            raise TypeError(f"CornerGradeChange.before must be an MsasssScore, got {self.before!r}")
+
+    @property
+    def facing(self) -> VertebralCorner:
+        """The corner across the disc."""
+        return self.corner.facing
+
+    @property
+    def asks(self) -> bool:
+        """True when the reader must answer :attr:`prompt` before anything is stored."""
+        return self.question in (BridgeQuestion.OFFER_BRIDGE, BridgeQuestion.LOWER_BRIDGE)
+
+    @property
+    def prompt(self) -> str:
+        """The yes/no question for the reader ("" when nothing is asked)."""
+        c, f, g = self.corner.label, self.facing.label, _grade_text(self.grade)
+        if self.question is BridgeQuestion.OFFER_BRIDGE:
+            return f"bridge {c} - {f}: set {f} to 3 as well?"
+        if self.question is BridgeQuestion.LOWER_BRIDGE:
+            return f"{c} and {f} are bridged (3): lower both to {g}?"
+        return ""
+
+    def resolve(self, accept: bool | None = None) -> MsasssScore | None:
+        """The score to store for the reader's answer, None when nothing changes.
+
+        Parameters
+        ----------
+        accept : bool or None, optional
+            The answer to :attr:`prompt`; required (True/False) when :attr:`asks`.
+
+        Returns
+        -------
+        MsasssScore or None
+            None when the corner already had the grade or the question was declined.
+
+        Raises
+        ------
+        ValueError
+            When the change asks a question and ``accept`` is None.
+        """
+        if self.asks and accept is None:
+            raise ValueError(f"{self.prompt} needs an answer (accept=True or False)")
+        if self.question is BridgeQuestion.UNCHANGED or (self.asks and not accept):
+            return None
+        changes: dict[str, object] = {self.corner.value: self.grade.value}
+        if self.asks:
+            changes[self.facing.value] = self.grade.value
+        return self.before.with_items(changes)
+
+    def message(self, accept: bool | None = None) -> str:
+        """What happened, for the reader's status line and the audit reason."""
+        c, f, g = self.corner.label, self.facing.label, _grade_text(self.grade)
+        if self.question is BridgeQuestion.UNCHANGED:
+            return f"{c} is already {g}"
+        if self.question is BridgeQuestion.OFFER_BRIDGE:
+            if accept:
+                return f"{c} = 3; bridge: {f} set to 3 as well"
+            return f"{c} not changed: a bridge scores both facing corners 3 ({f} stays)"
+        if self.question is BridgeQuestion.LOWER_BRIDGE:
+            if accept:
+                return f"{c} = {g}; bridge removed: {f} set to {g} as well"
+            return f"{c} not changed: the bridge {c} - {f} stays 3"
+        return f"{c} = {g}"
 
 
 @dataclass(frozen=True)

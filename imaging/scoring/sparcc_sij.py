@@ -50,9 +50,11 @@ __all__ = [
 
 #: Number of consecutive semicoronal slices scored.
 N_SLICES = 6
-#: Usual "MRI-active" cut-off of the SPARCC SIJ total (>= 2).
+#: Usual "MRI-active" cut-off of the SPARCC SIJ total (>= 2; van den Berg R, et al.
+#: J Rheumatol 2015;42:1186).
 MRI_ACTIVE_CUTOFF = 2
-#: Published minimal important change of the SPARCC SIJ total.
+#: Published minimal important change of the SPARCC SIJ total (Maksymowych WP, et al.
+#: J Rheumatol 2012;39:1666-74).
 MINIMAL_IMPORTANT_CHANGE = 2.5
 
 
@@ -349,8 +351,9 @@ class SparccSijScore(Score):
     -----
     ``total`` = BME quadrants (max 48) + intensity (max 12) + depth (max 12) = 0-72, None
     when a joint is not assessable on a slice. Not-applicable lower quadrants simply do not
-    count; :attr:`attainable_maximum` says what is left. Usual cut-offs: >= 2 "MRI-active";
-    minimal important change 2.5.
+    count; :attr:`attainable_maximum` says what is left. Usual cut-offs: >= 2 "MRI-active"
+    and a smallest detectable change of 3.4 in the SPACE cohort [2]_; minimal important
+    change 2.5 [3]_.
 
     References
     ----------
@@ -358,6 +361,13 @@ class SparccSijScore(Score):
        Consortium of Canada magnetic resonance imaging index for assessment of sacroiliac
        joint inflammation in ankylosing spondylitis. Arthritis Rheum 2005;53:703-709.
        doi:10.1002/art.21445
+    .. [2] van den Berg R, de Hooge M, Bakker PAC, et al. Metric properties of the SPARCC
+       score of the sacroiliac joints - data from baseline, 3-month, and 12-month followup
+       in the SPACE cohort. J Rheumatol 2015;42:1186.
+    .. [3] Maksymowych WP, Lambert RG, Brown LS, Pangan AL. Defining the minimally important
+       change for the SpondyloArthritis Research Consortium of Canada spine and sacroiliac
+       joint magnetic resonance imaging indices for ankylosing spondylitis. J Rheumatol
+       2012;39:1666-1674.
     """
 
     slices: tuple[SijSlice, ...]
@@ -512,7 +522,8 @@ class SparccSijScore(Score):
 
         References
         ----------
-        .. [1] Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709.
+        .. [1] van den Berg R, de Hooge M, Bakker PAC, et al. J Rheumatol 2015;42:1186
+           (SPARCC SIJ >= 2 as the "MRI-active" cut-off).
         """
         total = self.total
         return None if total is None else total >= MRI_ACTIVE_CUTOFF

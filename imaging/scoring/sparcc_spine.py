@@ -59,7 +59,8 @@ __all__ = [
 N_DVUS = 6
 #: Number of consecutive sagittal slices per DVU.
 N_SLICES = 3
-#: Published minimal important change of the SPARCC spine total.
+#: Published minimal important change of the SPARCC spine total (Maksymowych WP, et al.
+#: J Rheumatol 2012;39:1666-74).
 MINIMAL_IMPORTANT_CHANGE = 5.0
 
 
@@ -347,7 +348,8 @@ class SparccSpineScore(Score):
     Notes
     -----
     ``total`` = 0-108 (6 per slice, 18 per DVU), None when a slice is not assessable.
-    Published minimal important change: 5.0.
+    Published minimal important change: 5.0 (Maksymowych WP, Lambert RG, Brown LS, Pangan
+    AL. J Rheumatol 2012;39:1666-1674).
 
     References
     ----------

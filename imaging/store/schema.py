@@ -154,21 +154,41 @@ def _user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _schema_state(conn: sqlite3.Connection) -> tuple[int, list[str]]:
+    """Return ``user_version`` and the table names, read in one snapshot.
+
+    Two reads in autocommit mode are two snapshots: a process that reads version 0 and then
+    the tables another process has just committed with version 2 would see "tables but no
+    version". One read transaction (or the caller's) sees both or neither.
+    """
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN DEFERRED")
+    try:
+        version = _user_version(conn)
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        tables = [name for (name,) in conn.execute(sql)]
+    finally:
+        if own:
+            # Read only: COMMIT just ends the snapshot and releases the shared lock.
+            conn.execute("COMMIT")
+    return version, tables
+
+
 def check_is_score_store(conn: sqlite3.Connection, *, where: str = "database") -> None:
     """Refuse a database that belongs to another application (tables but no schema version).
 
     Read-only, so it can run before anything (even the journal mode) is changed in the file.
+    The version and the table list are read in one snapshot, so a store that another process
+    is creating at the same moment is seen either empty or complete, never half.
 
     Raises
     ------
     StoreError
         If the database has tables but ``user_version`` 0.
     """
-    if _user_version(conn) != 0:
-        return
-    sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-    tables = [name for (name,) in conn.execute(sql)]
-    if tables:
+    version, tables = _schema_state(conn)
+    if version == 0 and tables:
         raise StoreError(
             f"{where}: not a score store: an SQLite database with tables {tables} "
             "but no score-store schema version"

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from imaging.errors import StoreError
@@ -139,11 +140,28 @@ class SQLiteStore(SQLStore):
         # application's database exactly as it was.
         check_is_score_store(conn, where=self.location)
         if self.path is not None:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"{self.location}: cannot switch to WAL journal (got {mode})")
+            self._switch_to_wal(busy_timeout)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+
+    def _switch_to_wal(self, busy_timeout: float) -> None:
+        # The first switch of a new file needs an exclusive lock, and SQLite answers BUSY at
+        # once (no busy handler) while another process is creating the same store, or keeps
+        # the old mode: retry until the busy timeout. Once the file is in WAL mode (it stays
+        # so) the pragma takes no lock.
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                mode = str(self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                mode = f"busy: {exc}"
+            if mode.lower() == "wal":
+                return
+            if time.monotonic() > deadline:
+                raise StoreError(f"{self.location}: cannot switch to WAL journal (got {mode})")
+            time.sleep(0.005)
 
     # -- dialect hooks -----------------------------------------------------------------------
 

@@ -1439,7 +1439,7 @@ def _chord(depth: np.ndarray, radius: float | np.ndarray) -> np.ndarray:
 
 
 def _tube(
-    sdf: np.ndarray, radius: float | np.ndarray, cortex: float
+    sdf: np.ndarray, radius: float | np.ndarray, cortex: float | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(cancellous, cortical) path lengths through a round bone with a cortical shell.
 
@@ -1849,9 +1849,9 @@ def pelvis_radiograph(
             margin = np.abs(np.abs(rel - 0.4 * wob) - width / 2 - 0.6)
             cortex += 6.0 * _line(margin, 1.0, 0.5) * rows_j * (1.0 - 0.5 * (tex > 1.0))
         grade_effects.append((sign, grade, rows_j))
-        for end, ey in (("top", _SIJ_TOP), ("bottom", _SIJ_BOTTOM)):
+        for edge, ey in (("top", _SIJ_TOP), ("bottom", _SIJ_BOTTOM)):
             ex = float(_sij_landmark_x(ey)) * sign
-            landmarks[f"sij_{side.value}_{end}"] = (
+            landmarks[f"sij_{side.value}_{edge}"] = (
                 (ey / pixel_mm) + rows / 2,
                 (ex / pixel_mm) + (cols - 1) / 2,
             )

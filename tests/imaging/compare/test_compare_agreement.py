@@ -284,3 +284,41 @@ def test_cohen_kappa_symmetric_and_perfect(pairs: list[tuple[int, int]]) -> None
         assert ab == pytest.approx(ba, nan_ok=True)
         if len(set(a.tolist())) > 1:
             assert cohen_kappa(a, a, weights=w, categories=[0, 1, 2, 3]).kappa == pytest.approx(1)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        [[1, 2], [1, 2], [1, 2]],  # raters differ, targets do not
+        [[1, 2], [2, 1], [1.5, 1.5]],  # equal target means, rater x target noise
+        [[0.1, 0.2], [0.2, 0.1], [0.3, 0.0]],  # equal means up to rounding
+        [[3, 3, 3], [3, 3, 3]],  # nothing varies
+    ],
+)
+def test_icc_without_between_target_variance_is_nan_and_unlabelled(table) -> None:
+    # The raw formulas give ICC(1,k) = -inf, ICC(2,1) = 0 with CI [0, 0] ("poor") or even
+    # ICC(2,k) = 3 ("excellent") here; with no target variance there is nothing to apportion.
+    results = icc_all(table)
+    for form, r in results.items():
+        assert math.isnan(r.icc) and math.isnan(r.ci_low) and math.isnan(r.ci_high), form
+        assert r.interpretation.startswith("undefined: no between-target variance")
+        assert r.as_dict()["interpretation"] == r.interpretation
+    if np.ptp(np.asarray(table, dtype=float)) > 0:
+        # The one-way F test of "no target variance" stays: F = MSR / MSW = 0, p = 1.
+        assert results[ICCForm.ICC1].f_value == pytest.approx(0.0, abs=1e-12)
+        assert results[ICCForm.ICC1].p_value == pytest.approx(1.0)
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")
+def test_icc_with_tiny_real_target_variance_is_still_computed() -> None:
+    pingouin = pytest.importorskip("pingouin")
+    # Target means 1.5, 1.5, 1.501: little but real variance, far above rounding.
+    table = np.array([[1.0, 2.0], [1.0, 2.0], [1.001, 2.001]])
+    ref = pingouin.intraclass_corr(_long(table), targets="target", raters="rater", ratings="score")
+    mine = icc_all(table)
+    ref_icc1 = float(ref.set_index("Type").loc["ICC(1,1)", "ICC"])
+    assert math.isfinite(mine[ICCForm.ICC1].icc)
+    assert mine[ICCForm.ICC1].icc == pytest.approx(ref_icc1, rel=1e-9)
+    # By hand: MSR = 2 * var(1.5, 1.5, 1.501) = 6.667e-07, MSW = 0.5 -> ICC(1,1) ~ -1.
+    msr, msw = 2 * np.var([1.5, 1.5, 1.501], ddof=1), 0.5
+    assert mine[ICCForm.ICC1].icc == pytest.approx((msr - msw) / (msr + msw), rel=1e-9)

@@ -241,3 +241,51 @@ def test_component_totals_for_sss() -> None:
     change = interval_changes(expanded).set_index("method")["change"]
     assert change["sparcc_sss.fat"] == 3.0 and change["sparcc_sss.erosion"] == -2.0
     assert change["msasss"] == 2.0
+
+
+def test_a_change_equal_to_the_threshold_up_to_rounding_reaches_it() -> None:
+    # 2.3 - 0.3 == 1.9999999999999998 in binary floating point: still a change of 2.
+    assert 2.3 - 0.3 < 2.0
+    t = totals(
+        [
+            ("P1", "V1", "2020-01-01", "R1", 0.3),
+            ("P1", "V2", "2022-01-01", "R1", 2.3),
+            ("P2", "V1", "2020-01-01", "R1", 2.3),
+            ("P2", "V2", "2022-01-01", "R1", 0.3),
+            ("P3", "V1", "2020-01-01", "R1", 0.3),
+            ("P3", "V2", "2022-01-01", "R1", 2.2999),
+        ]
+    )
+    out = classify(interval_changes(t), published_threshold("msasss")).set_index("patient_id")
+    assert out.loc["P1", "status"] == Status.PROGRESSION.value
+    assert out.loc["P2", "status"] == Status.IMPROVEMENT.value
+    # A real shortfall (1.9999, a ten-thousandth below) stays stable.
+    assert out.loc["P3", "status"] == Status.STABLE.value
+
+
+def test_change_status_tolerance_is_documented_and_checked() -> None:
+    from imaging.compare.thresholds import THRESHOLD_TOLERANCE, change_status
+
+    assert THRESHOLD_TOLERANCE == 1e-9
+    below = 2.0 - 2e-9
+    assert change_status([2.0 - 5e-10, below, -(2.0 - 5e-10), np.nan], 2.0).tolist() == [
+        "progression",
+        "stable",
+        "improvement",
+        "undetermined",
+    ]
+    assert change_status([below], [np.nan]).tolist() == ["undetermined"]
+    # Exact comparison on request.
+    assert change_status([2.3 - 0.3], 2.0, tolerance=0.0).tolist() == ["stable"]
+    with pytest.raises(ValueError, match="tolerance"):
+        change_status([1.0], 2.0, tolerance=-1.0)
+
+
+def test_published_mic_thresholds_cite_the_mic_paper() -> None:
+    # SPARCC MICs: Maksymowych et al., J Rheumatol 2012;39:1666-74 (not the 2005 index papers).
+    for method, value in (("sparcc_sij", 2.5), ("sparcc_spine", 5.0)):
+        thr = published_threshold(method)
+        assert thr.value == value
+        assert "J Rheumatol 2012;39:1666-74" in thr.citation
+        assert "2005" not in thr.citation
+    assert "Baraliakos" in published_threshold("msasss").citation

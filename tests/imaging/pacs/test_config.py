@@ -73,6 +73,26 @@ def test_invalid_configurations(url: str, kwargs: dict[str, object], message: st
     assert SECRET not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("url", "message", "shown"),
+    [
+        (f"dicom://PACS:{SECRET}@host", "needs a port", "dicom://PACS:***@host"),
+        (f"dicom://PACS:{SECRET}@host:99999", "bad port", "dicom://PACS:***@host:99999"),
+        (f"dicom://PACS:{SECRET}@[::1]:104", "AETITLE@host:port", "dicom://PACS:***@[::1]:104"),
+        (
+            f"https://alice:{SECRET}@[fe80::1]:8443/dicom-web",
+            "credentials must not be part",
+            "https://alice:***@[fe80::1]:8443/dicom-web",
+        ),
+    ],
+)
+def test_password_in_url_is_masked_in_every_error(url: str, message: str, shown: str) -> None:
+    with pytest.raises(ValueError, match=message) as info:
+        PacsConfig(url)
+    assert SECRET not in str(info.value)
+    assert repr(shown) in str(info.value)
+
+
 def test_secrets_never_in_repr_or_str() -> None:
     creds = Credentials("alice", SECRET)
     config = PacsConfig("http://host/dicom-web", credentials=creds)

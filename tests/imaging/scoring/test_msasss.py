@@ -261,3 +261,79 @@ def test_with_bridge_sets_both_facing_corners() -> None:
     assert score["L2_inferior"] is MSASSSGrade.BRIDGING
     assert score["L3_superior"] is MSASSSGrade.BRIDGING
     assert score.total == 6
+
+
+# -- one reader action per corner: the bridge question ----------------------------------
+from imaging.scoring.msasss import BridgeQuestion, CornerGradeChange, corners_of  # noqa: E402
+
+
+def test_corners_of_each_segment_and_1_based_numbers() -> None:
+    cervical, lumbar = corners_of("cervical"), corners_of(SpineSegment.LUMBAR)
+    assert [c.number for c in cervical] == list(range(1, 13)) == [c.number for c in lumbar]
+    assert cervical[0] is C.C2_INFERIOR and cervical[-1] is C.T1_SUPERIOR
+    assert lumbar[0] is C.T12_INFERIOR and lumbar[-1] is C.S1_SUPERIOR
+    with pytest.raises(ValueError):
+        corners_of("thoracic")
+
+
+def test_plain_grade_applies_to_the_corner_alone() -> None:
+    score = MsasssScore.from_mapping(BASELINE, default=0)
+    change = score.grade_change("L2_inferior", 2)
+    assert change.question is BridgeQuestion.NONE and not change.asks and change.prompt == ""
+    new = change.resolve()
+    assert new is not None and new["L2_inferior"] is MSASSSGrade.SYNDESMOPHYTE
+    assert new.total == score.total + 2
+    assert {k for k, v in new.item_values().items() if v != score.item_values()[k]} == {
+        "L2_inferior"
+    }
+    assert change.message() == "L2 inferior = 2"
+
+
+def test_grade_3_offers_the_facing_corner_and_declining_changes_nothing() -> None:
+    # Worked example: baseline -> C5 inferior 3 offers C6 superior (1 at baseline).
+    score = MsasssScore.from_mapping(BASELINE, default=0)
+    change = score.grade_change("C5_inferior", 3)
+    assert change.question is BridgeQuestion.OFFER_BRIDGE and change.asks
+    assert change.facing is C.C6_SUPERIOR
+    assert change.prompt == "bridge C5 inferior - C6 superior: set C6 superior to 3 as well?"
+    with pytest.raises(ValueError, match="needs an answer"):
+        change.resolve()
+    accepted = change.resolve(True)
+    assert accepted is not None
+    assert accepted["C5_inferior"] is accepted["C6_superior"] is MSASSSGrade.BRIDGING
+    assert accepted.segment_score("cervical") == 6  # 3 + 3 (was 2 + 1)
+    assert change.resolve(False) is None  # offered, not forced: a lone 3 is never stored
+    assert "not changed" in change.message(False) and "C6 superior" in change.message(False)
+
+
+def test_grade_3_facing_not_assessable_is_offered_too() -> None:
+    score = MsasssScore.from_mapping({"L4_superior": "not_assessable"}, default=0)
+    change = score.grade_change("L3i", 3)
+    assert change.question is BridgeQuestion.OFFER_BRIDGE
+    assert change.resolve(True)["L4_superior"] is MSASSSGrade.BRIDGING
+
+
+def test_lowering_one_of_a_bridged_pair_asks() -> None:
+    score = MsasssScore.from_mapping(FOLLOW_UP, default=0)  # C5 inferior - C6 superior bridged
+    change = score.grade_change("C6_superior", 2)
+    assert change.question is BridgeQuestion.LOWER_BRIDGE and change.facing is C.C5_INFERIOR
+    assert change.prompt == "C6 superior and C5 inferior are bridged (3): lower both to 2?"
+    lowered = change.resolve(True)
+    assert lowered["C5_inferior"] is lowered["C6_superior"] is MSASSSGrade.SYNDESMOPHYTE
+    assert change.resolve(False) is None
+    na = score.grade_change("C5_inferior", "not_assessable").resolve(True)
+    assert na["C6_superior"] is MSASSSGrade.NOT_ASSESSABLE and na.total is None
+
+
+def test_same_grade_is_unchanged_and_bad_input_is_refused() -> None:
+    score = MsasssScore.from_mapping(FOLLOW_UP, default=0)
+    change = score.grade_change("C5_inferior", 3)
+    assert change.question is BridgeQuestion.UNCHANGED and change.resolve() is None
+    with pytest.raises(ItemError, match="not an mSASSS grade"):
+        score.grade_change("C5_inferior", 4)
+    with pytest.raises(ItemError, match="not an mSASSS vertebral corner"):
+        score.grade_change("C1_inferior", 1)
+    with pytest.raises(TypeError):
+        CornerGradeChange(
+            corner=C.C2_INFERIOR, grade=MSASSSGrade.NORMAL, before=None, question="none"
+        )
