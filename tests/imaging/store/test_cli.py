@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,9 +39,9 @@ MSASSS = "ab" * 16
 
 
 def test_import_list_show_retract_export(
-    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, location: Path | str, source: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "s.db")
+    db = str(location)
     code, out, _ = run(capsys, "import", str(source), "--db", db, "--actor", "rad1")
     assert code == 0
     assert out.strip() == f"{source}: 3 created, 0 revised, 0 unchanged, 0 refused"
@@ -108,9 +107,9 @@ def test_import_list_show_retract_export(
 
 
 def test_revision_history_names_the_changed_items(
-    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, location: Path | str, source: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "s.db")
+    db = str(location)
     run(capsys, "import", str(source), "--db", db)
     data = json.loads(source.read_text(encoding="utf-8"))
     data[2]["items"]["items"]["left"] = 2
@@ -148,14 +147,14 @@ def test_import_refusals_are_listed_and_exit_1(
 
 
 def test_verify_reports_tampering_with_exit_1(
-    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+    location: Path | str,
+    source: Path,
+    capsys: pytest.CaptureFixture[str],
+    raw: Callable[..., None],
 ) -> None:
-    db = tmp_path / "s.db"
+    db = location
     run(capsys, "import", str(source), "--db", str(db))
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("DROP TRIGGER audit_no_delete")
-    conn.execute("DELETE FROM audit WHERE seq = 1")
-    conn.close()
+    raw(db, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 1")
     code, out, _ = run(capsys, "verify", "--db", str(db))
     assert code == 1
     assert out.startswith("5 problem(s): 2 audit entries, 3 revisions, 3 readings")
