@@ -329,7 +329,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``scores`` subcommand and its own subcommands to the ``as-imaging`` parser."""
     parser = subparsers.add_parser(
         "scores",
-        help="manage the score store (import, export, list, show, retract, verify)",
+        help="manage the score store (import, export, list, show, retract, sign, verify, migrate)",
         # The module docstring is reST; a terminal shows its literals without backticks.
         description=__doc__.split("\n\n")[1].replace("``", "'") if __doc__ else None,
     )
