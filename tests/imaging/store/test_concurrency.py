@@ -25,11 +25,8 @@ def test_four_processes_save_concurrently_and_lose_nothing(
 ) -> None:
     script = tmp_path / "writer.py"
     script.write_text(WRITER, encoding="utf-8")
-    if isinstance(location, Path):
-        # Opening a new SQLite file from several processes at once is the open path's own
-        # race (issue 15); here the file exists before the writers start. On PostgreSQL the
-        # writers create the schema themselves, under the migration's advisory lock.
-        open_store(location, reader="setup").close()
+    # The writers create the new store themselves, all at once: SQLite's open path takes the
+    # write lock to migrate, PostgreSQL's migration runs under an advisory lock.
     prefixes = [chr(ord("a") + i) for i in range(N_PROCESSES)]
     procs = [_start(script, location, p, COUNT, SYNC_EVERY) for p in prefixes]  # type: ignore[arg-type]
     outputs: list[list[str]] = [[] for _ in procs]
