@@ -9,7 +9,8 @@ named by ``$AS_IMAGING_SAMPLE_DIR``), from any working directory.
 3. import the two readers' sample readings into a fresh score store and verify its audit chain;
 4. compare visits and readers and write the HTML report.
 
-Steps 3 and 4 run when the folder holds sample readings (``readings.json``).
+Steps 3 and 4 run when the folder holds sample readings (``readings.json``); the sample
+clinical records (``clinical.csv``) are imported beside them and appear in the report.
 """
 
 from __future__ import annotations
@@ -127,9 +128,27 @@ def _store_and_compare(readings: Path, out: Path) -> int:
     with open_store(db) as store:
         report = import_file(store, readings, actor="demo")
         print(f"   {report}")
+        clinical = readings.with_name("clinical.csv")
+        if clinical.is_file():
+            _show_clinical(store, clinical)
         verify = store.verify()
         print(f"   audit chain: {'intact' if verify.ok else verify}")
         if not verify.ok:
             return 1
     print(f"\n== 4. Comparison of visits and readers: {out / 'report'}")
     return cli_main(["compare", str(db), "--out", str(out / "report")])
+
+
+def _show_clinical(store: Any, path: Path) -> None:
+    """Import the sample clinical records and print BASDAI / ASDAS per visit."""
+    report = store.clinical.import_file(path, actor="demo")
+    print(f"   {str(report).replace('reading ', 'record ')}")
+    for record in store.clinical.query():
+        asdas, state = record.asdas_crp(), record.asdas_crp_state()
+        basdai, crp = record.basdai(), record.crp_mg_l()
+        print(
+            f"   {record.patient_id} {record.visit_label or ''} {record.visit_date}: "
+            f"BASDAI {'n/a' if basdai is None else f'{basdai:.1f}'}, ASDAS-CRP "
+            f"{'n/a' if asdas is None else f'{asdas:.2f}'} ({state or 'n/a'}), CRP "
+            f"{'n/a' if crp is None else f'{crp:g}'} mg/L"
+        )

@@ -67,6 +67,8 @@ class LoadedScores:
     validated : bool
         False when a tidy CSV was read on the fast path, without checking the scoring rules
         (totals are then plain sums of the items, missing if any item is missing).
+    clinical : tuple of ClinicalRecord
+        Clinical records shown beside the scores (from the store, or ``run(clinical=...)``).
     """
 
     source: str
@@ -74,6 +76,7 @@ class LoadedScores:
     items: pd.DataFrame | None
     refused: tuple[str, ...] = field(default_factory=tuple)
     validated: bool = True
+    clinical: tuple[Any, ...] = field(default_factory=tuple)
 
     @property
     def n_readings(self) -> int:
@@ -190,11 +193,16 @@ def _load_store(location: str) -> LoadedScores:
     try:
         with open_store(location, create=False) as store:
             readings = store.query()
+            try:
+                clinical = tuple(store.clinical.query())
+            except StoreError:  # a backend without clinical records holds none
+                clinical = ()
     except StoreError as exc:
         raise ScoresFileError(f"{location}: cannot open the score store: {exc}") from exc
     if not readings:
         raise ScoresFileError(f"{location}: the score store holds no current reading")
-    return LoadedScores(location, totals_frame(readings), readings_to_frame(readings), ())
+    totals, items = totals_frame(readings), readings_to_frame(readings)
+    return LoadedScores(location, totals, items, (), clinical=clinical)
 
 
 def load_scores(path: str | PathLike[str], *, validate: bool = True) -> LoadedScores:
@@ -834,6 +842,7 @@ def render_html(
     nav = " | ".join(f"<a href='#{_safe(m)}'>{html.escape(m)}</a>" for m in methods)
     shown: set[str] = set()
     sections = [_method_section(result, totals, m, out_dir, svg, shown) for m in methods]
+    sections.append(_clinical_section(result, loaded, out_dir, svg))
     refs = "".join(f"<li>{html.escape(r)}</li>" for r in _REFERENCES)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -843,6 +852,16 @@ def render_html(
         + "".join(sections)
         + _central_reading_section(loaded, groups, out_dir, svg)
         + f"<h2>References</h2><ol class='meta'>{refs}</ol></body></html>"
+    )
+
+
+def _clinical_section(
+    result: ComparisonResult, loaded: LoadedScores, out_dir: Path | None, svg: bool
+) -> str:
+    from imaging.compare.clinical_report import clinical_section_html
+
+    return clinical_section_html(
+        loaded.clinical, loaded.totals, result.changes, out_dir=out_dir, svg=svg
     )
 
 
@@ -906,6 +925,11 @@ def write_report(
         path = out / f"{name}.csv"
         table.to_csv(path, index=False)
         tables[name] = path
+    if loaded.clinical:
+        from imaging.compare.clinical_report import clinical_tables, write_clinical_tables
+
+        clinical = clinical_tables(loaded.clinical, loaded.totals, result.changes)
+        tables.update(write_clinical_tables(clinical, out))
     report = out / "report.html"
     report.write_text(
         render_html(result, loaded, title=title, out_dir=out, svg=svg, groups=groups),
@@ -935,6 +959,7 @@ def run(
     intervals: str = "consecutive",
     validate: bool = True,
     msasss_imputation: str | None = None,
+    clinical: str | PathLike[str] | None = None,
 ) -> tuple[LoadedScores, ComparisonResult]:
     """Load scores and compare them (the CLI's computation, for scripts).
 
@@ -946,6 +971,9 @@ def run(
         See :func:`imaging.compare.compare`.
     validate : bool, optional
         See :func:`load_scores`.
+    clinical : str or path-like, optional
+        A clinical records file (CSV/JSON, :func:`imaging.clinical.io.read_records`) shown
+        beside the scores; rows that break a rule are listed with the refused readings.
 
     Returns
     -------
@@ -953,6 +981,14 @@ def run(
     result : ComparisonResult
     """
     loaded = load_scores(path, validate=validate)
+    if clinical is not None:
+        from dataclasses import replace
+
+        from imaging.clinical.io import read_records
+
+        records, errors = read_records(clinical)
+        refused = (*loaded.refused, *(f"clinical records {e}" for e in errors))
+        loaded = replace(loaded, clinical=tuple(records), refused=refused)
     result = compare(
         loaded.totals,
         loaded.items,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from imaging.scoring.reading import Method, Reading, ReadingMode, Visit
+    from imaging.store.clinical import ClinicalRecords
     from imaging.store.records import ReaderRecord
     from imaging.store.signatures import Signature, SignatureMeaning
 
@@ -470,6 +471,13 @@ class ScoreStore(ABC):
 
     def _actor(self, actor: str | None) -> str:
         return _check_actor(actor, self.reader)
+
+    @property
+    def clinical(self) -> ClinicalRecords:
+        """The clinical records of this store (:mod:`imaging.store.clinical`)."""
+        from imaging.store.clinical import ClinicalRecords
+
+        return ClinicalRecords(self)
 
     def __enter__(self) -> ScoreStore:
         return self

@@ -31,7 +31,7 @@ from typing import Any
 from imaging.errors import StoreError
 from imaging.store.audit import Problem, ProblemKind
 from imaging.store.base import register_backend
-from imaging.store.schema import PROTECTED_TABLES
+from imaging.store.schema import _V3_CLINICAL, CLINICAL_PROTECTED_TABLES, PROTECTED_TABLES
 from imaging.store.sql import SQLStore
 
 __all__ = ["LATEST_VERSION", "PG_MIGRATIONS", "PG_REQUIRED_TRIGGERS", "PostgresStore", "redact"]
@@ -39,10 +39,23 @@ __all__ = ["LATEST_VERSION", "PG_MIGRATIONS", "PG_REQUIRED_TRIGGERS", "PostgresS
 # One arbitrary 64-bit key: the advisory lock of the schema migration.
 _MIGRATION_LOCK = 0x41534D49475241  # "ASMIGRA"
 
+_ALL_PROTECTED = (*PROTECTED_TABLES, *CLINICAL_PROTECTED_TABLES)
+
 #: Triggers that make the protected tables append-only (including TRUNCATE).
 PG_REQUIRED_TRIGGERS = tuple(
-    f"{table}_no_{verb}" for table in PROTECTED_TABLES for verb in ("update", "delete", "truncate")
+    f"{table}_no_{verb}" for table in _ALL_PROTECTED for verb in ("update", "delete", "truncate")
 )
+
+
+def _append_only_triggers(tables: tuple[str, ...]) -> list[str]:
+    return [
+        f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} "
+        f"FOR EACH {'STATEMENT' if verb == 'truncate' else 'ROW'} "
+        "EXECUTE FUNCTION score_store_append_only()"
+        for table in tables
+        for verb in ("update", "delete", "truncate")
+    ]
+
 
 _V1 = [
     """
@@ -95,13 +108,7 @@ _V1 = [
     END
     $$
     """,
-    *(
-        f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} "
-        f"FOR EACH {'STATEMENT' if verb == 'truncate' else 'ROW'} "
-        "EXECUTE FUNCTION score_store_append_only()"
-        for table in PROTECTED_TABLES
-        for verb in ("update", "delete", "truncate")
-    ),
+    *_append_only_triggers(PROTECTED_TABLES),
 ]
 
 _V2 = [
@@ -110,10 +117,19 @@ _V2 = [
     "CREATE INDEX audit_by_reading ON audit (reading_id, seq)",
 ]
 
+# The clinical records' block of the SQLite schema (its tables and index are portable SQL);
+# PostgreSQL gets its own append-only triggers for them.
+_V3 = [
+    statement
+    for statement in _V3_CLINICAL
+    if not statement.lstrip().upper().startswith("CREATE TRIGGER")
+] + _append_only_triggers(CLINICAL_PROTECTED_TABLES)
+
 #: Ordered migrations, as in :data:`imaging.store.schema.MIGRATIONS` (same version numbers).
 PG_MIGRATIONS: tuple[tuple[str, list[str]], ...] = (
     ("Create the readings, revisions and audit tables and the append-only triggers.", _V1),
     ("Add the query indexes.", _V2),
+    ("Add the clinical records (revisions, current state, append-only triggers).", _V3),
 )
 
 #: The schema version this code writes.

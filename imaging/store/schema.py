@@ -18,6 +18,9 @@ Tables (version 2)
     The append-only, hash-chained audit trail (see :mod:`imaging.store.audit`).
 ``schema_migration``
     When each schema version was applied (version 2 onwards).
+``clinical_revision``, ``clinical_record`` (version 3)
+    Clinical records per patient, visit date and source, shaped like ``reading_revision`` /
+    ``reading`` and audited in the same ``audit`` chain (:mod:`imaging.store.clinical`).
 
 Triggers refuse ``UPDATE`` and ``DELETE`` on ``reading_revision`` and ``audit``, so altering
 history needs a deliberate raw edit that first drops a trigger; :meth:`ScoreStore.verify`
@@ -33,6 +36,7 @@ from datetime import UTC, datetime
 from imaging.errors import StoreError
 
 __all__ = [
+    "CLINICAL_PROTECTED_TABLES",
     "LATEST_VERSION",
     "MIGRATIONS",
     "PROTECTED_TABLES",
@@ -44,9 +48,14 @@ __all__ = [
 #: Tables whose rows may never change once written.
 PROTECTED_TABLES = ("audit", "reading_revision")
 
+#: Append-only tables of the clinical records (version 3, :mod:`imaging.store.clinical`).
+CLINICAL_PROTECTED_TABLES = ("clinical_revision",)
+
 #: Names of the triggers that make :data:`PROTECTED_TABLES` append-only.
 REQUIRED_TRIGGERS = tuple(
-    f"{table}_no_{verb}" for table in PROTECTED_TABLES for verb in ("update", "delete")
+    f"{table}_no_{verb}"
+    for table in (*PROTECTED_TABLES, *CLINICAL_PROTECTED_TABLES)
+    for verb in ("update", "delete")
 )
 
 _V1 = [
@@ -119,6 +128,57 @@ _V2 = [
 ]
 
 
+# -- clinical records (version 3) -------------------------------------------------------------
+# Kept apart so that another backend can port it as one block. Clinical records have their own
+# revision and current-state tables, shaped like reading_revision / reading, and share the
+# one hash-chained ``audit`` table (their ids start with ``clinical:``).
+_V3_CLINICAL = [
+    """
+    CREATE TABLE clinical_revision (
+        record_id      TEXT    NOT NULL,
+        revision       INTEGER NOT NULL CHECK (revision >= 1),
+        payload        TEXT    NOT NULL,
+        content_sha256 TEXT    NOT NULL,
+        saved_at       TEXT    NOT NULL,
+        actor          TEXT    NOT NULL,
+        reason         TEXT,
+        PRIMARY KEY (record_id, revision)
+    )
+    """,
+    """
+    CREATE TABLE clinical_record (
+        record_id      TEXT    PRIMARY KEY,
+        patient_id     TEXT    NOT NULL,
+        visit_date     TEXT    NOT NULL,
+        source         TEXT    NOT NULL,
+        revision       INTEGER NOT NULL,
+        retracted      INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+        payload        TEXT    NOT NULL,
+        content_sha256 TEXT    NOT NULL,
+        UNIQUE (patient_id, visit_date, source),
+        FOREIGN KEY (record_id, revision) REFERENCES clinical_revision (record_id, revision)
+    )
+    """,
+    "CREATE INDEX clinical_by_patient_date ON clinical_record (patient_id, visit_date)",
+    *(
+        f"""
+        CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table}
+        BEGIN
+            SELECT RAISE(ABORT, '{table} is append-only: {verb.upper()} refused');
+        END
+        """
+        for table in CLINICAL_PROTECTED_TABLES
+        for verb in ("update", "delete")
+    ),
+]
+
+
+def _migration_v3(conn: sqlite3.Connection) -> None:
+    """Add the clinical records (revisions, current state, append-only triggers)."""
+    for statement in _V3_CLINICAL:
+        conn.execute(statement)
+
+
 def _migration_v1(conn: sqlite3.Connection) -> None:
     """Create the readings, revisions and audit tables and the append-only triggers."""
     for statement in _V1:
@@ -136,7 +196,11 @@ def _migration_v2(conn: sqlite3.Connection) -> None:
 
 
 #: Ordered migrations; ``MIGRATIONS[i]`` upgrades version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_v1, _migration_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migration_v1,
+    _migration_v2,
+    _migration_v3,
+)
 
 #: The schema version this code writes.
 LATEST_VERSION = len(MIGRATIONS)

@@ -52,6 +52,7 @@ from imaging.store.base import (
     ScoreStore,
     VerifyReport,
 )
+from imaging.store.clinical import check_clinical, clinical_rows_for_verify, is_clinical_id
 from imaging.store.records import ReaderRecord, record_of, record_subject
 from imaging.store.signatures import Signature, signature_of
 
@@ -73,6 +74,10 @@ def reading_payload(reading: Reading) -> str:
     """
     if not isinstance(reading, Reading):
         raise TypeError(f"the score store saves Reading objects, got {type(reading).__name__}")
+    if is_clinical_id(reading.reading_id):
+        raise SaveRefusedError(
+            f"reading id {reading.reading_id!r}: ids starting 'clinical:' are clinical records"
+        )
     try:
         payload = canonical_json(reading.to_dict())
         back = Reading.from_dict(json.loads(payload))
@@ -638,6 +643,7 @@ class SQLStore(ScoreStore):
                 "SELECT reading_id, patient_id, visit_label, study_date, reader, method, mode,"
                 " revision, retracted, payload, content_sha256 FROM reading ORDER BY reading_id"
             )
+            clinical_rows = clinical_rows_for_verify(self._read)
         # SQLite stores any type in any column of an ordinary table: a row altered behind
         # the store's back may hold a blob where text belongs, or text in an integer column.
         # Such a cell is reported and replaced by a stand-in, so the checks below still run
@@ -668,6 +674,9 @@ class SQLStore(ScoreStore):
         problems += check_heads(entries, expected_heads)
         states, replay_problems = replay(entries)
         problems += replay_problems
+        # Clinical records share the chain; they are checked against their own tables.
+        states, clinical_problems = check_clinical(states, clinical_rows)
+        problems += clinical_problems
         problems += _check_revisions(states, revision_rows)
         problems += _check_readings(states, reading_rows)
         head = entries[-1].hash if entries else GENESIS_HASH

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -58,3 +59,22 @@ def test_sql_ascii_database_keeps_text(pg_server: Any, make_msasss: Callable[...
 def test_redact_hides_passwords() -> None:
     assert redact("postgresql://rad1:pw@host:5432/db") == "postgresql://rad1:***@host:5432/db"
     assert redact("postgresql://host/db") == "postgresql://host/db"
+
+
+def test_clinical_records_on_postgresql(pg_url: str, raw: Callable[..., None]) -> None:
+    """The clinical block of the schema (version 3) is ported: records share the chain."""
+    import importlib.util
+
+    if importlib.util.find_spec("imaging.clinical") is None:
+        pytest.skip("no clinical records in this checkout")
+    from imaging.clinical import ClinicalRecord
+
+    record = ClinicalRecord(
+        patient_id="P01", visit_date=dt.date(2024, 3, 1), source="clinic", basdai_fatigue=5
+    )
+    with open_store(pg_url, reader="clinic1") as store:
+        store.clinical.save(record, reason="visit entered")
+        assert store.clinical.get(record.record_id) == record
+        assert store.verify().ok
+    with pytest.raises(Exception, match="clinical_revision is append-only"):
+        raw(pg_url, "DELETE FROM clinical_revision")

@@ -74,7 +74,7 @@ def _version(path: Path) -> int:
 
 
 def test_migrations_are_ordered_and_complete() -> None:
-    assert schema.LATEST_VERSION == len(schema.MIGRATIONS) == 2
+    assert schema.LATEST_VERSION == len(schema.MIGRATIONS) == 3
     assert all(m.__doc__ for m in schema.MIGRATIONS)
 
 
@@ -110,7 +110,7 @@ def test_v1_database_migrates_and_keeps_its_readings(
 def test_reopening_does_not_migrate_again(db_path: Path) -> None:
     open_store(db_path, reader="a").close()
     conn = sqlite3.connect(db_path, isolation_level=None)
-    assert schema.migrate(conn) == (2, 2)
+    assert schema.migrate(conn) == (schema.LATEST_VERSION, schema.LATEST_VERSION)
     conn.close()
 
 
