@@ -55,6 +55,8 @@ APT_PACKAGES = [
     "iproute2",
     "dcmtk",
     "dicom3tools",
+    # a real PostgreSQL server for the shared-store tests (started on loopback by the tests)
+    "postgresql",
 ]
 
 

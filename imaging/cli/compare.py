@@ -119,11 +119,13 @@ def register(subparsers: Any) -> None:
         help="write the figures as PNG only (default: PNG and SVG)",
     )
     parser.add_argument("--title", default="AS imaging: longitudinal comparison")
+    parser.add_argument("--groups", help="CSV of patient_id, group (arms of the outcome tables)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``as-imaging compare``; return 0 on success, 1 when the scores cannot be used."""
+    from imaging.compare.outcomes import read_groups
     from imaging.compare.report import run as compare_scores
     from imaging.compare.report import write_report
 
@@ -137,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
             validate=args.validate,
             msasss_imputation=args.msasss_imputation,
         )
+        groups = None if args.groups is None else read_groups(args.groups)
     except (ImagingError, ValueError) as exc:
         print(f"as-imaging compare: {exc}", file=sys.stderr)
         return 1
@@ -146,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     if out is None and not args.json:
         out = Path(f"{Path(str(args.scores)).stem}_report")
     if out is not None:
-        files = write_report(result, loaded, out, title=args.title, svg=args.svg)
+        files = write_report(result, loaded, out, title=args.title, svg=args.svg, groups=groups)
         print(
             f"report: {files.html} ({loaded.n_readings} readings, "
             f"{len(loaded.refused)} skipped; tables in {out})",

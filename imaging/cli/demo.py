@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
 def _store_and_compare(readings: Path, out: Path) -> int:
     """Import the sample readings into a fresh store, verify it, write the comparison report."""
     from imaging.cli.main import main as cli_main
-    from imaging.store import open_store
+    from imaging.store import import_file, open_store
 
     out.mkdir(parents=True, exist_ok=True)
     db = out / "scores.db"
@@ -129,7 +129,7 @@ def _store_and_compare(readings: Path, out: Path) -> int:
         stale.unlink(missing_ok=True)
     print(f"\n== 3. Score store: {db}")
     with open_store(db) as store:
-        report = store.import_file(readings, actor="demo")
+        report = import_file(store, readings, actor="demo")
         print(f"   {report}")
         clinical = readings.with_name("clinical.csv")
         if clinical.is_file():

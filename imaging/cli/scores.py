@@ -1,6 +1,7 @@
 """``as-imaging scores``: manage the score store from the command line.
 
-Subcommands: ``import``, ``export``, ``list``, ``show``, ``retract``, ``restore``, ``verify``.
+Subcommands: ``import``, ``export``, ``list``, ``show``, ``retract``, ``restore``, ``sign``,
+``verify``, ``migrate``.
 The store is ``--db PATH`` (a file or ``sqlite:///`` URL), else the ``AS_IMAGING_DB``
 environment variable, else ``./scores.db``. Changes are recorded under ``--actor``, else
 ``AS_IMAGING_ACTOR``, else the login name.
@@ -21,7 +22,14 @@ from typing import Any
 
 from imaging.errors import ImagingError
 from imaging.scoring.reading import Method, Reading, ReadingMode
-from imaging.store import ImportReport, ScoreStore, open_store
+from imaging.store import (
+    ImportReport,
+    ScoreStore,
+    SignatureMeaning,
+    export_file,
+    import_file,
+    open_store,
+)
 from imaging.store.audit import AuditAction, AuditEntry
 
 __all__ = ["main", "register", "run"]
@@ -108,7 +116,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         for path in args.file:
             # One unreadable file is reported and skipped; the others are still imported.
             try:
-                report = store.import_file(
+                report = import_file(
+                    store,
                     path,
                     reason=args.reason,
                     allow_revisions=args.allow_revisions,
@@ -130,14 +139,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     with open_store(_db(args), create=False) as store:
-        count = store.export_file(args.file, format=args.format, **_filters(args))
+        count = export_file(store, args.file, format=args.format, **_filters(args))
     print(f"{count} reading(s) written to {args.file}")
     return 0
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     with open_store(_db(args), create=False) as store:
+        unsigned = {r.reading_id for r in store.unsigned(**_filters(args))}
         rows = [_summary(store, reading) for reading in store.query(**_filters(args))]
+    for row in rows:
+        row["signed"] = row["reading_id"] not in unsigned
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
@@ -145,6 +157,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         row["date"] = row["study_date"] or ""
         row["total"] = _total(row["total"])
         row["state"] = "retracted" if row["retracted"] else "current"
+        row["sig"] = "signed" if row["signed"] else "UNSIGNED"
     columns = [
         ("reading_id", "id"),
         ("patient_id", "patient"),
@@ -154,11 +167,46 @@ def _cmd_list(args: argparse.Namespace) -> int:
         ("method", "method"),
         ("mode", "mode"),
         ("total", "total"),
+        ("sig", "signature"),
     ]
     if args.include_retracted:
         columns.append(("state", "state"))
     print(_table(rows, columns))
-    print(f"{len(rows)} reading(s)")
+    flagged = sum(not row["signed"] for row in rows)
+    print(f"{len(rows)} reading(s), {flagged} unsigned")
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from imaging.store.transfer import copy_store
+
+    with open_store(args.source, create=False) as source, open_store(args.target) as target:
+        report = copy_store(source, target)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "source": report.source,
+                    "target": report.target,
+                    "rows": report.rows,
+                    "head": report.head,
+                    "ok": report.ok,
+                    "problems": [str(p) for p in report.verify.problems],
+                },
+                indent=1,
+            )
+        )
+    else:
+        print(report)
+        if not report.ok:
+            print(report.verify)
+    return 0 if report.ok else 1
+
+
+def _cmd_sign(args: argparse.Namespace) -> int:
+    with open_store(_db(args), reader=_actor(args), create=False) as store:
+        for reading_id in args.id:
+            print(f"{reading_id}: {store.sign(reading_id, meaning=args.meaning)}")
     return 0
 
 
@@ -281,7 +329,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``scores`` subcommand and its own subcommands to the ``as-imaging`` parser."""
     parser = subparsers.add_parser(
         "scores",
-        help="manage the score store (import, export, list, show, retract, verify)",
+        help="manage the score store (import, export, list, show, retract, sign, verify, migrate)",
         # The module docstring is reST; a terminal shows its literals without backticks.
         description=__doc__.split("\n\n")[1].replace("``", "'") if __doc__ else None,
     )
@@ -334,6 +382,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         p = add(name, _cmd_retract, text, [actor])
         p.add_argument("id", help="reading id")
         p.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
+    p = add(
+        "migrate",
+        _cmd_migrate,
+        "copy a store (e.g. a SQLite file) into a new, empty store (e.g. postgresql://...), "
+        "audit chain included, and verify the copy",
+        [],
+    )
+    p.add_argument("source", help="the store to copy (file or URL)")
+    p.add_argument("target", help="the new store (file or URL, e.g. postgresql://host/db)")
+    p.add_argument("--json", action="store_true", help="JSON output for scripts")
+    p = add("sign", _cmd_sign, "sign the current revision of readings (audited)", [actor])
+    p.add_argument("id", nargs="+", help="reading id(s)")
+    p.add_argument(
+        "--meaning",
+        choices=[m.value for m in SignatureMeaning],
+        default=SignatureMeaning.READ_COMPLETE.value,
+        help="what the signature attests (default: %(default)s; only the reader signs "
+        "his own reading as read complete)",
+    )
     p = add(
         "verify", _cmd_verify, "check the audit chain and the readings; exit 1 on any problem", []
     )

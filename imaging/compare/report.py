@@ -683,6 +683,72 @@ def _method_section(
     return "".join(parts)
 
 
+def _central_reading_section(
+    loaded: LoadedScores, groups: pd.DataFrame | None, out_dir: Path | None, svg: bool
+) -> str:
+    """Trial outcome tables per arm, adjudication rates, signatures and reader calibrations."""
+    from imaging.compare import outcomes
+
+    if loaded.items is None or loaded.items.empty:
+        return ""
+    parts = [
+        "<h2 id='central_reading'>Central reading: trial outcomes</h2>",
+        "<p class='meta'>Per method, reading mode and arm, for each reader, the mean of the "
+        "readers and after adjudication (SURPASS layout, Baraliakos et al. ARD 2024). Change "
+        "= later - earlier from baseline; mSASSS no progression: change &le; 0.5, "
+        "progression: change &ge; 2; SPARCC: reduction = negative change.</p>",
+    ]
+    try:
+        table = outcomes.trial_outcomes(loaded.items, groups=groups)
+    except (ImagingError, ValueError, KeyError) as exc:
+        return "".join(parts) + f"<div class='warn'>{html.escape(str(exc))}</div>"
+    wide = outcomes.surpass_layout(table)
+    if not wide.empty:
+        parts.append(_table(wide.reset_index(), csv_name="trial_outcomes.csv"))
+    if out_dir is not None:
+        table.to_csv(out_dir / "trial_outcomes.csv", index=False)
+    figures = outcomes.outcome_figures(loaded.items, groups=groups)
+    parts.append("<div class='figs'>")
+    for name, fig in figures.items():
+        parts.append(
+            _figure_html(fig, f"Cumulative probability: {name}", _safe(name), out_dir, svg)
+        )
+    parts.append("</div>")
+    parts.append(_store_state_html(loaded))
+    return "".join(parts)
+
+
+def _store_state_html(loaded: LoadedScores) -> str:
+    """Adjudication rates of the readings; unsigned readings and calibrations of a store."""
+    from imaging.adjudication import adjudication_queue
+    from imaging.calibration import stored_calibrations
+    from imaging.scoring.reading import readings_from_frame
+
+    parts: list[str] = []
+    if loaded.validated and loaded.items is not None and loaded.n_readings <= 20_000:
+        readings, _ = readings_from_frame(loaded.items)
+        rates = adjudication_queue(readings).rates()
+        parts += ["<h3>Adjudication rate per method and rule</h3>", _table(rates)]
+    text = loaded.source
+    if "://" in text or Path(text).suffix.lower() in (".db", ".sqlite", ".sqlite3"):
+        from imaging.store import open_store
+
+        with open_store(text, create=False, reader="report") as store:
+            unsigned = store.unsigned()
+            calibrations = stored_calibrations(store)
+        if unsigned:
+            ids = ", ".join(r.reading_id[:12] for r in unsigned[:20])
+            parts.append(
+                f"<div class='warn'><b>{len(unsigned)} unsigned reading(s)</b> (current "
+                f"revision not signed 'read complete' or 'adjudicated'): {html.escape(ids)}"
+                f"{' ...' if len(unsigned) > 20 else ''}</div>"
+            )
+        else:
+            parts.append("<p class='meta'>Every current reading is signed.</p>")
+        parts += ["<h3>Reader calibration</h3>", _table(calibrations)]
+    return "".join(parts)
+
+
 def render_html(
     result: ComparisonResult,
     loaded: LoadedScores,
@@ -690,6 +756,7 @@ def render_html(
     title: str = "AS imaging: longitudinal comparison",
     out_dir: Path | None = None,
     svg: bool = True,
+    groups: pd.DataFrame | None = None,
 ) -> str:
     """Render the self-contained HTML report.
 
@@ -705,6 +772,9 @@ def render_html(
         When given, each figure is also saved there as PNG (and SVG) under ``figures/``.
     svg : bool, optional
         Also save each figure as SVG (default True; rendering SVG takes as long as PNG).
+    groups : pandas.DataFrame, optional
+        Patients' arms (``patient_id, group``, :func:`imaging.compare.outcomes.read_groups`)
+        for the central-reading section.
 
     Returns
     -------
@@ -780,6 +850,7 @@ def render_html(
         + "".join(header)
         + (f"<p>{nav}</p>" if nav else "")
         + "".join(sections)
+        + _central_reading_section(loaded, groups, out_dir, svg)
         + f"<h2>References</h2><ol class='meta'>{refs}</ol></body></html>"
     )
 
@@ -820,6 +891,7 @@ def write_report(
     *,
     title: str = "AS imaging: longitudinal comparison",
     svg: bool = True,
+    groups: pd.DataFrame | None = None,
 ) -> ReportFiles:
     """Write ``report.html``, one CSV per table, ``result.json`` and the figures.
 
@@ -839,6 +911,8 @@ def write_report(
         Report title.
     svg : bool, optional
         Also write each figure as SVG beside its PNG.
+    groups : pandas.DataFrame, optional
+        Patients' arms for the central-reading section (see :func:`render_html`).
 
     Returns
     -------
@@ -858,7 +932,8 @@ def write_report(
         tables.update(write_clinical_tables(clinical, out))
     report = out / "report.html"
     report.write_text(
-        render_html(result, loaded, title=title, out_dir=out, svg=svg), encoding="utf-8"
+        render_html(result, loaded, title=title, out_dir=out, svg=svg, groups=groups),
+        encoding="utf-8",
     )
     result_json = out / "result.json"
     # The per-patient tables are in their CSV files; repeating them here made result.json

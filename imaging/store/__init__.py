@@ -6,8 +6,10 @@
 ...     store.query(patient_id="P01")
 ...     store.verify().ok
 
-The default backend is one SQLite file (:mod:`imaging.store.sqlite`); other databases plug in
-through :func:`register_backend` and a URL scheme. Import and export of JSON and CSV live in
+The default backend is one SQLite file (:mod:`imaging.store.sqlite`); a shared PostgreSQL
+database (``postgresql://...``, :mod:`imaging.store.postgres`) runs the same SQL
+(:mod:`imaging.store.sql`); other databases plug in through :func:`register_backend` and a URL
+scheme. Import and export of JSON and CSV live in
 :mod:`imaging.store.io`, the audit chain and its checks in :mod:`imaging.store.audit`, the
 schema and its migrations in :mod:`imaging.store.schema`.
 """
@@ -28,13 +30,18 @@ from imaging.store.base import (
     register_backend,
 )
 from imaging.store.io import FileFormat, ImportReport, Refusal, export_file, import_file
+from imaging.store.signatures import Signature, SignatureMeaning
 from imaging.store.sqlite import SQLiteStore
+
+# Registers the postgresql:// scheme (psycopg is imported only when such a store is opened).
+from imaging.store.postgres import PostgresStore  # isort: skip
 
 __all__ = [
     "AuditAction",
     "AuditEntry",
     "FileFormat",
     "ImportReport",
+    "PostgresStore",
     "Problem",
     "ProblemKind",
     "ReadingNotFoundError",
@@ -45,6 +52,8 @@ __all__ = [
     "SaveResult",
     "SaveStatus",
     "ScoreStore",
+    "Signature",
+    "SignatureMeaning",
     "VerifyReport",
     "available_backends",
     "export_file",

@@ -35,11 +35,13 @@ from typing import Any
 
 __all__ = [
     "GENESIS_HASH",
+    "READER_PREFIX",
     "AuditAction",
     "AuditEntry",
     "Problem",
     "ProblemKind",
     "ReadingState",
+    "SignatureMeaning",
     "canonical_json",
     "check_chain",
     "check_heads",
@@ -47,6 +49,9 @@ __all__ = [
     "entry_hash",
     "replay",
 ]
+
+#: Prefix of the ``reading_id`` column of reader records (:attr:`AuditAction.RECORD`).
+READER_PREFIX = "reader:"
 
 #: The ``prev_hash`` of the first entry of every chain.
 GENESIS_HASH = "0" * 64
@@ -63,6 +68,22 @@ class AuditAction(StrEnum):
     """The reading is withdrawn (hidden by default, never erased); ``new`` is empty."""
     RESTORE = "restore"
     """A retraction is undone; ``previous`` is empty, ``new`` is the reading shown again."""
+    SIGN = "sign"
+    """A signature on the current revision: ``reason`` is its meaning, ``new`` the signed
+    content (see :mod:`imaging.store.signatures`)."""
+    RECORD = "record"
+    """A record about a reader, not a reading (e.g. a calibration result): ``reading_id`` is
+    ``reader:<reader id>``, ``reason`` the kind of record, ``new`` its canonical JSON (see
+    :mod:`imaging.store.records`)."""
+
+
+class SignatureMeaning(StrEnum):
+    """What a signature attests (21 CFR 11.50(a)(3)); see :mod:`imaging.store.signatures`."""
+
+    READ_COMPLETE = "read complete"
+    """The reader has completed this reading of his own; only the reading's reader signs it."""
+    ADJUDICATED = "adjudicated"
+    """The adjudicator has completed an adjudication reading."""
 
 
 class ProblemKind(StrEnum):
@@ -287,6 +308,7 @@ class ReadingState:
     revision: int = 0
     retracted: bool = False
     saves: dict[int, AuditEntry] = field(default_factory=dict)
+    signed: dict[int, list[AuditEntry]] = field(default_factory=dict)
 
 
 def check_heads(entries: Iterable[AuditEntry], heads: Iterable[str]) -> list[Problem]:
@@ -360,6 +382,13 @@ def replay(entries: Iterable[AuditEntry]) -> tuple[dict[str, ReadingState], list
         def bad(detail: str, where: str = where) -> None:
             problems.append(Problem(ProblemKind.ENTRY_INVALID, where, detail))
 
+        if action is AuditAction.RECORD:
+            # Reader records stand alone: no reading state, only a well-formed subject and value.
+            if not entry.reading_id.startswith(READER_PREFIX) or not entry.new or not entry.reason:
+                bad(f"record {entry.reading_id!r} needs a reader:<id> subject, a kind and a value")
+            continue
+        if entry.reading_id.startswith(READER_PREFIX):
+            bad(f"{action} of {entry.reading_id!r}: reader records are never readings")
         if action is AuditAction.CREATE:
             if state is not None:
                 bad(f"reading {entry.reading_id} created again (first created earlier)")
@@ -380,6 +409,11 @@ def replay(entries: Iterable[AuditEntry]) -> tuple[dict[str, ReadingState], list
                     )
                 if state.retracted:
                     bad(f"revise of {entry.reading_id} while it is retracted")
+                if state.revision in state.signed and not entry.reason:
+                    bad(
+                        f"revise of signed {entry.reading_id} revision {state.revision} "
+                        "gives no reason"
+                    )
             if entry.new is None:
                 bad(f"{action} of {entry.reading_id} has no new value")
             state.payload = entry.new
@@ -399,4 +433,17 @@ def replay(entries: Iterable[AuditEntry]) -> tuple[dict[str, ReadingState], list
             if entry.new != state.payload:
                 bad(f"restore of {entry.reading_id}: 'new' is not the current value")
             state.retracted = False
+        elif action is AuditAction.SIGN:
+            if state.retracted:
+                bad(f"sign of {entry.reading_id} while it is retracted")
+            if entry.revision != state.revision:
+                bad(
+                    f"sign of {entry.reading_id} revision {entry.revision}, but the current "
+                    f"revision is {state.revision}"
+                )
+            if entry.new != state.payload:
+                bad(f"sign of {entry.reading_id}: the signed content is not the current value")
+            if entry.reason not in {m.value for m in SignatureMeaning}:
+                bad(f"sign of {entry.reading_id}: unknown meaning {entry.reason!r}")
+            state.signed.setdefault(state.revision, []).append(entry)
     return states, problems

@@ -2,9 +2,10 @@
 
 A backend is a subclass of :class:`ScoreStore` that implements the abstract primitives (one
 transaction per save, an append-only audit, queries over the current readings). Everything
-built on those primitives - ``save``, ``to_frame``, import and export - lives here, so a server
+built on those primitives - ``save``, ``unsigned``, ``to_frame`` - lives here, so a server
 database (PostgreSQL...) only has to implement the primitives and register its URL scheme with
-:func:`register_backend`.
+:func:`register_backend`. Import and export are plain functions over a store
+(:mod:`imaging.store.io`), which depends on this module and never the reverse.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
     from imaging.scoring.reading import Method, Reading, ReadingMode, Visit
     from imaging.store.clinical import ClinicalRecords
-    from imaging.store.io import ImportReport
+    from imaging.store.records import ReaderRecord
+    from imaging.store.signatures import Signature, SignatureMeaning
 
 __all__ = [
     "ReadingNotFoundError",
@@ -347,6 +349,71 @@ class ScoreStore(ABC):
     def close(self) -> None:
         """Release the connection."""
 
+    @abstractmethod
+    def sign(
+        self,
+        reading_id: str,
+        *,
+        meaning: SignatureMeaning | str = "read complete",
+        actor: str | None = None,
+    ) -> Signature:
+        """Sign the current revision of a reading (an audit entry of action ``sign``).
+
+        Parameters
+        ----------
+        reading_id : str
+            The reading.
+        meaning : SignatureMeaning or str, optional
+            ``"read complete"`` (default; only the reading's own reader signs it) or
+            ``"adjudicated"``.
+        actor : str, optional
+            The signer (default: the store's ``reader``).
+
+        Returns
+        -------
+        Signature
+
+        Raises
+        ------
+        ReadingNotFoundError
+            If the id was never saved.
+        SaveRefusedError
+            If the reading is retracted, the signer may not sign it with that meaning, or the
+            signer already signed this revision with this meaning.
+
+        References
+        ----------
+        .. [1] US FDA. 21 CFR Part 11.50 and 11.70 (signature manifestations and linking).
+        """
+
+    @abstractmethod
+    def signatures(self, reading_id: str | None = None) -> list[Signature]:
+        """Return the signatures of one reading (or of all), oldest first."""
+
+    @abstractmethod
+    def add_reader_record(
+        self, reader: str, kind: str, value: dict[str, Any], *, actor: str | None = None
+    ) -> ReaderRecord:
+        """Append a record about a reader (e.g. ``kind="calibration"``) to the audit chain.
+
+        Parameters
+        ----------
+        reader : str
+            The reader it is about.
+        kind : str
+            What it is.
+        value : dict
+            The record; stored as canonical JSON.
+        actor : str, optional
+            Who stores it (default: the store's ``reader``).
+        """
+
+    @abstractmethod
+    def reader_records(
+        self, reader: str | None = None, *, kind: str | None = None
+    ) -> list[ReaderRecord]:
+        """Return the records about one reader (or all), oldest first, optionally of a kind."""
+
     # -- built on the primitives -------------------------------------------------------------
 
     def save(
@@ -379,6 +446,19 @@ class ScoreStore(ABC):
             raise SaveRefusedError(f"{self.location}: {result.reason}")
         return result
 
+    def unsigned(self, **filters: Any) -> list[Reading]:
+        """Return the current readings matching ``filters`` whose current revision is unsigned.
+
+        ``filters`` are those of :meth:`query`. A reading revised after its signature is
+        unsigned again until it is signed anew.
+        """
+        unsigned = self._unsigned_ids()
+        return [r for r in self.query(**filters) if r.reading_id in unsigned]
+
+    @abstractmethod
+    def _unsigned_ids(self) -> set[str]:
+        """Ids of the readings whose current revision has no signature."""
+
     def to_frame(self, **filters: Any) -> pd.DataFrame:
         """Return the tidy long table of the current readings matching ``filters``.
 
@@ -388,35 +468,6 @@ class ScoreStore(ABC):
         from imaging.scoring.reading import readings_to_frame
 
         return readings_to_frame(self.query(**filters))
-
-    def import_file(
-        self,
-        path: str | PathLike[str],
-        *,
-        actor: str | None = None,
-        reason: str | None = None,
-        allow_revisions: bool = False,
-        format: str | None = None,
-    ) -> ImportReport:
-        """Import readings from a JSON or CSV file; see :func:`imaging.store.io.import_file`."""
-        from imaging.store.io import import_file
-
-        return import_file(
-            self,
-            path,
-            actor=actor,
-            reason=reason,
-            allow_revisions=allow_revisions,
-            format=format,
-        )
-
-    def export_file(
-        self, path: str | PathLike[str], *, format: str | None = None, **filters: Any
-    ) -> int:
-        """Export the current readings to JSON or CSV; see :func:`imaging.store.io.export_file`."""
-        from imaging.store.io import export_file
-
-        return export_file(self, path, format=format, **filters)
 
     def _actor(self, actor: str | None) -> str:
         return _check_actor(actor, self.reader)
@@ -524,18 +575,3 @@ def open_store(
             f"available: {', '.join(available_backends())} (or a plain file path)"
         )
     return factory(path_or_url, reader=reader, **options)
-
-
-def _sqlite_location(path_or_url: str | Path) -> str:
-    """Return the file path of a SQLite path or ``sqlite:///`` URL (SQLAlchemy convention)."""
-    if isinstance(path_or_url, Path):
-        return str(path_or_url)
-    if path_or_url.lower().startswith("sqlite://"):
-        rest = path_or_url[len("sqlite://") :]
-        if not rest.startswith("/") or len(rest) == 1:
-            raise StoreError(
-                f"{path_or_url!r}: a SQLite URL is sqlite:///relative/path.db, "
-                "sqlite:////absolute/path.db or sqlite:///:memory:"
-            )
-        return rest[1:]
-    return path_or_url

@@ -44,7 +44,7 @@ from imaging.store.base import SaveStatus
 if TYPE_CHECKING:
     from imaging.store.base import ScoreStore
 
-__all__ = ["FileFormat", "ImportReport", "Refusal", "export_file", "import_file"]
+__all__ = ["FileFormat", "ImportReport", "Refusal", "export_file", "import_file", "load_readings"]
 
 
 class FileFormat(StrEnum):
@@ -329,3 +329,41 @@ def export_file(
         text = json.dumps([r.to_dict() for r in readings], indent=1, ensure_ascii=False) + "\n"
     _write_atomically(target, text)
     return len(readings)
+
+
+def load_readings(
+    path_or_url: str | PathLike[str], *, include_retracted: bool = False
+) -> tuple[list[Reading], tuple[Refusal, ...]]:
+    """Read the current readings of a score store, or of a JSON/JSONL/CSV readings file.
+
+    Parameters
+    ----------
+    path_or_url : str or path-like
+        A store (``.db``/``.sqlite`` file or a store URL) or a file :func:`import_file` reads.
+    include_retracted : bool, optional
+        Also return a store's retracted readings.
+
+    Returns
+    -------
+    readings : list of Reading
+        Sorted as :meth:`ScoreStore.query` sorts them.
+    refused : tuple of Refusal
+        Readings of a file that are invalid (never raised: a batch reports and goes on).
+
+    Raises
+    ------
+    StoreError
+        If the store or file cannot be read at all.
+    """
+    from imaging.store.base import open_store
+
+    text = str(path_or_url)
+    if "://" in text or Path(text).suffix.lower() in (".db", ".sqlite", ".sqlite3"):
+        if "://" not in text and not Path(text).is_file():
+            raise StoreError(f"{text}: no such score store")
+        with open_store(text, create=False, reader="load") as store:
+            return store.query(include_retracted=include_retracted), ()
+    # A file goes through a throw-away in-memory store: the same checks as a real import.
+    with open_store(":memory:", reader="load") as scratch:
+        report = import_file(scratch, text, allow_revisions=False)
+        return scratch.query(), report.refused

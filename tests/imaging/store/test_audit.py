@@ -6,9 +6,9 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,10 +18,10 @@ from imaging.store import AuditAction, AuditEntry, ProblemKind, open_store
 from imaging.store.audit import GENESIS_HASH, canonical_json, check_chain, entry_hash
 
 
-def _populate(db_path: Path, make_mny: Callable[..., Reading]) -> list[Reading]:
+def _populate(location: Path | str, make_mny: Callable[..., Reading]) -> list[Reading]:
     """Three readings; the first revised once and the third retracted (5 audit entries)."""
     readings = [make_mny(i) for i in range(3)]
-    with open_store(db_path, reader="rad1") as store:
+    with open_store(location, reader="rad1") as store:
         for reading in readings:
             store.save(reading)
         store.save(dataclasses.replace(readings[0], items=MnyScore(right=4, left=4)), reason="fix")
@@ -30,18 +30,8 @@ def _populate(db_path: Path, make_mny: Callable[..., Reading]) -> list[Reading]:
     return readings
 
 
-def _raw(db_path: Path, *statements: str) -> None:
-    """Run SQL on the file with a plain sqlite3 connection, as a tamperer would."""
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        for statement in statements:
-            conn.execute(statement)
-    finally:
-        conn.close()
-
-
-def _problems(db_path: Path) -> list[tuple[ProblemKind, str, str]]:
-    with open_store(db_path, reader="auditor") as store:
+def _problems(location: Path | str) -> list[tuple[ProblemKind, str, str]]:
+    with open_store(location, reader="auditor") as store:
         report = store.verify()
     assert not report.ok
     assert str(report).startswith(f"{len(report.problems)} problem(s)")
@@ -56,9 +46,14 @@ def test_hash_is_sha256_over_canonical_content_and_previous_hash() -> None:
     assert canonical_json({"b": 1, "a": [1, "é"]}) == '{"a":[1,"é"],"b":1}'
 
 
-def test_chain_links_every_entry(db_path: Path, make_mny: Callable[..., Reading]) -> None:
-    readings = _populate(db_path, make_mny)
-    with open_store(db_path) as store:
+def test_chain_links_every_entry(
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
+) -> None:
+    readings = _populate(location, make_mny)
+    with open_store(location) as store:
         trail = store.audit_trail()
         assert [e.seq for e in trail] == [1, 2, 3, 4, 5]
         assert [e.action for e in trail] == [
@@ -80,24 +75,34 @@ def test_chain_links_every_entry(db_path: Path, make_mny: Callable[..., Reading]
 @pytest.mark.parametrize("table", ["audit", "reading_revision"])
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET reason = 'x'", "DELETE FROM {t}"])
 def test_triggers_refuse_update_and_delete(
-    db_path: Path, make_mny: Callable[..., Reading], table: str, statement: str
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
+    table: str,
+    statement: str,
 ) -> None:
-    _populate(db_path, make_mny)
-    with pytest.raises(sqlite3.IntegrityError, match=f"{table} is append-only"):
-        _raw(db_path, statement.format(t=table))
-    with open_store(db_path) as store:
+    _populate(location, make_mny)
+    with pytest.raises(Exception, match=f"{table} is append-only"):
+        raw(location, statement.format(t=table))
+    with open_store(location) as store:
         assert store.verify().ok
 
 
-def test_altered_audit_value_is_reported(db_path: Path, make_mny: Callable[..., Reading]) -> None:
-    readings = _populate(db_path, make_mny)
+def test_altered_audit_value_is_reported(
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
+) -> None:
+    readings = _populate(location, make_mny)
     rid = readings[1].reading_id
-    _raw(
-        db_path,
+    raw(
+        location,
         "DROP TRIGGER audit_no_update",
         "UPDATE audit SET new = replace(new, '\"right\":1', '\"right\":3') WHERE seq = 2",
     )
-    problems = _problems(db_path)
+    problems = _problems(location)
     kinds = {(kind, where) for kind, where, _ in problems}
     assert (ProblemKind.TRIGGER_MISSING, "trigger audit_no_update") in kinds
     assert (ProblemKind.HASH_MISMATCH, "audit #2") in kinds
@@ -109,24 +114,32 @@ def test_altered_audit_value_is_reported(db_path: Path, make_mny: Callable[..., 
 
 
 def test_rehashed_entry_breaks_the_next_link(
-    db_path: Path, make_mny: Callable[..., Reading]
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
 ) -> None:
-    _populate(db_path, make_mny)
-    conn = sqlite3.connect(db_path, isolation_level=None)
+    _populate(location, make_mny)
+    conn = raw_connect(location)
     conn.execute("DROP TRIGGER audit_no_update")
     row = conn.execute("SELECT * FROM audit WHERE seq = 2").fetchone()
     forged = dataclasses.replace(AuditEntry(*row), actor="someone else").sealed()
     conn.execute("UPDATE audit SET actor = ?, hash = ? WHERE seq = 2", (forged.actor, forged.hash))
     conn.close()
-    problems = _problems(db_path)
+    problems = _problems(location)
     assert (ProblemKind.CHAIN_BROKEN, "audit #3") in {(k, w) for k, w, _ in problems}
     assert ProblemKind.HASH_MISMATCH not in {k for k, _, _ in problems}
 
 
-def test_deleted_audit_entry_is_reported(db_path: Path, make_mny: Callable[..., Reading]) -> None:
-    readings = _populate(db_path, make_mny)
-    _raw(db_path, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 2")
-    problems = _problems(db_path)
+def test_deleted_audit_entry_is_reported(
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
+) -> None:
+    readings = _populate(location, make_mny)
+    raw(location, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 2")
+    problems = _problems(location)
     found = {(k, w) for k, w, _ in problems}
     assert (ProblemKind.TRIGGER_MISSING, "trigger audit_no_delete") in found
     assert (ProblemKind.SEQUENCE_GAP, "audit #3") in found
@@ -139,12 +152,15 @@ def test_deleted_audit_entry_is_reported(db_path: Path, make_mny: Callable[..., 
 
 
 def test_deleted_last_entry_is_caught_by_the_cross_check(
-    db_path: Path, make_mny: Callable[..., Reading]
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
 ) -> None:
-    readings = _populate(db_path, make_mny)
+    readings = _populate(location, make_mny)
     # The chain itself is intact without its last entry; the readings tell the story.
-    _raw(db_path, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 5")
-    problems = _problems(db_path)
+    raw(location, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 5")
+    problems = _problems(location)
     assert {k for k, _, _ in problems} == {
         ProblemKind.TRIGGER_MISSING,
         ProblemKind.READING_MISMATCH,
@@ -155,14 +171,17 @@ def test_deleted_last_entry_is_caught_by_the_cross_check(
 
 
 def test_current_reading_edited_behind_the_store(
-    db_path: Path, make_mny: Callable[..., Reading]
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
 ) -> None:
-    readings = _populate(db_path, make_mny)
+    readings = _populate(location, make_mny)
     rid = readings[1].reading_id
     # The current-reading table has no trigger (it is updated by every revision): the audit
     # cross-check is what protects it.
-    _raw(db_path, f"UPDATE reading SET patient_id = 'P999' WHERE reading_id = '{rid}'")
-    problems = _problems(db_path)
+    raw(location, f"UPDATE reading SET patient_id = 'P999' WHERE reading_id = '{rid}'")
+    problems = _problems(location)
     assert problems == [
         (
             ProblemKind.READING_MISMATCH,
@@ -173,37 +192,50 @@ def test_current_reading_edited_behind_the_store(
 
 
 def test_deleted_current_reading_and_revision(
-    db_path: Path, make_mny: Callable[..., Reading]
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
 ) -> None:
-    readings = _populate(db_path, make_mny)
+    readings = _populate(location, make_mny)
     rid = readings[0].reading_id
-    _raw(
-        db_path,
+    raw(
+        location,
         "DROP TRIGGER reading_revision_no_delete",
         f"DELETE FROM reading WHERE reading_id = '{rid}'",
         f"DELETE FROM reading_revision WHERE reading_id = '{rid}' AND revision = 1",
     )
-    found = {(k, w) for k, w, _ in _problems(db_path)}
+    found = {(k, w) for k, w, _ in _problems(location)}
     assert (ProblemKind.READING_MISSING, f"reading {rid}") in found
     assert (ProblemKind.REVISION_MISMATCH, f"reading {rid} revision 1") in found
     assert (ProblemKind.TRIGGER_MISSING, "trigger reading_revision_no_delete") in found
 
 
-def test_invalid_payload_is_reported(db_path: Path, make_mny: Callable[..., Reading]) -> None:
-    readings = _populate(db_path, make_mny)
+def test_invalid_payload_is_reported(
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
+) -> None:
+    readings = _populate(location, make_mny)
     rid = readings[1].reading_id
-    _raw(db_path, f"UPDATE reading SET payload = '{{\"x\": 1}}' WHERE reading_id = '{rid}'")
-    found = {(k, w) for k, w, _ in _problems(db_path)}
+    raw(location, f"UPDATE reading SET payload = '{{\"x\": 1}}' WHERE reading_id = '{rid}'")
+    found = {(k, w) for k, w, _ in _problems(location)}
     assert (ProblemKind.PAYLOAD_INVALID, f"reading {rid}") in found
     assert (ProblemKind.READING_MISMATCH, f"reading {rid}") in found
 
 
-def test_rewritten_chain_changes_the_head(db_path: Path, make_mny: Callable[..., Reading]) -> None:
+def test_rewritten_chain_changes_the_head(
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
+) -> None:
     """A consistent rewrite is only caught against a head kept elsewhere (documented)."""
-    _populate(db_path, make_mny)
-    with open_store(db_path) as store:
+    _populate(location, make_mny)
+    with open_store(location) as store:
         kept_head = store.head()
-    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn = raw_connect(location)
     conn.execute("DROP TRIGGER audit_no_update")
     rows = conn.execute("SELECT * FROM audit ORDER BY seq").fetchall()
     prev = GENESIS_HASH
@@ -217,7 +249,7 @@ def test_rewritten_chain_changes_the_head(db_path: Path, make_mny: Callable[...,
         )
         prev = forged.hash
     conn.close()
-    with open_store(db_path) as store:
+    with open_store(location) as store:
         report = store.verify()
         assert {p.kind for p in report.problems} == {ProblemKind.TRIGGER_MISSING}
         assert store.head()[0] == kept_head[0]
@@ -230,9 +262,12 @@ def test_rewritten_chain_changes_the_head(db_path: Path, make_mny: Callable[...,
 
 
 def test_earlier_heads_stay_in_a_growing_chain(
-    db_path: Path, make_mny: Callable[..., Reading]
+    location: Path | str,
+    make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
+    raw_connect: Any,
 ) -> None:
-    with open_store(db_path, reader="rad1") as store:
+    with open_store(location, reader="rad1") as store:
         store.save(make_mny(0))
         first = store.head()[1]
         store.save(make_mny(1))
@@ -277,16 +312,29 @@ def test_earlier_heads_stay_in_a_growing_chain(
 def test_cells_of_the_wrong_type_are_reported_not_fatal(
     db_path: Path,
     make_mny: Callable[..., Reading],
+    raw: Callable[..., None],
     statements: list[str],
     kind: ProblemKind,
     where: str,
     detail: str,
 ) -> None:
     rid = _populate(db_path, make_mny)[1].reading_id
-    _raw(db_path, *(s.format(rid=rid) for s in statements))
+    raw(db_path, *(s.format(rid=rid) for s in statements))
     problems = _problems(db_path)
     assert any(
         k is kind and w == where.format(rid=rid) and d.startswith(detail) for k, w, d in problems
     ), problems
     # The altered value no longer matches the audit trail either.
     assert len(problems) >= 2
+
+
+def test_truncate_is_refused_on_postgresql(
+    pg_url: str, make_mny: Callable[..., Reading], raw: Callable[..., None]
+) -> None:
+    _populate(pg_url, make_mny)
+    for table in ("audit", "reading_revision"):
+        with pytest.raises(Exception, match=f"{table} is append-only: TRUNCATE refused"):
+            raw(pg_url, f"TRUNCATE {table} CASCADE")
+    raw(pg_url, "ALTER TABLE audit DISABLE TRIGGER audit_no_update")
+    found = {(k, w) for k, w, _ in _problems(pg_url)}
+    assert found == {(ProblemKind.TRIGGER_MISSING, "trigger audit_no_update")}

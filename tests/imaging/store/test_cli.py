@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from imaging.cli import scores as scores_cli
 from imaging.cli.main import main
 from imaging.scoring.reading import Reading
-from imaging.store import open_store
+from imaging.store import import_file, open_store
 
 
 @pytest.fixture
@@ -40,9 +39,9 @@ MSASSS = "ab" * 16
 
 
 def test_import_list_show_retract_export(
-    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, location: Path | str, source: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "s.db")
+    db = str(location)
     code, out, _ = run(capsys, "import", str(source), "--db", db, "--actor", "rad1")
     assert code == 0
     assert out.strip() == f"{source}: 3 created, 0 revised, 0 unchanged, 0 refused"
@@ -59,9 +58,20 @@ def test_import_list_show_retract_export(
         "method",
         "mode",
         "total",
+        "signature",
     ]
-    assert lines[1].split() == [SIJ, "P100", "week12", "R1", "sparcc_sij", "blinded", "14"]
-    assert lines[-1] == "1 reading(s)"
+    row = [SIJ, "P100", "week12", "R1", "sparcc_sij", "blinded", "14"]
+    assert lines[1].split() == [*row, "UNSIGNED"]
+    assert lines[-1] == "1 reading(s), 1 unsigned"
+
+    # Only R1 signs R1's reading as read complete; then the list shows it signed.
+    code, _, err = run(capsys, "--db", db, "sign", SIJ, "--actor", "rad1")
+    assert code == 1 and "R1's reading, and rad1 is not R1" in err
+    code, out, _ = run(capsys, "--db", db, "sign", SIJ, "--actor", "R1")
+    assert code == 0 and out.startswith(f"{SIJ}: read complete by R1 at ")
+    code, out, _ = run(capsys, "--db", db, "list", "--method", "sparcc_sij")
+    assert out.splitlines()[1].split() == [*row, "signed"]
+    assert out.splitlines()[-1] == "1 reading(s), 0 unsigned"
 
     code, out, _ = run(capsys, "show", SIJ, "--db", db, "--json")
     shown = json.loads(out)
@@ -83,23 +93,23 @@ def test_import_list_show_retract_export(
     code, out, _ = run(capsys, "export", str(exported), "--db", db, "--patient", "007")
     assert code == 0 and out.strip() == f"1 reading(s) written to {exported}"
     with open_store(tmp_path / "copy.db", reader="x") as other:
-        other.import_file(exported)
+        import_file(other, exported)
         with open_store(db) as original:
             assert other.query() == original.query(patient_id="007")
 
     code, out, _ = run(capsys, "verify", "--db", db, "--json")
-    assert code == 0 and json.loads(out)["entries"] == 4
+    assert code == 0 and json.loads(out)["entries"] == 5  # 3 saves, a signature, a retraction
     head = json.loads(out)["head"]
     code, out, _ = run(capsys, "verify", "--db", db, "--expect-head", head)
-    assert code == 0 and out.startswith("OK: 4 audit entries")
+    assert code == 0 and out.startswith("OK: 5 audit entries")
     code, out, _ = run(capsys, "verify", "--db", db, "--expect-head", "f" * 64)
     assert code == 1 and "[head_missing]" in out
 
 
 def test_revision_history_names_the_changed_items(
-    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, location: Path | str, source: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "s.db")
+    db = str(location)
     run(capsys, "import", str(source), "--db", db)
     data = json.loads(source.read_text(encoding="utf-8"))
     data[2]["items"]["items"]["left"] = 2
@@ -137,14 +147,14 @@ def test_import_refusals_are_listed_and_exit_1(
 
 
 def test_verify_reports_tampering_with_exit_1(
-    tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]
+    location: Path | str,
+    source: Path,
+    capsys: pytest.CaptureFixture[str],
+    raw: Callable[..., None],
 ) -> None:
-    db = tmp_path / "s.db"
+    db = location
     run(capsys, "import", str(source), "--db", str(db))
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("DROP TRIGGER audit_no_delete")
-    conn.execute("DELETE FROM audit WHERE seq = 1")
-    conn.close()
+    raw(db, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 1")
     code, out, _ = run(capsys, "verify", "--db", str(db))
     assert code == 1
     assert out.startswith("5 problem(s): 2 audit entries, 3 revisions, 3 readings")
@@ -220,7 +230,11 @@ def test_bad_input_gives_one_clear_line_never_a_traceback(
     cases = [
         (("list", "--db", str(not_db)), "not a score store database"),
         (("list", "--db", str(tmp_path)), "is a directory"),
-        (("list", "--db", "postgres://host/x"), "no score-store backend for URL scheme"),
+        (("list", "--db", "mysql://host/x"), "no score-store backend for URL scheme"),
+        (
+            ("list", "--db", "postgresql://127.0.0.1:1/x"),
+            "postgresql://127.0.0.1:1/x: cannot connect",
+        ),
         (("export", str(tmp_path / "out.txt"), "--db", db), "cannot tell the format"),
         (("export", str(tmp_path / "no" / "x.json"), "--db", db), "does not exist"),
         (("restore", SIJ, "--reason", "x", "--db", db), "it is not retracted"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 
 from imaging.errors import StoreError
 from imaging.scoring.reading import Reading, readings_to_frame
-from imaging.store import AuditAction, ScoreStore, open_store
+from imaging.store import AuditAction, ScoreStore, export_file, import_file, open_store
 
 
 @pytest.fixture
@@ -31,12 +30,8 @@ def _by_id(found: list[Reading]) -> dict[str, Reading]:
     return {r.reading_id: r for r in found}
 
 
-def _audit_count(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("SELECT count(*) FROM audit").fetchone()[0])
-    finally:
-        conn.close()
+def _audit_count(store: ScoreStore) -> int:
+    return len(store.audit_trail())
 
 
 @pytest.mark.parametrize("suffix", [".json", ".jsonl", ".csv"])
@@ -45,15 +40,15 @@ def test_round_trip_is_lossless(
 ) -> None:
     store.save_many(readings)
     exported = tmp_path / f"out{suffix}"
-    assert store.export_file(exported) == len(readings)
+    assert export_file(store, exported) == len(readings)
     with open_store(tmp_path / "copy.db", reader="importer") as other:
-        report = other.import_file(exported)
+        report = import_file(other, exported)
         assert report.ok, str(report)
         assert sorted(report.created) == sorted(r.reading_id for r in readings)
         assert _by_id(other.query()) == _by_id(readings)
         # Exporting the copy gives the same file, byte for byte.
         again = tmp_path / f"again{suffix}"
-        other.export_file(again)
+        export_file(other, again)
     assert again.read_bytes() == exported.read_bytes()
 
 
@@ -62,7 +57,7 @@ def test_json_export_is_a_list_of_reading_dicts(
 ) -> None:
     store.save_many(readings)
     path = tmp_path / "x.json"
-    store.export_file(path, method="msasss")
+    export_file(store, path, method="msasss")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data == [readings[0].to_dict()]
 
@@ -72,7 +67,7 @@ def test_csv_export_is_the_tidy_table(
 ) -> None:
     store.save_many(readings)
     path = tmp_path / "x.csv"
-    store.export_file(path, patient_id="P100")
+    export_file(store, path, patient_id="P100")
     table = pd.read_csv(path)
     assert len(table) == 72  # one row per SPARCC SIJ item
     assert table["value"].sum() == 14  # the SCORING.md worked example
@@ -86,17 +81,17 @@ def test_importing_twice_does_not_duplicate(
     source = tmp_path / f"in{suffix}"
     with open_store(tmp_path / "src.db", reader="a") as src:
         src.save_many(readings)
-        src.export_file(source)
+        export_file(src, source)
     with open_store(db_path, reader="importer") as store:
-        first = store.import_file(source)
-        entries = _audit_count(db_path)
-        second = store.import_file(source)
+        first = import_file(store, source)
+        entries = _audit_count(store)
+        second = import_file(store, source)
         assert len(first.created) == len(readings)
         assert (second.created, second.revised, second.refused) == ((), (), ())
         assert sorted(second.unchanged) == sorted(first.created)
         assert len(store.query()) == len(readings)
         assert store.verify().ok
-    assert _audit_count(db_path) == entries
+        assert _audit_count(store) == entries
     assert str(second).endswith(f"0 created, 0 revised, {len(readings)} unchanged, 0 refused")
 
 
@@ -110,7 +105,7 @@ def test_changed_content_needs_the_revision_flag(
     path = tmp_path / "changed.json"
     path.write_text(json.dumps([changed, make_mny(2).to_dict()]), encoding="utf-8")
 
-    refused = store.import_file(path, actor="importer")
+    refused = import_file(store, path, actor="importer")
     assert refused.created == (make_mny(2).reading_id,)
     assert len(refused.refused) == 1
     refusal = refused.refused[0]
@@ -119,7 +114,7 @@ def test_changed_content_needs_the_revision_flag(
     assert "allow revisions" in refusal.reason
     assert store.get(original.reading_id) == original
 
-    revised = store.import_file(path, actor="importer", allow_revisions=True)
+    revised = import_file(store, path, actor="importer", allow_revisions=True)
     assert revised.revised == (original.reading_id,)
     assert revised.unchanged == (make_mny(2).reading_id,)
     assert store.get(original.reading_id).items.right.points == 4
@@ -151,7 +146,7 @@ def test_malformed_json_rows_are_refused_one_by_one(
     mny, msasss, sij = readings[2].to_dict(), readings[0].to_dict(), readings[1].to_dict()
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps(_bad_rows([mny, msasss], sij)), encoding="utf-8")
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert sorted(report.created) == sorted([mny["reading_id"], msasss["reading_id"]])
     reasons = {refusal.rows: refusal.reason for refusal in report.refused}
     assert set(reasons) == {(1,), (2,), (3,), (4,), (6,)}
@@ -173,7 +168,7 @@ def test_jsonl_isolates_a_broken_line(
     path = tmp_path / "lines.jsonl"
     lines = [make_mny(1).to_json(), '{"reading_id": "x", truncated', "", make_mny(2).to_json()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert len(report.created) == 2
     assert [(r.rows, r.reading_id) for r in report.refused] == [((2,), None)]
     assert "not valid JSON" in report.refused[0].reason
@@ -186,16 +181,16 @@ def test_unreadable_json_imports_nothing(
     path = tmp_path / "broken.json"
     path.write_text("[" + make_mny(1).to_json() + ",", encoding="utf-8")
     with pytest.raises(StoreError, match=r"broken\.json: not valid JSON .* nothing imported"):
-        store.import_file(path)
+        import_file(store, path)
     path.write_text('{"not": "a list"}', encoding="utf-8")
     with pytest.raises(StoreError, match="expected a JSON list of readings"):
-        store.import_file(path)
+        import_file(store, path)
     with pytest.raises(StoreError, match="no such file"):
-        store.import_file(tmp_path / "absent.json")
+        import_file(store, tmp_path / "absent.json")
     with pytest.raises(ValueError, match="cannot tell the format"):
-        store.import_file(tmp_path / "scores.xlsx")
+        import_file(store, tmp_path / "scores.xlsx")
     assert [r.reading_id for r in store.query()] == [make_mny(0).reading_id]
-    assert _audit_count(db_path) == 1
+    assert _audit_count(store) == 1
 
 
 def test_csv_bad_readings_are_refused_with_their_rows(
@@ -210,7 +205,7 @@ def test_csv_bad_readings_are_refused_with_their_rows(
     ] = 1
     path = tmp_path / "bad.csv"
     table.to_csv(path, index=False)
-    report = store.import_file(path)
+    report = import_file(store, path)
     refused = {r.reading_id: r for r in report.refused}
     assert set(refused) == {mny_id, sij_id}
     assert "intensity is 1 but no oedema quadrant is 1" in refused[sij_id].reason
@@ -227,7 +222,7 @@ def test_csv_missing_columns_imports_nothing(
     path = tmp_path / "cols.csv"
     readings_to_frame(readings).drop(columns=["item"]).to_csv(path, index=False)
     with pytest.raises(StoreError, match=r"cols\.csv: tidy table lacks the column\(s\) \['item'\]"):
-        store.import_file(path)
+        import_file(store, path)
     assert store.query() == []
 
 
@@ -235,12 +230,12 @@ def test_export_options(store: ScoreStore, tmp_path: Path, readings: list[Readin
     store.save_many(readings)
     store.retract(readings[0].reading_id, reason="wrong visit")
     path = tmp_path / "all.json"
-    assert store.export_file(path) == len(readings) - 1
-    assert store.export_file(path, include_retracted=True) == len(readings)
-    assert store.export_file(tmp_path / "data.txt", format="csv") == len(readings) - 1
+    assert export_file(store, path) == len(readings) - 1
+    assert export_file(store, path, include_retracted=True) == len(readings)
+    assert export_file(store, tmp_path / "data.txt", format="csv") == len(readings) - 1
     assert pd.read_csv(tmp_path / "data.txt")["reading_id"].nunique() == len(readings) - 1
     with pytest.raises(StoreError, match="does not exist"):
-        store.export_file(tmp_path / "nowhere" / "x.json")
+        export_file(store, tmp_path / "nowhere" / "x.json")
     with pytest.raises(ValueError, match="format 'xml' is not one of"):
-        store.export_file(path, format="xml")
+        export_file(store, path, format="xml")
     assert not list(tmp_path.glob(".all.json.*"))  # no temporary file left behind

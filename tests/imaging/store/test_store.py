@@ -27,11 +27,23 @@ from imaging.store import (
     register_backend,
 )
 from imaging.store.schema import LATEST_VERSION
+from imaging.store.sql import SQLStore
 
 
-def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
+def _dump(location: Path | str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, read with a raw connection (independent of the store)."""
-    conn = sqlite3.connect(path)
+    if isinstance(location, str):
+        import psycopg
+
+        with psycopg.connect(location) as pg:
+            tables = [
+                r[0]
+                for r in pg.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                )
+            ]
+            return {t: pg.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}  # type: ignore[call-overload]
+    conn = sqlite3.connect(location)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in tables}
@@ -39,7 +51,8 @@ def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
         conn.close()
 
 
-def test_connection_settings(store: ScoreStore, db_path: Path) -> None:
+def test_connection_settings(sqlite_store: ScoreStore, db_path: Path) -> None:
+    store = sqlite_store
     assert isinstance(store, SQLiteStore)
     conn = store._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -185,10 +198,10 @@ def test_to_frame_is_the_tidy_table(store: ScoreStore, make_mny: Callable[..., R
 
 
 def test_failed_validation_leaves_database_unchanged(
-    store: ScoreStore, db_path: Path, make_mny: Callable[..., Reading]
+    store: ScoreStore, location: Path | str, make_mny: Callable[..., Reading]
 ) -> None:
     store.save(make_mny(0))
-    before = _dump(db_path)
+    before = _dump(location)
     with pytest.raises(TypeError, match="saves Reading objects, got dict"):
         store.save_many([make_mny(1), make_mny(2).to_dict()])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="not a non-empty name"):
@@ -200,32 +213,37 @@ def test_failed_validation_leaves_database_unchanged(
             items=MsasssScore.from_mapping({}, default=0),
         )
         store.save(other)
-    assert _dump(db_path) == before
+    assert _dump(location) == before
 
 
 def test_error_mid_transaction_rolls_everything_back(
     store: ScoreStore,
-    db_path: Path,
+    location: Path | str,
     make_mny: Callable[..., Reading],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store.save(make_mny(0))
-    before = _dump(db_path)
+    before = _dump(location)
     calls = 0
-    original = SQLiteStore._append_audit
+    original = SQLStore._append_audit
+    driver_error = type(store)._db_errors[0] if isinstance(store, SQLiteStore) else None
+    if driver_error is None:
+        import psycopg
+
+        driver_error = psycopg.OperationalError
 
     def failing(*args: object, **kwargs: object) -> object:
         nonlocal calls
         calls += 1
         if calls == 2:  # the second reading of the batch: revision rows already written
-            raise sqlite3.OperationalError("disk I/O error (simulated)")
+            raise driver_error("disk I/O error (simulated)")
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SQLiteStore, "_append_audit", staticmethod(failing))
+    monkeypatch.setattr(SQLStore, "_append_audit", staticmethod(failing))
     with pytest.raises(StoreError, match="rolled back: disk I/O error"):
         store.save_many([make_mny(1), make_mny(2), make_mny(3)])
     monkeypatch.undo()
-    assert _dump(db_path) == before
+    assert _dump(location) == before
     assert store.verify().ok
     # The store is still usable afterwards.
     assert store.save(make_mny(1)).status is SaveStatus.CREATED
@@ -267,8 +285,9 @@ def test_sqlite_urls(
 
 
 def test_unknown_scheme_and_registration(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="no score-store backend for URL scheme 'postgresql'"):
-        open_store("postgresql://db.example/scores")
+    with pytest.raises(StoreError, match="no score-store backend for URL scheme 'mysql'"):
+        open_store("mysql://db.example/scores")
+    assert {"postgresql", "sqlite"} <= set(base.available_backends())
     seen: list[str] = []
 
     def factory(url: str, *, reader: str | None = None) -> ScoreStore:
@@ -284,6 +303,15 @@ def test_unknown_scheme_and_registration(tmp_path: Path) -> None:
         base._BACKENDS.pop("test+memo")
     with pytest.raises(ValueError, match="not a URL scheme"):
         register_backend("no spaces", factory)
+
+
+def test_unreachable_postgresql_names_the_server_never_the_password() -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(
+        StoreError, match=r"postgresql://rad1:\*\*\*@127\.0\.0\.1:1/x: cannot connect"
+    ) as info:
+        open_store("postgresql://rad1:s3cret@127.0.0.1:1/x", connect_timeout=2)
+    assert "s3cret" not in str(info.value)
 
 
 def test_bad_locations(tmp_path: Path) -> None:
@@ -322,22 +350,22 @@ def test_threads_share_a_store(store: ScoreStore, make_mny: Callable[..., Readin
 
 def test_verify_reads_one_snapshot(
     store: ScoreStore,
-    db_path: Path,
+    location: Path | str,
     make_mny: Callable[..., Reading],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A save committed by another process in the middle of verify is not half seen."""
     store.save(make_mny(0))
-    other = open_store(db_path, reader="other")
-    original = SQLiteStore._audit_rows
+    other = open_store(location, reader="other")
+    original = SQLStore._audit_rows
 
-    def audit_then_concurrent_save(self: SQLiteStore) -> list[tuple[Any, ...]]:
+    def audit_then_concurrent_save(self: SQLStore) -> list[tuple[Any, ...]]:
         rows = original(self)
         if self is store:
             other.save(make_mny(1))  # commits between verify's reads
         return rows
 
-    monkeypatch.setattr(SQLiteStore, "_audit_rows", audit_then_concurrent_save)
+    monkeypatch.setattr(SQLStore, "_audit_rows", audit_then_concurrent_save)
     report = store.verify()
     assert report.ok, str(report)
     assert (report.entries, report.readings) == (1, 1)
@@ -348,13 +376,13 @@ def test_verify_reads_one_snapshot(
 
 def test_reading_that_cannot_be_read_back_is_refused(
     store: ScoreStore,
-    db_path: Path,
+    location: Path | str,
     make_mny: Callable[..., Reading],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A serialisation bug must not store a payload that does not decode to the same reading."""
     store.save(make_mny(0))
-    before = _dump(db_path)
+    before = _dump(location)
     good = make_mny(1)
     original = Reading.to_dict
 
@@ -373,4 +401,4 @@ def test_reading_that_cannot_be_read_back_is_refused(
     with pytest.raises(SaveRefusedError, match="cannot be stored as JSON and read back"):
         store.save(good)
     monkeypatch.undo()
-    assert _dump(db_path) == before
+    assert _dump(location) == before
