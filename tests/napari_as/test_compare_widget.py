@@ -185,3 +185,13 @@ def test_visit_table_orders_by_date_and_signs_change() -> None:
     )
     assert [r["total"] for r in rows] == [0.0, 1.0]
     assert rows[0]["change"] is None and rows[1]["change"] == 1.0
+
+
+def test_docked_panels_scroll_instead_of_growing_the_window(menu) -> None:
+    """Compare, session, PACS and window/level docked together stay within 1080 px."""
+    window = menu.viewer.window._qt_window
+    for name in ("Compare visits", "Reading session", "PACS", "Window/level"):
+        menu.open(name)
+        menu.process()
+    assert window.minimumSizeHint().height() <= 1080
+    assert window.height() <= 1080
