@@ -398,11 +398,11 @@ class CompareWidget(ScrollPanel):
         window.setDockNestingEnabled(True)
         area = window.dockWidgetArea(dock)
         for other in window.findChildren(QDockWidget):
-            if other is dock or not other.isVisible() or other.isFloating():
+            # Not "visible only": a panel just opened from the menu is not shown yet.
+            if other is dock or other.isFloating() or window.dockWidgetArea(other) != area:
                 continue
-            if window.dockWidgetArea(other) == area:
-                window.splitDockWidget(dock, other, Qt.Orientation.Horizontal)
-        width = 300 * len(self.views)
+            window.splitDockWidget(dock, other, Qt.Orientation.Horizontal)
+        width = 320 * len(self.views)
         window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
     def close_views(self) -> None:
