@@ -61,7 +61,8 @@ def test_left_drag_without_modifier_leaves_window(menu, stir_folder) -> None:
     layer.contrast_limits = (100.0, 200.0)
     _drag(menu, (100, 100), (150, 150), button="left")
     assert layer.contrast_limits == [100.0, 200.0]
-    _drag(menu, (100, 100), (150, 100), button="left", control=True)
+    menu.process()
+    _drag(menu, (160, 140), (210, 140), button="left", control=True)
     assert layer.contrast_limits[1] - layer.contrast_limits[0] > 100.0
 
 
