@@ -397,13 +397,20 @@ class CompareWidget(ScrollPanel):
         # Side-by-side docks in one area need Qt's nested docking.
         window.setDockNestingEnabled(True)
         area = window.dockWidgetArea(dock)
+        beside = []
         for other in window.findChildren(QDockWidget):
             # Not "visible only": a panel just opened from the menu is not shown yet.
             if other is dock or other.isFloating() or window.dockWidgetArea(other) != area:
                 continue
             window.splitDockWidget(dock, other, Qt.Orientation.Horizontal)
-        width = 320 * len(self.views)
-        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+            beside.append(other)
+        widths = [320 * len(self.views), *[280] * len(beside)]
+        # The views get room, the panels beyond them stay readable; once Qt has shown the
+        # panels (a panel just opened from the menu takes no size before).
+        QTimer.singleShot(
+            0,
+            lambda: window.resizeDocks([dock, *beside], widths, Qt.Orientation.Horizontal),
+        )
 
     def close_views(self) -> None:
         """Close the views of a previous comparison."""
