@@ -43,6 +43,7 @@ from imaging.series import Plane, Region
 from imaging.series import Sequence as MrSequence
 
 __all__ = [
+    "VISIT_WINDOW_DAYS",
     "Case",
     "CaseVisit",
     "ServedCase",
@@ -50,6 +51,7 @@ __all__ = [
     "SessionDefinition",
     "cases_for_method",
     "cases_from_series",
+    "group_visits",
     "hides_identity",
     "series_for_method",
 ]
@@ -415,43 +417,121 @@ def _open_label(cv: CaseVisit) -> str:
     return f"{cv.visit.label} ({date.isoformat()})" if date else cv.visit.label
 
 
-def cases_from_series(series: Sequence[Any]) -> tuple[Case, ...]:
-    """Group scanned series (:class:`imaging.series.SeriesSummary`) into cases.
+#: Studies of one patient dated within this many days of a visit's first study belong to
+#: that visit (an MR and the radiographs of one trial visit are often days apart).
+VISIT_WINDOW_DAYS = 30
 
-    One case per patient; one visit per study (labelled by study date, ``"visit-N"`` when
-    undated), holding that study's Series Instance UIDs.
+
+def _series_kind(s: Any) -> tuple[Any, Any, Any]:
+    return (getattr(s, "region", None), getattr(s, "plane", None), getattr(s, "sequence", None))
+
+
+def group_visits(
+    series: Sequence[Any], *, window_days: int = VISIT_WINDOW_DAYS
+) -> dict[str, list[tuple[dt.date | None, list[Any]]]]:
+    """Group one cohort's scanned series into visits, per patient.
+
+    The rule: a patient's dated studies are taken in date order; a visit begins with the
+    earliest study not yet placed and takes in every study dated at most ``window_days``
+    after that first study. An undated study is a visit of its own. Two studies of one
+    visit holding the same kind of series (region, plane, sequence) cannot be told apart
+    (a repeat, or two visits close together): that is an error, never a guess.
 
     Parameters
     ----------
     series : sequence of SeriesSummary
         Series from :func:`imaging.scan`.
+    window_days : int, optional
+        The visit window (default :data:`VISIT_WINDOW_DAYS`).
+
+    Returns
+    -------
+    dict
+        Patient id -> list of ``(visit date, series)``, the visits in date order (undated
+        last, in scan order); the visit date is its first study's date.
+
+    Raises
+    ------
+    ValueError
+        For a negative window, or two studies of one visit with the same kind of series.
+    """
+    if int(window_days) != window_days or window_days < 0:
+        raise ValueError(f"visit window {window_days!r} must be a whole number of days >= 0")
+    by_patient: dict[str, dict[str, list[Any]]] = {}
+    for s in series:
+        by_patient.setdefault(s.patient_id, {}).setdefault(s.study_uid, []).append(s)
+    out: dict[str, list[tuple[dt.date | None, list[Any]]]] = {}
+    for patient, studies in by_patient.items():
+        dated = sorted(
+            ((m[0].study_date, uid, m) for uid, m in studies.items() if m[0].study_date),
+            key=lambda t: t[0],
+        )
+        visits: list[tuple[dt.date | None, list[Any]]] = []
+        kinds: list[dict[tuple[Any, Any, Any], tuple[str, dt.date]]] = []
+        for date, uid, members in dated:
+            if not visits or (date - visits[-1][0]).days > window_days:  # type: ignore[operator]
+                visits.append((date, []))
+                kinds.append({})
+            for s in members:
+                seen = kinds[-1].get(_series_kind(s))
+                if seen is not None and seen[0] != uid:
+                    kind = "/".join(str(getattr(k, "value", k)) for k in _series_kind(s))
+                    raise ValueError(
+                        f"patient {patient!r}: studies of {seen[1].isoformat()} and "
+                        f"{date.isoformat()} fall in one visit window ({window_days} days) "
+                        f"and both hold a {kind} series; "
+                        "split the folder by visit or narrow the window"
+                    )
+                kinds[-1][_series_kind(s)] = (uid, date)
+            visits[-1][1].extend(members)
+        for members in (m for m in studies.values() if not m[0].study_date):
+            visits.append((None, list(members)))
+        out[patient] = visits
+    return out
+
+
+def _cases(
+    visits_by_patient: Mapping[str, list[tuple[dt.date | None, list[Any]]]],
+) -> tuple[Case, ...]:
+    cases = []
+    numbered = [(p, v) for p, v in sorted(visits_by_patient.items()) if v]
+    for n, (patient, visits) in enumerate(numbered, start=1):
+        case_visits = []
+        for k, (date, members) in enumerate(visits, start=1):
+            label = date.isoformat() if date else f"visit-{k}"
+            case_visits.append(
+                CaseVisit(
+                    visit=Visit(label=label, study_date=date),
+                    series=tuple(m.series_uid for m in members),
+                )
+            )
+        cases.append(Case(case_id=f"case-{n:03d}", patient_id=patient, visits=tuple(case_visits)))
+    return tuple(cases)
+
+
+def cases_from_series(
+    series: Sequence[Any], *, window_days: int = VISIT_WINDOW_DAYS
+) -> tuple[Case, ...]:
+    """Group scanned series (:class:`imaging.series.SeriesSummary`) into cases.
+
+    One case per patient; one visit per group of studies within the visit window (see
+    :func:`group_visits`: the MR and the radiographs of one visit may be days apart),
+    labelled by its first study's date (``"visit-N"`` when undated) and holding the
+    Series Instance UIDs of all its studies.
+
+    Parameters
+    ----------
+    series : sequence of SeriesSummary
+        Series from :func:`imaging.scan`.
+    window_days : int, optional
+        The visit window in days (default :data:`VISIT_WINDOW_DAYS`).
 
     Returns
     -------
     tuple of Case
         Cases in order of patient id; case ids are ``"case-001"``, ``"case-002"``...
     """
-    by_patient: dict[str, dict[str, list[Any]]] = {}
-    for s in series:
-        by_patient.setdefault(s.patient_id, {}).setdefault(s.study_uid, []).append(s)
-    cases = []
-    for n, patient in enumerate(sorted(by_patient), start=1):
-        studies = by_patient[patient]
-        visits = []
-        for k, (_, members) in enumerate(
-            sorted(studies.items(), key=lambda kv: kv[1][0].study_date or dt.date.max),
-            start=1,
-        ):
-            date = members[0].study_date
-            label = date.isoformat() if date else f"visit-{k}"
-            visits.append(
-                CaseVisit(
-                    visit=Visit(label=label, study_date=date),
-                    series=tuple(m.series_uid for m in members),
-                )
-            )
-        cases.append(Case(case_id=f"case-{n:03d}", patient_id=patient, visits=tuple(visits)))
-    return tuple(cases)
+    return _cases(group_visits(series, window_days=window_days))
 
 
 def series_for_method(summaries: Sequence[Any], method: Method | str) -> list[Any]:
@@ -507,7 +587,9 @@ def series_for_method(summaries: Sequence[Any], method: Method | str) -> list[An
     )
 
 
-def cases_for_method(series: Sequence[Any], method: Method | str) -> tuple[Case, ...]:
+def cases_for_method(
+    series: Sequence[Any], method: Method | str, *, window_days: int = VISIT_WINDOW_DAYS
+) -> tuple[Case, ...]:
     """The cases of a reading session for one method: visits without its images left out.
 
     Parameters
@@ -516,6 +598,8 @@ def cases_for_method(series: Sequence[Any], method: Method | str) -> tuple[Case,
         Scanned series of a cohort.
     method : Method or str
         The method read (see :func:`series_for_method`).
+    window_days : int, optional
+        The visit window in days (see :func:`group_visits`).
 
     Returns
     -------
@@ -523,10 +607,10 @@ def cases_for_method(series: Sequence[Any], method: Method | str) -> tuple[Case,
         As :func:`cases_from_series`, over the visits holding at least one series the
         method is read on (all series of such a visit are kept).
     """
-    by_visit: dict[tuple[str, str], list[Any]] = {}
-    for s in series:
-        by_visit.setdefault((s.patient_id, s.study_uid), []).append(s)
-    usable = [
-        s for members in by_visit.values() if series_for_method(members, method) for s in members
-    ]
-    return cases_from_series(usable)
+    grouped = group_visits(series, window_days=window_days)
+    return _cases(
+        {
+            patient: [(date, m) for date, m in visits if series_for_method(m, method)]
+            for patient, visits in grouped.items()
+        }
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from qtpy.QtWidgets import (
@@ -15,7 +15,12 @@ from qtpy.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["COLUMNS", "StudyBrowser", "show_browser"]
+__all__ = ["COLUMNS", "OpenSeries", "StudyBrowser", "show_browser"]
+
+#: What the browser calls to open one series: ``open_series(viewer, summary)`` returns the
+#: layers showing it (new or already open). The reader hands it in, so that this module
+#: needs no loader of its own (and imports nothing back from the reader).
+OpenSeries = Callable[[Any, Any], list[Any]]
 
 #: (header, SeriesSummary attribute) of the table's columns.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -44,13 +49,24 @@ class StudyBrowser(QWidget):
         The viewer that receives the layers.
     series : sequence of SeriesSummary
         The series found by :func:`imaging.scan`.
+    open_series : callable
+        ``open_series(viewer, summary) -> list of layers`` (see :data:`OpenSeries`); it
+        raises ``ValueError`` or ``OSError`` for a series that cannot be shown.
     skipped : sequence, optional
         Files the scan skipped (shown as a count, with the reasons as a tooltip).
     """
 
-    def __init__(self, viewer: Any, series: Sequence[Any], *, skipped: Sequence[Any] = ()):
+    def __init__(
+        self,
+        viewer: Any,
+        series: Sequence[Any],
+        *,
+        open_series: OpenSeries,
+        skipped: Sequence[Any] = (),
+    ):
         super().__init__()
         self.viewer = viewer
+        self.open_series = open_series
         self.series = list(series)
         self.table = QTableWidget(len(self.series), len(COLUMNS))
         self.table.setHorizontalHeaderLabels([header for header, _ in COLUMNS])
@@ -87,26 +103,28 @@ class StudyBrowser(QWidget):
         return sorted({index.row() for index in self.table.selectionModel().selectedRows()})
 
     def open_selected(self) -> list[Any]:
-        """Open the selected series as layers; returns the new layers."""
-        from napari.layers import Layer
-
-        from ._reader import layers_for_series
-
+        """Open the selected series; returns their layers (an open series is reused)."""
         layers = []
+        errors = []
         for row in self.selected_rows():
             try:
-                layer_data = layers_for_series(self.series[row])
+                layers.extend(self.open_series(self.viewer, self.series[row]))
             except (ValueError, OSError) as exc:
                 # A bad series must not stop the others; the message names the series.
-                self.status.setText(f"could not open row {row + 1}: {exc}")
-                continue
-            for data, kwargs, layer_type in layer_data:
-                layers.append(self.viewer.add_layer(Layer.create(data, kwargs, layer_type)))
+                errors.append(f"could not open row {row + 1}: {exc}")
+        # The line tells this click's outcome: no error of an earlier click stays.
+        self.status.setText("; ".join(errors) or f"{len(layers)} layer(s) shown")
         return layers
 
 
-def show_browser(viewer: Any, series: Sequence[Any], *, skipped: Sequence[Any] = ()) -> Any:
+def show_browser(
+    viewer: Any,
+    series: Sequence[Any],
+    *,
+    open_series: OpenSeries,
+    skipped: Sequence[Any] = (),
+) -> Any:
     """Dock a :class:`StudyBrowser` on ``viewer`` and return it."""
-    browser = StudyBrowser(viewer, series, skipped=skipped)
+    browser = StudyBrowser(viewer, series, open_series=open_series, skipped=skipped)
     viewer.window.add_dock_widget(browser, name="Study browser", area="right")
     return browser

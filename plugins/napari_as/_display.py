@@ -21,6 +21,7 @@ __all__ = [
     "DisplayWidget",
     "apply_preset",
     "install_window_level",
+    "set_contrast_limits",
     "target_image_layer",
     "window_level_drag",
 ]
@@ -41,7 +42,19 @@ def target_image_layer(viewer: Any) -> Any:
 
 
 def _set_window(layer: Any, window: Window) -> None:
-    low, high = window.limits
+    set_contrast_limits(layer, *window.limits)
+
+
+def set_contrast_limits(layer: Any, low: float, high: float) -> None:
+    """Set an image layer's contrast limits, widening its range when they fall outside.
+
+    Parameters
+    ----------
+    layer : napari.layers.Image
+        The layer.
+    low, high : float
+        The limits (display values); equal limits become a threshold at ``low``.
+    """
     if high <= low:
         # napari needs distinct limits; a width-1 window is a threshold at ``low``.
         high = low + 1e-6 * max(1.0, abs(low))

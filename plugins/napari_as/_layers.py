@@ -21,7 +21,9 @@ __all__ = [
     "LayerInfo",
     "image_layer_data",
     "info_from_layer",
+    "layer_key",
     "preset_for_sequence",
+    "series_label",
 ]
 
 #: The single key under which the plugin stores its information in ``layer.metadata``.
@@ -85,6 +87,16 @@ def info_from_layer(layer: Any) -> LayerInfo | None:
     return info if isinstance(info, LayerInfo) else None
 
 
+def layer_key(layer: Any) -> Any:
+    """A stable key of a napari layer (its ``unique_id``), the same through napari's proxies.
+
+    Widgets opened from the Plugins menu see the viewer through napari's ``PublicOnlyProxy``,
+    which wraps every layer anew on each access: ``is`` and ``id()`` do not recognise a
+    layer twice, its ``unique_id`` does.
+    """
+    return layer.unique_id
+
+
 def preset_for_sequence(sequence: object, *, kind: ImageKind) -> WindowPreset:
     """The window preset for a series: bone for radiographs, STIR/T1 by MR sequence."""
     if kind is ImageKind.RADIOGRAPH:
@@ -104,11 +116,15 @@ def _attr(obj: Any, *names: str, default: Any = None) -> Any:
 
 
 def series_label(summary: Any) -> str:
-    """An open (not blinded) layer name: patient, date, description."""
+    """An open (not blinded) layer name: date, description, patient.
+
+    The date comes first: napari's layer list cuts long names at the end, and the date is
+    what tells the visits of one patient apart.
+    """
     parts = [
-        str(_attr(summary, "patient_id", default="") or ""),
         str(_attr(summary, "study_date", default="") or ""),
         str(_attr(summary, "series_description", default="") or ""),
+        str(_attr(summary, "patient_id", default="") or ""),
     ]
     return " ".join(p for p in parts if p) or "DICOM series"
 

@@ -1,12 +1,14 @@
 """PACS dock widget: find studies, open series into the viewer, push readings back as SR.
 
 A thin Qt face on :mod:`imaging.pacs` and :mod:`imaging.sr`: every button is one call into
-the core. Retrieval runs in a worker thread (napari's ``create_worker``) so the viewer stays
-responsive; retrieved series open through the plugin's own reader, so their layers carry
-scale and ``layer.metadata["napari_as"]`` exactly like local files. Every failure becomes a
-message in the widget's status line, never a traceback dialog, and no credential is shown:
-URLs are entered without them (``PacsConfig`` refuses embedded ones) and come from the
-environment or the configuration file.
+the core. Every network call but the *Connect / Echo* check (query, series listing,
+retrieval, push) runs in a worker thread (napari's ``create_worker``) so the viewer stays
+responsive, and its outcome is shown when it returns; retrieved series open through the
+plugin's own reader, so their layers carry scale and ``layer.metadata["napari_as"]``
+exactly like local files. Every failure becomes a message in the widget's status line,
+never a traceback dialog, and no credential is shown: URLs are entered without them
+(``PacsConfig`` refuses embedded ones) and come from the environment or the configuration
+file.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from qtpy.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from imaging.errors import ImagingError
@@ -50,6 +51,7 @@ from imaging.pacs import (
 from imaging.scoring import Reading
 
 from ._layers import ImageKind, LayerInfo, info_from_layer
+from ._panel import ScrollPanel
 
 __all__ = ["PacsWidget", "config_from_text"]
 
@@ -104,7 +106,7 @@ class _Progress(QObject):
     changed = Signal(int, int)
 
 
-class PacsWidget(QWidget):
+class PacsWidget(ScrollPanel):
     """Query a PACS, open series in napari, and store readings back as DICOM SR.
 
     Parameters
@@ -143,6 +145,7 @@ class PacsWidget(QWidget):
         self.series: list[SeriesInfo] = []
         self.readings: list[Reading] = []
         self.worker: Any = None
+        self.task: Any = None
         self.opened_layers: list[Any] = []
         self.last_stored: StoreResult | None = None
 
@@ -186,7 +189,7 @@ class PacsWidget(QWidget):
         dates.addWidget(self.date_to)
         form.addRow("Study date", dates)
         form.addRow("Modality", self.modality_edit)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form)
         layout.addWidget(self.query_button)
         layout.addWidget(self.study_table)
@@ -256,21 +259,70 @@ class PacsWidget(QWidget):
         return True
 
     # query -----------------------------------------------------------------------------
-    def query(self) -> list[StudyInfo]:
-        """Query studies by the patient, date range and modality fields; fill the table."""
+    def _run(self, what: str, call: Any, done: Any) -> bool:
+        """Run ``call()`` in a worker thread; ``done(value)`` on the GUI thread after.
+
+        A failure (one of the expected errors) becomes ``"<what> failed: ..."`` in the
+        status line. Returns False (and says so) while another task still runs.
+        """
+        if self.task is not None:
+            self._say("Busy: wait for the running PACS task to finish")
+            return False
+        from napari.qt.threading import create_worker
+
+        def work() -> tuple[Any, str | None]:
+            # Errors are returned, not raised: a raising worker ends in napari's dialog.
+            try:
+                return call(), None
+            except _EXPECTED as exc:
+                return None, str(exc)
+
+        def returned(outcome: tuple[Any, str | None]) -> None:
+            value, error = outcome
+            if error is not None:
+                self._say(f"{what} failed: {error}")
+                done(None)
+            else:
+                done(value)
+
+        def finished() -> None:
+            self.task = None
+
+        self.task = create_worker(work, _start_thread=False)
+        self.task.returned.connect(returned)
+        self.task.finished.connect(finished)
+        self.task.start()
+        return True
+
+    def query(self) -> bool:
+        """Query studies by the patient, date range and modality fields (worker thread).
+
+        The study table is filled when the answer arrives; returns False when the query
+        could not be sent (bad fields, no server, busy), with the reason in the status line.
+        """
         try:
             start = _parse_date(self.date_from.text(), "start date")
             end = _parse_date(self.date_to.text(), "end date")
-            self.studies = self._ensure_client().query_studies(
-                patient_id=self.patient_edit.text().strip() or None,
-                study_date=(start, end) if start or end else None,
-                modality=self.modality_edit.text().strip() or None,
-            )
+            client = self._ensure_client()
         except _EXPECTED as exc:
-            self.studies = []
-            self._fill(self.study_table, [])
+            self._studies_found([])
             self._say(f"Query failed: {exc}")
-            return []
+            return False
+        patient = self.patient_edit.text().strip() or None
+        modality = self.modality_edit.text().strip() or None
+        self._say("Querying studies...")
+        return self._run(
+            "Query",
+            lambda: client.query_studies(
+                patient_id=patient,
+                study_date=(start, end) if start or end else None,
+                modality=modality,
+            ),
+            self._studies_found,
+        )
+
+    def _studies_found(self, studies: list[StudyInfo] | None) -> None:
+        self.studies = list(studies or [])
         self._fill(
             self.study_table,
             [
@@ -286,8 +338,8 @@ class PacsWidget(QWidget):
         )
         self.series = []
         self._fill(self.series_table, [])
-        self._say(f"{len(self.studies)} studies found")
-        return self.studies
+        if studies is not None:
+            self._say(f"{len(self.studies)} studies found")
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -300,19 +352,25 @@ class PacsWidget(QWidget):
         table.blockSignals(False)
         table.resizeColumnsToContents()
 
-    def list_series(self) -> list[SeriesInfo]:
-        """List the series of the study selected in the study table."""
+    def list_series(self) -> bool:
+        """List the series of the study selected in the study table (worker thread)."""
         rows = sorted({i.row() for i in self.study_table.selectedIndexes()})
         if not rows:
-            return []
+            return False
         study = self.studies[rows[0]]
         try:
-            self.series = self._ensure_client().query_series(study.study_uid)
+            client = self._ensure_client()
         except _EXPECTED as exc:
-            self.series = []
-            self._fill(self.series_table, [])
+            self._series_found(None)
             self._say(f"Series query failed: {exc}")
-            return []
+            return False
+        self._say("Listing series...")
+        return self._run(
+            "Series query", lambda: client.query_series(study.study_uid), self._series_found
+        )
+
+    def _series_found(self, series: list[SeriesInfo] | None) -> None:
+        self.series = list(series or [])
         self._fill(
             self.series_table,
             [
@@ -325,8 +383,8 @@ class PacsWidget(QWidget):
                 for s in self.series
             ],
         )
-        self._say(f"{len(self.series)} series in the study")
-        return self.series
+        if series is not None:
+            self._say(f"{len(self.series)} series in the study")
 
     # open ------------------------------------------------------------------------------
     def selected_series(self) -> list[SeriesInfo]:
@@ -336,8 +394,8 @@ class PacsWidget(QWidget):
 
     @property
     def busy(self) -> bool:
-        """True while a retrieval runs."""
-        return self.worker is not None
+        """True while a retrieval or another PACS task (query, push) runs."""
+        return self.worker is not None or self.task is not None
 
     def open_selected(self) -> None:
         """Retrieve the selected series into the cache (worker thread), then open them."""
@@ -492,7 +550,9 @@ class PacsWidget(QWidget):
         return sources
 
     def push_reading(self, reading: Reading | None = None) -> bool:
-        """Build the SR of a reading and store it on the PACS; True on success.
+        """Build the SR of a reading and store it on the PACS (worker thread).
+
+        Returns True when the push was sent; its outcome comes to the status line.
 
         Parameters
         ----------
@@ -508,14 +568,21 @@ class PacsWidget(QWidget):
         from imaging.sr import export_reading
 
         try:
+            # Building the SR needs the open layers: here, on the GUI thread.
             sr = export_reading(reading, self._sources(reading))
-            result = self._ensure_client().store([sr])
+            client = self._ensure_client()
         except _EXPECTED as exc:
             self._say(f"Push failed: {exc}")
             return False
-        self.last_stored = result
-        self._say(
-            f"Stored SR {', '.join(result.stored)} ({reading.method.value}, reader "
-            f"{reading.reader}) on {self._ensure_client().config.label}"
-        )
-        return True
+        self._say("Pushing the reading...")
+
+        def stored(result: StoreResult | None) -> None:
+            if result is None:
+                return
+            self.last_stored = result
+            self._say(
+                f"Stored SR {', '.join(result.stored)} ({reading.method.value}, reader "
+                f"{reading.reader}) on {client.config.label}"
+            )
+
+        return self._run("Push", lambda: client.store([sr]), stored)

@@ -19,6 +19,8 @@ __all__ = [
     "layer_data_for_series",
     "layers_for_series",
     "napari_get_reader",
+    "open_layers_of",
+    "open_series",
     "read_dicom",
     "scan_paths",
 ]
@@ -202,6 +204,55 @@ def layers_for_series(summary: Any) -> list[tuple[Any, dict[str, Any], str]]:
     return layers
 
 
+def open_layers_of(viewer: Any, series_uid: str) -> list[Any]:
+    """The viewer's open (not blinded) layers showing the series ``series_uid``."""
+    from ._layers import info_from_layer
+
+    found = []
+    for layer in viewer.layers:
+        info = info_from_layer(layer)
+        if info is not None and info.summary is not None and info.series_uid == series_uid:
+            found.append(layer)
+    return found
+
+
+def _show(viewer: Any, layers: list[Any]) -> None:
+    """Bring already open layers forward: visible and selected."""
+    for layer in layers:
+        layer.visible = True
+    viewer.layers.selection.active = layers[0]
+
+
+def open_series(viewer: Any, summary: Any) -> list[Any]:
+    """Show one scanned series in ``viewer``: its open layers if any, else new layers.
+
+    Opening a series twice must not stack a second copy under the first (the reader
+    would score one and see the other): the open layer is selected instead.
+
+    Parameters
+    ----------
+    viewer : napari.Viewer
+        The viewer.
+    summary : SeriesSummary
+        The series.
+
+    Returns
+    -------
+    list of napari layers
+        The layers showing the series.
+    """
+    from napari.layers import Layer
+
+    existing = open_layers_of(viewer, str(summary.series_uid))
+    if existing:
+        _show(viewer, existing)
+        return existing
+    return [
+        viewer.add_layer(Layer.create(data, kwargs, layer_type))
+        for data, kwargs, layer_type in layers_for_series(summary)
+    ]
+
+
 def read_dicom(path: str | Sequence[str]) -> list[tuple[Any, ...]]:
     """Read DICOM: one series as a layer; several open the study browser.
 
@@ -214,7 +265,7 @@ def read_dicom(path: str | Sequence[str]) -> list[tuple[Any, ...]]:
     -------
     list of tuple
         Layer data; ``[(None,)]`` (napari's "no layer" sentinel) when the study browser was
-        opened instead.
+        opened instead, or when the series is open already (its layer is then selected).
 
     Raises
     ------
@@ -236,9 +287,14 @@ def read_dicom(path: str | Sequence[str]) -> list[tuple[Any, ...]]:
         # Images opened by the plugin get window/level by right-drag at once.
         install_window_level(viewer)
     if len(series) == 1:
+        existing = [] if viewer is None else open_layers_of(viewer, str(series[0].series_uid))
+        if existing:
+            # Already open: selected, not added a second time.
+            _show(viewer, existing)
+            return [(None,)]
         return layers_for_series(series[0])
     if viewer is None:
         # Without a window to hold the browser, open every series as a layer.
         return [layer for s in series for layer in layers_for_series(s)]
-    show_browser(viewer, series, skipped=skipped)
+    show_browser(viewer, series, open_series=open_series, skipped=skipped)
     return [(None,)]

@@ -36,7 +36,8 @@ from imaging.sessions import (
     series_for_method,
 )
 
-from ._layers import METADATA_KEY
+from ._layers import METADATA_KEY, info_from_layer, layer_key
+from ._panel import ScrollPanel, StatusLine
 from ._reader import layer_data_for_series, scan_paths
 from ._reading import ReadingContext, default_reader, default_store_path
 
@@ -45,8 +46,14 @@ __all__ = ["SessionWidget", "series_for_method"]
 _SESSION_METHODS = (Method.SPARCC_SIJ, Method.MSASSS, Method.MNY)
 
 
-class SessionWidget(QWidget):
+class SessionWidget(ScrollPanel):
     """Run a reading session over a cohort folder.
+
+    Serving a case opens its images and starts the method's scoring widget (below the
+    session's form) on the first image of the visit, with the case's true identity, visit
+    and session recorded; the reader never needs the blinded layer's (absent) summary.
+    Layers are recognised by their ``unique_id``, never by object identity, so the session
+    works on the wrapped viewer napari's Plugins menu hands to widgets.
 
     Parameters
     ----------
@@ -95,13 +102,26 @@ class SessionWidget(QWidget):
         )
         self.visit_combo = QComboBox()
         self.visit_combo.activated.connect(lambda i: self.score_visit(i))
+        self.image_combo = QComboBox()
+        self.image_combo.activated.connect(
+            lambda k: self.score_visit(max(0, self.visit_combo.currentIndex()), k)
+        )
+        self.start_button = QPushButton("Start / resume reading")
+        self.start_button.setToolTip(
+            "start (or resume) the reading of the visit and image chosen, e.g. after "
+            "choosing other slices in the scoring panel"
+        )
+        self.start_button.clicked.connect(
+            lambda: self.score_visit(
+                max(0, self.visit_combo.currentIndex()), max(0, self.image_combo.currentIndex())
+            )
+        )
         self.case_label = QLabel("no session")
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.status = StatusLine(timeout_ms=0)
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
         nav.addWidget(self.next_button)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(form)
         layout.addWidget(self.build_button)
         layout.addWidget(self.case_label)
@@ -114,8 +134,11 @@ class SessionWidget(QWidget):
         self.links = CompareWidget(self.viewer, store=None, reader="")
         self.links.hide()
         layout.addWidget(self.links.offsets_host)
-        layout.addWidget(QLabel("Visit to score"))
-        layout.addWidget(self.visit_combo)
+        pick = QFormLayout()
+        pick.addRow("Visit to score", self.visit_combo)
+        pick.addRow("Image", self.image_combo)
+        layout.addLayout(pick)
+        layout.addWidget(self.start_button)
         layout.addWidget(self.status)
         self.scoring_holder = QVBoxLayout()
         layout.addLayout(self.scoring_holder)
@@ -124,6 +147,7 @@ class SessionWidget(QWidget):
         self.summaries: dict[str, Any] = {}
         self.position = -1
         self.scoring: Any = None
+        self._scoring_visit: tuple[int, int] | None = None
         self.visit_layers: list[list[Any]] = []
 
     # session ----------------------------------------------------------------------------
@@ -162,13 +186,13 @@ class SessionWidget(QWidget):
             self.seed.setValue(seed)
         path = Path(self.folder_edit.text()).expanduser()
         if not path.is_dir():
-            self.status.setText("choose a cohort folder")
+            self.status.error("choose a cohort folder")
             return None
         series, skipped = scan_paths([path])
         # Only visits holding a series of the method become cases (the core decides).
         cases = cases_for_method(series, self.method)
         if not cases:
-            self.status.setText(f"no {self.method.value} images found in the folder")
+            self.status.error(f"no {self.method.value} images found in the folder")
             return None
         wanted = {uid for case in cases for cv in case.visits for uid in cv.series}
         self.summaries = {s.series_uid: s for s in series if s.series_uid in wanted}
@@ -181,11 +205,11 @@ class SessionWidget(QWidget):
                 seed=None if self.seed.value() < 0 else int(self.seed.value()),
             )
         except (TypeError, ValueError) as exc:
-            self.status.setText(str(exc))
+            self.status.error(str(exc))
             return None
         self._save_definition()
         note = f" ({len(skipped)} files skipped)" if skipped else ""
-        self.status.setText(f"session of {len(self.definition.served())} cases{note}")
+        self.status.say(f"session of {len(self.definition.served())} cases{note}")
         self.show_case(0)
         return self.definition
 
@@ -218,9 +242,10 @@ class SessionWidget(QWidget):
             return False
         served_all = self.definition.served()
         if not 0 <= position < len(served_all):
-            self.status.setText("no more cases" if position >= 0 else "first case")
+            self.status.error("no more cases" if position >= 0 else "this is the first case")
             return False
         self.position = position
+        self._scoring_visit = None
         served = self.served
         self._clear_layers()
         self.visit_layers = []
@@ -255,16 +280,30 @@ class SessionWidget(QWidget):
         if self.method is not Method.MSASSS:
             # Several series of one visit (STIR, then T2 fat-sat): all of them.
             per_visit = [layer for visit in self.visit_layers for layer in visit]
-        labels = {layer.name: layer.name for layer in per_visit}
+        per_visit = per_visit[: self.links_max()]
         if len(per_visit) > 1:
             chosen = self.visit_layers[first][0] if self.visit_layers[first] else per_visit[0]
-            ordered = [chosen, *(layer for layer in per_visit if layer is not chosen)]
-            self.links.link(ordered, titles=[labels[layer.name] for layer in ordered])
+            chosen_key = layer_key(chosen)
+            ordered = [chosen, *(lay for lay in per_visit if layer_key(lay) != chosen_key)]
+            self.links.link(ordered, titles=[layer.name for layer in ordered])
         else:
             self.links.close_views()
-            for layer in self.viewer.layers:
-                layer.visible = layer in per_visit
+            self._show_alone(per_visit[0] if per_visit else None)
             self.viewer.reset_view()
+
+    @staticmethod
+    def links_max() -> int:
+        """How many images a paired case shows side by side at most."""
+        from ._compare_widget import MAX_VISITS
+
+        return MAX_VISITS
+
+    def _show_alone(self, layer: Any) -> None:
+        """Show ``layer`` alone among the session's images in the main canvas."""
+        key = None if layer is None else layer_key(layer)
+        for other in self.viewer.layers:
+            if info_from_layer(other) is not None:
+                other.visible = layer_key(other) == key
 
     def context_for(self, visit_index: int, summary: Any) -> ReadingContext:
         """The reading context (true identity, session info) of one visit of the case."""
@@ -280,37 +319,75 @@ class SessionWidget(QWidget):
             session=self.definition.session_info(served, visit_index),
         )
 
-    def score_visit(self, visit_index: int) -> bool:
-        """Start the method's scoring widget on one visit of the case shown."""
-        if not self.visit_layers or not self.visit_layers[visit_index]:
-            self.status.setText("this visit has no image for the method")
+    def score_visit(self, visit_index: int, image: int = 0) -> bool:
+        """Start (or resume) the method's reading of one visit of the case shown.
+
+        Parameters
+        ----------
+        visit_index : int
+            The visit, in the order shown.
+        image : int, optional
+            Which of the visit's images (mSASSS: 0 the cervical, 1 the lumbar film).
+
+        Returns
+        -------
+        bool
+            True when the scoring widget started; else the reason is in the status line.
+        """
+        if not self.visit_layers or not 0 <= visit_index < len(self.visit_layers):
+            self.status.error("no case shown")
             return False
         layers = self.visit_layers[visit_index]
+        if not layers:
+            self.status.error("this visit has no image for the method")
+            return False
+        image = min(max(int(image), 0), len(layers) - 1)
         shown = self.served.visits[visit_index]
         summaries = series_for_method(
             [self.summaries[uid] for uid in shown.case_visit.series if uid in self.summaries],
             self.method,
         )
-        if self.links.compared and self.links.compared[0] is not layers[0]:
+        layer, summary = layers[image], summaries[image]
+        if self.links.compared and layer_key(self.links.compared[0]) != layer_key(layers[0]):
             # The visit scored goes to the main canvas (under the overlays), the others
             # stay beside it.
             self.side_by_side(visit_index)
-        scoring = self._scoring_widget()
-        for layer, summary in zip(layers, summaries, strict=True):
-            scoring.preset_context(layer, self.context_for(visit_index, summary))
-        scoring.select_layer(layers[0])
+        same_visit = (
+            self.scoring is not None
+            and self.scoring.method is self.method
+            and self._scoring_visit == (self.position, visit_index)
+        )
+        scoring = self._scoring_widget(keep=same_visit)
+        self._scoring_visit = (self.position, visit_index)
+        for other, other_summary in zip(layers, summaries, strict=True):
+            scoring.preset_context(other, self.context_for(visit_index, other_summary))
+        context = self.context_for(visit_index, summary)
         if self.method is Method.MSASSS:
-            first = summaries[0]
-            segment = "cervical" if first.region is Region.CERVICAL else "lumbar"
-            scoring.segment_combo.setCurrentIndex(scoring.segment_combo.findData(segment))
+            segment = "cervical" if summary.region is Region.CERVICAL else "lumbar"
+            started = scoring.start(layer, segment=segment, context=context)
+        else:
+            started = scoring.start(layer, context=context)
         self.visit_combo.setCurrentIndex(visit_index)
-        self.status.setText(f"{shown.shown_label}: press Start / resume in the scoring panel")
+        self._fill_images(layers, image)
+        if not started:
+            self.status.error(f"{shown.shown_label}: {scoring.status.text()}")
+            return False
+        # The image read is the one on show in the main canvas, under the overlays.
+        self._show_alone(layer)
+        self.status.say(f"{shown.shown_label}: reading started (saved with every change)")
         return True
 
-    def _scoring_widget(self) -> Any:
+    def _fill_images(self, layers: list[Any], current: int) -> None:
+        self.image_combo.clear()
+        self.image_combo.addItems([layer.name for layer in layers])
+        self.image_combo.setCurrentIndex(current)
+
+    def _scoring_widget(self, *, keep: bool = False) -> Any:
         if self.scoring is not None and self.scoring.method is self.method:
-            # A fresh reading per visit; the widget itself is reused.
-            self.scoring.reset()
+            # A fresh reading per visit (the other image of the same visit continues it);
+            # the widget itself is reused.
+            if not keep:
+                self.scoring.reset()
             return self.scoring
         if self.scoring is not None:
             self.scoring.setParent(None)

@@ -152,11 +152,63 @@ def test_series_and_cases_for_method_on_the_sample_cohort(sample_dicoms) -> None
     assert pelvis.region is Region.SIJ and pelvis.series_uid != stir.series_uid
     with pytest.raises(ValueError, match="not read in sessions"):
         series_for_method(series, Method.SPARCC_SPINE)
-    # A visit (study) without the method's images is no case; a kept one keeps all its
-    # series. The sample's radiographs are one study, its MR another.
+    # A visit without the method's images is no case; a kept one keeps all its series:
+    # the sample's radiographs are one study, its MR another, both of one visit.
     without_pelvis = [s for s in series if s is not pelvis]
     assert cases_for_method(without_pelvis, Method.MNY) == ()
     (case,) = cases_for_method(series, Method.MNY)
     (visit,) = case.visits
     assert case.patient_id == "SYNTH001"
-    assert set(visit.series) == {pelvis.series_uid, cervical.series_uid, lumbar.series_uid}
+    assert set(visit.series) == {s.series_uid for s in series}
+
+
+def test_visits_group_the_studies_of_one_visit_window(sample_dicoms) -> None:
+    """The MR and the radiographs of one visit may be days apart: one visit, as the truth."""
+    import json
+
+    from imaging.index import scan
+    from imaging.sessions import VISIT_WINDOW_DAYS, cases_from_series
+
+    truth = json.loads((sample_dicoms / "ground_truth.json").read_text())
+    series = list(scan(sample_dicoms).series)
+    cases = cases_from_series(series)
+    assert [c.patient_id for c in cases] == [p["patient_id"] for p in truth["patients"]]
+    for case, patient in zip(cases, truth["patients"], strict=True):
+        assert [v.visit.study_date.isoformat() for v in case.visits] == [
+            v["study_date"] for v in patient["visits"]
+        ]
+        for cv, visit in zip(case.visits, patient["visits"], strict=True):
+            assert set(cv.series) == {s["series_uid"] for s in visit["series"]}
+    # SYNTH002's baseline radiographs are two days after its MR.
+    gaps = [
+        (dt.date.fromisoformat(st["study_date"]) - dt.date.fromisoformat(v["study_date"])).days
+        for p in truth["patients"]
+        for v in p["visits"]
+        for st in v["studies"]
+    ]
+    assert max(gaps) == 2 < VISIT_WINDOW_DAYS
+    # With no window, studies on different days are different visits (SYNTH002: two of
+    # its three visits have their radiographs two days after the MR).
+    assert [len(c.visits) for c in cases_from_series(series, window_days=0)] == [4, 5]
+
+
+def test_two_studies_of_one_kind_in_one_window_are_an_error(sample_dicoms) -> None:
+    """A repeat MR days after the first cannot be placed: an error naming both dates."""
+    import dataclasses
+
+    from imaging.index import scan
+    from imaging.sessions import cases_from_series
+
+    series = list(scan(sample_dicoms / "SYNTH001").series)
+    first_mr = series[0]
+    # The second year's MR study moved to ten days after the baseline MR.
+    moved = [
+        s
+        if s.study_uid != series[6].study_uid
+        else dataclasses.replace(s, study_date=first_mr.study_date + dt.timedelta(days=10))
+        for s in series
+    ]
+    with pytest.raises(ValueError, match=r"one visit window .* both hold a sij/semicoronal/stir"):
+        cases_from_series(moved)
+    with pytest.raises(ValueError, match="whole number of days"):
+        cases_from_series(series, window_days=-1)

@@ -1,4 +1,4 @@
-"""Window/level drag and presets on a real napari viewer (Xvfb)."""
+"""Window/level by mouse drag on the canvas and the presets widget, from the Plugins menu."""
 
 from __future__ import annotations
 
@@ -8,65 +8,70 @@ import pytest
 pytest.importorskip("napari", reason="napari not installed")
 pytest.importorskip("qtpy", reason="no Qt binding")
 
-from napari.utils._test_utils import read_only_mouse_event
-from napari.utils.interactions import (
-    mouse_move_callbacks,
-    mouse_press_callbacks,
-    mouse_release_callbacks,
-)
-from napari_as._display import DisplayWidget, install_window_level
+from napari_as._display import install_window_level
+from napari_as._layers import info_from_layer
 
-from imaging.display import Window, WindowPreset, preset_window
+from imaging.display import Window, WindowPreset, drag_sensitivity, preset_window
 
 pytestmark = pytest.mark.gui
 
 
-def _drag(viewer, start, end, *, button=2, modifiers=()):
-    kw = {"button": button, "modifiers": list(modifiers)}
-    mouse_press_callbacks(
-        viewer, read_only_mouse_event(type="mouse_press", pos=np.array(start), **kw)
-    )
-    mouse_move_callbacks(
-        viewer,
-        read_only_mouse_event(type="mouse_move", is_dragging=True, pos=np.array(end), **kw),
-    )
-    mouse_release_callbacks(
-        viewer, read_only_mouse_event(type="mouse_release", pos=np.array(end), **kw)
-    )
+def _drag(menu, start, end, *, button: str = "right", control: bool = False) -> None:
+    """Press, move and release a mouse button on the canvas (canvas pixels)."""
+    from qtpy.QtCore import QPointF, Qt
+    from qtpy.QtGui import QMouseEvent
+    from qtpy.QtWidgets import QApplication
+
+    btn = {"left": Qt.MouseButton.LeftButton, "right": Qt.MouseButton.RightButton}[button]
+    mods = Qt.KeyboardModifier.ControlModifier if control else Qt.KeyboardModifier.NoModifier
+    canvas = menu.canvas
+
+    def send(kind, point, buttons) -> None:
+        p = QPointF(*point)
+        QApplication.sendEvent(
+            canvas, QMouseEvent(kind, p, canvas.mapToGlobal(p), btn, buttons, mods)
+        )
+
+    send(QMouseEvent.Type.MouseButtonPress, start, btn)
+    # napari handles one move per redraw: the last position is sent until it is taken.
+    for t in (0.25, 0.5, 0.75, 1.0, 1.0, 1.0):
+        point = (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+        send(QMouseEvent.Type.MouseMove, point, btn)
+        menu.process()
+    send(QMouseEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
+    menu.process()
 
 
-def test_right_drag_changes_window_as_the_model_says(make_napari_viewer) -> None:
-    viewer = make_napari_viewer()
-    layer = viewer.add_image(np.linspace(0, 1000, 100 * 100).reshape(100, 100))
-    layer.contrast_limits = (100.0, 300.0)
-    install_window_level(viewer)
-    install_window_level(viewer)  # idempotent
-    ours = [cb for cb in viewer.mouse_drag_callbacks if "_wl_callback" in cb.__qualname__]
+def test_right_drag_changes_window_as_the_model_says(menu, stir_folder) -> None:
+    (layer,) = menu.open_path(stir_folder)
+    menu.open("Window/level")
+    install_window_level(menu.viewer)  # idempotent: the reader and the widget installed it
+    ours = [cb for cb in menu.viewer.mouse_drag_callbacks if "_wl_callback" in cb.__qualname__]
     assert len(ours) == 1
+    layer.contrast_limits = (100.0, 300.0)
     w0 = Window.from_limits(100.0, 300.0)
-    sensitivity = (layer.contrast_limits_range[1] - layer.contrast_limits_range[0]) / 500
-    _drag(viewer, (10, 10), (60, 30))
+    sensitivity = drag_sensitivity(*layer.contrast_limits_range)
+    _drag(menu, (100, 100), (150, 120))
     expected = w0.dragged(50, 20, sensitivity=sensitivity).limits
     assert layer.contrast_limits == pytest.approx(list(expected))
 
 
-def test_left_drag_without_modifier_leaves_window(make_napari_viewer) -> None:
-    viewer = make_napari_viewer()
-    layer = viewer.add_image(np.arange(100.0).reshape(10, 10))
-    layer.contrast_limits = (10.0, 20.0)
-    install_window_level(viewer)
-    _drag(viewer, (0, 0), (50, 50), button=1)
-    assert layer.contrast_limits == [10.0, 20.0]
-    _drag(viewer, (0, 0), (50, 0), button=1, modifiers=("Control",))
-    assert layer.contrast_limits[1] - layer.contrast_limits[0] > 10.0
+def test_left_drag_without_modifier_leaves_window(menu, stir_folder) -> None:
+    (layer,) = menu.open_path(stir_folder)
+    layer.contrast_limits = (100.0, 200.0)
+    _drag(menu, (100, 100), (150, 150), button="left")
+    assert layer.contrast_limits == [100.0, 200.0]
+    menu.process()
+    _drag(menu, (160, 140), (210, 140), button="left", control=True)
+    assert layer.contrast_limits[1] - layer.contrast_limits[0] > 100.0
 
 
-def test_display_widget_applies_presets(make_napari_viewer) -> None:
-    viewer = make_napari_viewer()
-    data = np.repeat(np.arange(1000.0), 10).reshape(100, 100)
-    layer = viewer.add_image(data)
-    widget = DisplayWidget(viewer)
-    window = widget.apply(WindowPreset.STIR)
-    assert window == preset_window(data, WindowPreset.STIR)
+def test_display_widget_applies_presets(menu, stir_folder) -> None:
+    (layer,) = menu.open_path(stir_folder)
+    widget = menu.open("Window/level")
+    widget.preset.setCurrentIndex(widget.preset.findData(WindowPreset.STIR.value))
+    widget.apply_button.click()
+    headers = getattr(info_from_layer(layer).summary, "headers", None)
+    window = preset_window(np.asarray(layer.data), WindowPreset.STIR, headers=headers)
     assert layer.contrast_limits == pytest.approx(list(window.limits))
-    assert "C " in widget.status.text()
+    assert widget.status.text() == f"C {window.center:.0f} / W {window.width:.0f}"

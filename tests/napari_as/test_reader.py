@@ -48,15 +48,20 @@ def test_getter_never_raises_on_odd_input(tmp_path: Path) -> None:
     assert napari_get_reader(12345) is None  # type: ignore[arg-type]
 
 
+def _browsers(viewer) -> list:
+    from napari_as._browser import StudyBrowser
+
+    return [w for w in viewer.window.dock_widgets.values() if isinstance(w, StudyBrowser)]
+
+
 @pytest.mark.gui
-def test_viewer_open_series_folder_gives_scaled_layer(make_napari_viewer, stir_folder) -> None:
-    pytest.importorskip("napari")
+def test_viewer_open_series_folder_gives_scaled_layer(menu, stir_folder) -> None:
     from napari_as._layers import METADATA_KEY, ImageKind, info_from_layer
 
     from .conftest import STIR_SPACING
 
-    viewer = make_napari_viewer()
-    layers = viewer.open(str(stir_folder), plugin="as-imaging")
+    viewer = menu.viewer
+    layers = menu.open_path(stir_folder)
     assert len(layers) == 1
     layer = layers[0]
     assert layer.data.shape == (12, 64, 80)
@@ -65,6 +70,8 @@ def test_viewer_open_series_folder_gives_scaled_layer(make_napari_viewer, stir_f
     assert info is not None and layer.metadata[METADATA_KEY] is info
     assert info.kind is ImageKind.VOLUME
     assert info.summary.series_description == "SIJ STIR semicor"
+    # The date first: the layer list cuts long names at the end.
+    assert layer.name == "2021-03-04 SIJ STIR semicor PAT-SECRET-01"
     # Opening DICOM installs window/level by right-drag on the viewer.
     assert any("_wl_callback" in cb.__qualname__ for cb in viewer.mouse_drag_callbacks)
     # The affine maps index (slice, row, col) to LPS: origin and column step as written.
@@ -75,11 +82,30 @@ def test_viewer_open_series_folder_gives_scaled_layer(make_napari_viewer, stir_f
 
 
 @pytest.mark.gui
-def test_viewer_open_radiograph_is_bone_bright_with_mm_scale(make_napari_viewer, xray_file) -> None:
+def test_opening_a_series_twice_selects_the_open_layer(menu, stir_folder, xray_file) -> None:
+    viewer = menu.viewer
+    (stir,) = menu.open_path(stir_folder)
+    (film,) = menu.open_path(xray_file)
+    stir.visible = False
+    # File > Open of the same series again: no second copy, the open one shown and selected.
+    assert menu.open_path(stir_folder) == []
+    assert [lay.unique_id for lay in viewer.layers] == [stir.unique_id, film.unique_id]
+    assert stir.visible and viewer.layers.selection.active.unique_id == stir.unique_id
+    # The study browser reuses it as well.
+    menu.open_path(stir_folder.parent)
+    (browser,) = _browsers(viewer)
+    rows = [r for r in range(browser.table.rowCount()) if browser.table.item(r, 2).text()]
+    browser.select_rows(rows)
+    browser.open_button.click()
+    assert len(viewer.layers) == 2
+    assert browser.status.text() == "2 layer(s) shown"
+
+
+@pytest.mark.gui
+def test_viewer_open_radiograph_is_bone_bright_with_mm_scale(menu, xray_file) -> None:
     from napari_as._layers import ImageKind, info_from_layer
 
-    viewer = make_napari_viewer()
-    (layer,) = viewer.open(str(xray_file), plugin="as-imaging")
+    (layer,) = menu.open_path(xray_file)
     assert info_from_layer(layer).kind is ImageKind.RADIOGRAPH
     assert tuple(layer.scale) == pytest.approx((0.15, 0.15))
     # MONOCHROME1: the bone block has low stored values and must display bright.
@@ -90,15 +116,11 @@ def test_viewer_open_radiograph_is_bone_bright_with_mm_scale(make_napari_viewer,
 
 
 @pytest.mark.gui
-def test_study_folder_opens_browser_then_series(make_napari_viewer, study_folder) -> None:
-    from napari_as._browser import StudyBrowser
-
-    viewer = make_napari_viewer()
-    layers = viewer.open(str(study_folder), plugin="as-imaging")
+def test_study_folder_opens_browser_then_series(menu, study_folder) -> None:
+    viewer = menu.viewer
+    layers = menu.open_path(study_folder)
     assert layers == []
-    browsers = [w for w in viewer.window.dock_widgets.values() if isinstance(w, StudyBrowser)]
-    assert len(browsers) == 1
-    browser = browsers[0]
+    (browser,) = _browsers(viewer)
     assert browser.table.rowCount() == 2
     headers = [browser.table.horizontalHeaderItem(i).text() for i in range(7)]
     assert headers == [
@@ -113,18 +135,49 @@ def test_study_folder_opens_browser_then_series(make_napari_viewer, study_folder
     descriptions = {browser.table.item(r, 2).text() for r in range(2)}
     assert descriptions == {"SIJ STIR semicor", "L-spine lateral"}
     browser.select_rows([0, 1])
-    opened = browser.open_selected()
-    assert len(opened) == 2 and len(viewer.layers) == 2
+    browser.open_button.click()
+    assert len(viewer.layers) == 2
 
 
 @pytest.mark.gui
-def test_viewer_open_dicomdir_lists_its_series(make_napari_viewer) -> None:
-    from napari_as._browser import StudyBrowser
+def test_browser_reports_a_bad_series_and_clears_it_after(menu, study_folder) -> None:
+    """A series that cannot be opened is named; the next good click clears the message."""
+    menu.open_path(study_folder)
+    (browser,) = _browsers(menu.viewer)
+    good = browser.open_series
 
+    def refuse(viewer, summary):
+        raise ValueError(f"{summary.series_description}: refused")
+
+    browser.open_series = refuse
+    browser.select_rows([0])
+    browser.open_button.click()
+    assert "could not open row 1" in browser.status.text()
+    browser.open_series = good
+    browser.open_button.click()
+    assert browser.status.text() == "1 layer(s) shown"
+
+
+@pytest.mark.gui
+def test_viewer_open_dicomdir_lists_its_series(menu) -> None:
     dicomdir = get_testdata_file("DICOMDIR")
-    viewer = make_napari_viewer()
-    assert viewer.open(dicomdir, plugin="as-imaging") == []
-    (browser,) = [w for w in viewer.window.dock_widgets.values() if isinstance(w, StudyBrowser)]
+    assert menu.open_path(dicomdir) == []
+    (browser,) = _browsers(menu.viewer)
     assert browser.table.rowCount() >= 2
     patients = {browser.table.item(r, 0).text() for r in range(browser.table.rowCount())}
     assert len(patients) >= 2  # the pydicom DICOMDIR set holds several patients
+
+
+def test_browser_and_reader_import_no_circle() -> None:
+    """The browser is handed its loader: it imports nothing from the reader."""
+    import ast
+
+    import napari_as._browser as browser
+
+    tree = ast.parse(Path(browser.__file__).read_text())
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module is not None
+    }
+    assert not {m for m in imported if m.endswith("_reader")}

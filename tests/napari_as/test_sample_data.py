@@ -29,9 +29,9 @@ def samples(sample_dicoms: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("xr_pelvis_ap", ImageKind.RADIOGRAPH),
     ],
 )
-def test_open_sample(make_napari_viewer, samples: Path, key: str, kind: ImageKind) -> None:
-    viewer = make_napari_viewer()
-    layers = viewer.open_sample("as-imaging", key)
+def test_open_sample(menu, samples: Path, key: str, kind: ImageKind) -> None:
+    # File > Open Sample > AS imaging > ...
+    layers = menu.viewer.open_sample("as-imaging", key)
     assert len(layers) == 1
     layer = layers[0]
     info = info_from_layer(layer)
@@ -53,11 +53,11 @@ def test_open_sample(make_napari_viewer, samples: Path, key: str, kind: ImageKin
         assert tuple(layer.scale) == pytest.approx(radiograph.spacing)
 
 
-def test_viewer_open_sample_cohort_opens_browser(make_napari_viewer, samples: Path) -> None:
+def test_viewer_open_sample_cohort_opens_browser(menu, samples: Path) -> None:
     from napari_as._browser import StudyBrowser
 
-    viewer = make_napari_viewer()
-    assert viewer.open(str(samples), plugin="as-imaging") == []
+    viewer = menu.viewer
+    assert menu.open_path(samples) == []
     (browser,) = [w for w in viewer.window.dock_widgets.values() if isinstance(w, StudyBrowser)]
     # 2 patients x 3 visits x 6 series.
     assert browser.table.rowCount() == 36

@@ -107,51 +107,16 @@ def test_radiograph_widget_screenshots(
     shoot(viewer, mny, "mny", tmp_path)
 
 
-def test_sample_study_widget_screenshots(
+def test_spine_and_sss_screenshots(
     make_napari_viewer, sample_dicoms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from napari_as._compare_widget import CompareWidget
-    from napari_as._session_widget import SessionWidget
     from napari_as._spine_widget import SpineWidget
     from napari_as._sss_widget import SssWidget
-    from qtpy.QtWidgets import QApplication
 
     from imaging import examples
 
     monkeypatch.setenv(examples.SAMPLE_DIR_ENV, str(sample_dicoms))
     store = open_store(tmp_path / "all.db", reader="r")
-
-    # The sample's true SPARCC SIJ scores as this reader's readings: totals and change
-    # appear beside the images.
-    from imaging.scoring import Method, Reading, Visit
-
-    for k in range(3):
-        date = dt.date.fromisoformat(examples.visit_truth("SYNTH001", k)["study_date"])
-        store.save(
-            Reading(
-                patient_id="SYNTH001",
-                visit=Visit(f"V{k}", date),
-                reader="r",
-                method=Method.SPARCC_SIJ,
-                items=examples.truth_score("SYNTH001", k, "sparcc_sij"),
-            )
-        )
-    viewer = make_napari_viewer(show=True)
-    layers = viewer.open_sample("as-imaging", "sij_stir_all_visits")
-    compare = CompareWidget(viewer, store=store, reader="r")
-    # As a reader does: the widget is docked first, then the visits compared.
-    viewer.window.add_dock_widget(compare, name="compare")
-    QApplication.processEvents()
-    assert compare.compare(list(layers))
-    compare.offsets[compare.compared[1].name].setValue(1)
-    shoot(viewer, compare, "compare", tmp_path, docked=True)
-    assert len(compare.views) == 2 and compare.view_of(compare.compared[0]) is None
-    assert (
-        compare.table.rowCount() == 3
-        and "total" in compare.views[compare.compared[1].name].title.text()
-    )
-    viewer.close()
-
     viewer = make_napari_viewer(show=True)
     (spine_layer,) = viewer.open_sample("as-imaging", "spine_stir")
     spine = SpineWidget(viewer, store=store, reader="r")
@@ -172,11 +137,148 @@ def test_sample_study_widget_screenshots(
     shoot(viewer, sss, "sss", tmp_path)
     viewer.close()
 
-    viewer = make_napari_viewer(show=True)
-    session = SessionWidget(viewer, store=store, reader="r")
-    viewer.window.add_dock_widget(session, name="session")
-    QApplication.processEvents()
-    session.build(sample_dicoms, mode="paired_unknown_order", method="sparcc_sij", seed=2)
-    session.scoring.first_slice.setValue(3)
-    assert session.scoring.start()
-    shoot(viewer, session, "session", tmp_path, docked=True)
+
+# -- through the Plugins menu: comparison, blinded and paired sessions ----------------------
+
+
+def keep(path: Path) -> None:
+    if KEEP:
+        Path(KEEP).mkdir(parents=True, exist_ok=True)
+        (Path(KEEP) / path.name).write_bytes(path.read_bytes())
+
+
+def image_region(shot: np.ndarray, menu, layer) -> np.ndarray:
+    """The pixels of a main-canvas screenshot inside ``layer``'s bounding box."""
+    (y0, x0), (y1, x1) = np.asarray(layer.extent.world)[:, -2:]
+    ratio = shot.shape[1] / max(1, menu.canvas.width())
+    a, b = menu.canvas_pos((y0, x0)), menu.canvas_pos((y1, x1))
+    rows = slice(max(0, int(min(a.y(), b.y()) * ratio)), int(max(a.y(), b.y()) * ratio))
+    cols = slice(max(0, int(min(a.x(), b.x()) * ratio)), int(max(a.x(), b.x()) * ratio))
+    return shot[rows, cols, :3].astype(float) / 255
+
+
+def view_shot(view, path: Path) -> np.ndarray:
+    """Screenshot of a linked view's own canvas, its middle half (where the image is)."""
+    img = view.qt_viewer.screenshot(str(path), flash=False)
+    keep(path)
+    h, w = img.shape[:2]
+    return img[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4, :3].astype(float) / 255
+
+
+def window_shot(menu, path: Path) -> None:
+    from qtpy.QtWidgets import QApplication
+
+    for _ in range(5):
+        QApplication.processEvents()
+    menu.viewer.window.screenshot(path=str(path), canvas_only=False, flash=False)
+    keep(path)
+    check_png(path)
+
+
+def shows_image(pixels: np.ndarray) -> None:
+    """Not black, not uniform: the grey image with its structure is there."""
+    assert pixels.size, "the image is off the canvas"
+    grey = pixels.mean(axis=-1)
+    assert grey.mean() > 0.08, "black where the image should be"
+    assert grey.std() > 0.05, "uniform where the image should be"
+
+
+def _store_truth(tmp_path: Path) -> None:
+    from imaging import examples
+    from imaging.scoring import Method, Reading, Visit
+
+    with open_store(tmp_path / "scores.db", reader="rad1") as store:
+        for k in range(3):
+            date = dt.date.fromisoformat(examples.visit_truth("SYNTH001", k)["study_date"])
+            store.save(
+                Reading(
+                    patient_id="SYNTH001",
+                    visit=Visit(date.isoformat(), date),
+                    reader="rad1",
+                    method=Method.SPARCC_SIJ,
+                    items=examples.truth_score("SYNTH001", k, "sparcc_sij"),
+                )
+            )
+
+
+def test_comparison_screenshot_through_the_menu(
+    menu, sample_dicoms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qtpy.QtCore import Qt
+
+    from imaging import examples
+
+    monkeypatch.setenv(examples.SAMPLE_DIR_ENV, str(sample_dicoms))
+    # The sample's true SPARCC SIJ scores as this reader's readings: totals and change.
+    _store_truth(tmp_path)
+    menu.viewer.window._qt_window.resize(1600, 900)
+    layers = menu.viewer.open_sample("as-imaging", "sij_stir_all_visits")
+    compare = menu.open("Compare visits")
+    for i in range(compare.layer_list.count()):
+        compare.layer_list.item(i).setCheckState(Qt.CheckState.Checked)
+    compare.compare_button.click()
+    menu.process()
+    assert len(compare.views) == 2 and compare.table.rowCount() == 3
+    compare.offset_box(compare.compared[1]).setValue(1)
+    menu.viewer.dims.set_point(0, layers[0].data_to_world((5, 0, 0))[0])
+    window_shot(menu, tmp_path / "compare.png")
+    shot = menu.screenshot(tmp_path / "compare_canvas.png")
+    keep(tmp_path / "compare_canvas.png")
+    shows_image(image_region(shot, menu, compare.compared[0]))
+    for k, later in enumerate(compare.compared[1:], start=1):
+        view = compare.view_of(later)
+        assert "total" in view.title.text()
+        shows_image(view_shot(view, tmp_path / f"compare_view{k}.png"))
+
+
+def _start_session(menu, folder: Path, mode: str, seed: int):
+    widget = menu.open("Reading session")
+    widget.folder_edit.setText(str(folder))
+    widget.mode_combo.setCurrentIndex(widget.mode_combo.findData(mode))
+    widget.method_combo.setCurrentIndex(widget.method_combo.findData("sparcc_sij"))
+    widget.seed.setValue(seed)
+    widget.build_button.click()
+    menu.process()
+    assert not widget.status.is_error, widget.status.text()
+    return widget
+
+
+def _scored_slice(menu, widget) -> None:
+    """Go to the middle of the six slices and score three quadrants by key."""
+    scoring = widget.scoring
+    scoring.go_to_slice(scoring.score.slice_indices[2])
+    for key in ("1", "2", "5"):
+        menu.key(key)
+
+
+def _red(pixels: np.ndarray) -> np.ndarray:
+    return (pixels[..., 0] > pixels[..., 1] + 0.25) & (pixels[..., 0] > pixels[..., 2] + 0.25)
+
+
+def test_blinded_session_screenshot_through_the_menu(menu, sample_dicoms: Path, tmp_path) -> None:
+    menu.viewer.window._qt_window.resize(1400, 900)
+    widget = _start_session(menu, sample_dicoms, "blinded", seed=2)
+    _scored_slice(menu, widget)
+    window_shot(menu, tmp_path / "session_blinded.png")
+    shot = menu.screenshot(tmp_path / "session_blinded_canvas.png")
+    keep(tmp_path / "session_blinded_canvas.png")
+    pixels = image_region(shot, menu, widget.scoring.layer)
+    shows_image(pixels)
+    # The scored quadrants are drawn in red over the grey image.
+    assert _red(pixels).sum() > 50
+
+
+def test_paired_session_screenshot_through_the_menu(menu, sample_dicoms: Path, tmp_path) -> None:
+    menu.viewer.window._qt_window.resize(1600, 900)
+    widget = _start_session(menu, sample_dicoms, "paired_unknown_order", seed=2)
+    _scored_slice(menu, widget)
+    window_shot(menu, tmp_path / "session_paired.png")
+    shot = menu.screenshot(tmp_path / "session_paired_canvas.png")
+    keep(tmp_path / "session_paired_canvas.png")
+    pixels = image_region(shot, menu, widget.scoring.layer)
+    shows_image(pixels)
+    assert _red(pixels).sum() > 50
+    others = [v for v in widget.links.views.values()]
+    assert len(others) == 2  # three visits: two beside the one scored
+    for k, view in enumerate(others):
+        shows_image(view_shot(view, tmp_path / f"session_paired_view{k}.png"))

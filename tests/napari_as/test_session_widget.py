@@ -11,8 +11,6 @@ import pytest
 pytest.importorskip("napari", reason="napari not installed")
 pytest.importorskip("qtpy", reason="no Qt binding")
 
-from app_model.types import KeyBinding
-from napari_as._session_widget import SessionWidget
 from qtpy.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QTableWidget, QWidget
 
 from imaging.scoring import Method, ReadingMode
@@ -65,27 +63,51 @@ def assert_blind(viewer) -> None:
     assert not leaks, f"identity or dates shown in a blinded session: {leaks}"
 
 
-def test_blinded_session_hides_identity_and_records_order(
-    make_napari_viewer, cohort_folder: Path, tmp_path: Path
+def start_session(menu, folder: Path, *, mode: str, method: str = "sparcc_sij", seed: int):
+    """Open *Reading session* from the menu, fill its form and press *Start session*."""
+    widget = menu.open("Reading session")
+    widget.folder_edit.setText(str(folder))
+    widget.mode_combo.setCurrentIndex(widget.mode_combo.findData(mode))
+    widget.method_combo.setCurrentIndex(widget.method_combo.findData(method))
+    widget.seed.setValue(seed)
+    widget.build_button.click()
+    menu.process()
+    return widget
+
+
+def visible_images(viewer) -> list[str]:
+    return [lay.name for lay in viewer.layers if lay.visible and "napari_as" in lay.metadata]
+
+
+def test_blinded_session_from_the_menu_starts_scoring_and_records_order(
+    menu, cohort_folder: Path, tmp_path: Path
 ) -> None:
-    viewer = make_napari_viewer()
-    store = open_store(tmp_path / "blind.db", reader="rad3")
-    widget = SessionWidget(viewer, store=store, reader="rad3")
-    viewer.window.add_dock_widget(widget)
-    definition = widget.build(cohort_folder, mode="blinded", method="sparcc_sij", seed=5)
+    viewer = menu.viewer
+    widget = start_session(menu, cohort_folder, mode="blinded", seed=5)
+    definition = widget.definition
     assert isinstance(definition, SessionDefinition)
     served = definition.served()
     assert len(served) == 4  # 2 patients x 2 visits, one at a time
     for position in range(len(served)):
-        assert widget.show_case(position)
+        if position:
+            widget.next_button.click()
+            menu.process()
         assert widget.case_label.text() == f"Case {position + 1} of 4"
-        scoring = widget.scoring
-        assert scoring.start()
-        layer = scoring.quadrant_layer
-        layer.keymap[KeyBinding.from_str("1")](layer)
+        # Serving the case started its reading: no "carries no series summary" dead end.
+        assert not widget.status.is_error, widget.status.text()
+        assert widget.scoring.controller is not None
+        # The image is on show under the overlay, and the canvas is not black there.
+        assert len(visible_images(viewer)) == 1
+        assert "SPARCC quadrants" in [lay.name for lay in viewer.layers if lay.visible]
+        shot = menu.screenshot(tmp_path / f"case{position}.png")[..., :3]
+        assert shot.mean() > 10
+        # Quadrant key "1" on the canvas scores the slice shown.
+        menu.key("1")
         assert_blind(viewer)
-    readings = store.query(method=Method.SPARCC_SIJ)
+    with open_store(tmp_path / "scores.db", reader="rad1") as store:
+        readings = store.query(method=Method.SPARCC_SIJ)
     assert len(readings) == 4
+    assert all(r.items.total == 1 for r in readings)
     order = definition.order_shown()
     for reading in readings:
         assert reading.mode is ReadingMode.BLINDED
@@ -102,64 +124,75 @@ def test_blinded_session_hides_identity_and_records_order(
     assert saved["order_shown"] == list(order) and saved["mode"] == "blinded"
 
 
-def test_paired_unknown_order_shows_visits_side_by_side(
-    make_napari_viewer, cohort_folder: Path, tmp_path: Path
+def test_blinded_session_start_again_resumes_the_reading(menu, cohort_folder: Path) -> None:
+    """*Start / resume* in the session resumes the case's reading (its context is kept)."""
+    widget = start_session(menu, cohort_folder, mode="blinded", seed=5)
+    menu.key("1")
+    first = widget.scoring.controller.reading
+    widget.start_button.click()
+    assert not widget.status.is_error, widget.status.text()
+    again = widget.scoring.controller.reading
+    assert again.reading_id == first.reading_id and again.items.total == 1
+
+
+def test_paired_unknown_order_from_the_menu_shows_visits_side_by_side(
+    menu, cohort_folder: Path, tmp_path: Path
 ) -> None:
-    viewer = make_napari_viewer()
-    store = open_store(tmp_path / "paired.db", reader="rad4")
-    widget = SessionWidget(viewer, store=store, reader="rad4")
-    definition = widget.build(cohort_folder, mode="paired_unknown_order", seed=11)
+    viewer = menu.viewer
+    widget = start_session(menu, cohort_folder, mode="paired_unknown_order", seed=11)
+    definition = widget.definition
     assert len(definition.served()) == 2
-    viewer.window.add_dock_widget(widget)
-    assert widget.show_case(0)
-    names = [layer.name for layer in viewer.layers]
+    assert not widget.status.is_error, widget.status.text()
+    names = [lay.name for lay in viewer.layers if "napari_as" in lay.metadata]
     assert names == ["Case 1 of 2 · Visit A", "Case 1 of 2 · Visit B"]
     # Side by side in linked views: visit A in the main canvas, visit B in its own view.
     a, b = (viewer.layers[n] for n in names)
     assert not viewer.canvas.grid.enabled
-    assert a.visible and not b.visible
+    assert visible_images(viewer) == [names[0]]
     view = widget.links.view_of(b)
     assert view is not None and view.title.text() == names[1]
+    assert view.qt_viewer.window() is viewer.window._qt_window
     assert widget.links.slice_shown(b) == widget.links.slice_shown(a)
     assert_blind(viewer)
-    # Score the visit shown second; it is stored under its true visit.
-    widget.score_visit(1)
-    assert widget.scoring.start()
-    # Scoring needs the overlay over the image: one view, the scored visit alone.
-    assert not viewer.canvas.grid.enabled
-    shown = [layer.name for layer in viewer.layers if layer.visible]
-    assert "Case 1 of 2 · Visit B" in shown and "Case 1 of 2 · Visit A" not in shown
-    assert "SPARCC quadrants" in shown
+    # Score the visit shown second (chosen in the visit list); stored under its true visit.
+    widget.visit_combo.setCurrentIndex(1)
+    widget.visit_combo.activated.emit(1)
+    menu.process()
+    assert not widget.status.is_error, widget.status.text()
+    # Scoring needs the overlay over the image: the scored visit alone in the main canvas.
+    assert visible_images(viewer) == [names[1]]
+    assert "SPARCC quadrants" in [lay.name for lay in viewer.layers if lay.visible]
+    menu.key("1")
     true_visit = definition.served()[0].visits[1].case_visit.visit
-    (reading,) = store.query(method=Method.SPARCC_SIJ)
-    assert reading.visit == true_visit
-    assert reading.mode is ReadingMode.PAIRED_UNKNOWN_ORDER
-    assert reading.session.position == 1
-    assert isinstance(reading.visit.study_date, dt.date)
+    with open_store(tmp_path / "scores.db", reader="rad1") as store:
+        readings = store.query(method=Method.SPARCC_SIJ)
+    scored = [r for r in readings if r.visit == true_visit]
+    assert len(scored) == 1 and scored[0].items.total == 1
+    assert scored[0].mode is ReadingMode.PAIRED_UNKNOWN_ORDER
+    assert scored[0].session.position == 1
+    assert isinstance(scored[0].visit.study_date, dt.date)
     # Visit A stays beside the scored visit B, in its own linked view; nothing identifies.
     assert widget.links.view_of(a) is not None and widget.links.view_of(b) is None
     assert_blind(viewer)
     # Back to visit A in the main canvas, B beside it.
-    widget.side_by_side()
-    assert [layer.name for layer in viewer.layers if layer.visible and layer in (a, b)] == [
-        names[0]
-    ]
+    widget.visit_combo.setCurrentIndex(0)
+    widget.visit_combo.activated.emit(0)
+    widget.side_by_side_button.click()
+    assert visible_images(viewer) == [names[0]]
     assert widget.links.view_of(b) is not None
 
 
-def test_open_session_shows_identity(make_napari_viewer, cohort_folder: Path, tmp_path) -> None:
-    viewer = make_napari_viewer()
-    widget = SessionWidget(viewer, store=open_store(tmp_path / "o.db", reader="r"), reader="r")
-    widget.build(cohort_folder, mode="open", seed=1)
+def test_open_session_shows_identity(menu, cohort_folder: Path) -> None:
+    widget = start_session(menu, cohort_folder, mode="open", seed=1)
     assert widget.case_label.text() in COHORT
     # The blinding check does find identity when it is shown.
     with pytest.raises(AssertionError, match="identity or dates"):
-        assert_blind(viewer)
+        assert_blind(menu.viewer)
 
 
 @pytest.mark.slow
 def test_blinded_radiograph_sessions_on_the_sample_cohort(
-    make_napari_viewer, sample_dicoms: Path, tmp_path: Path
+    menu, sample_dicoms: Path, tmp_path: Path
 ) -> None:
     truth = json.loads((sample_dicoms / "ground_truth.json").read_text())
     words = set()
@@ -168,25 +201,26 @@ def test_blinded_radiograph_sessions_on_the_sample_cohort(
         for visit in patient["visits"]:
             date = dt.date.fromisoformat(visit["study_date"])
             words |= {date.isoformat(), date.strftime("%Y%m%d")}
-    viewer = make_napari_viewer()
-    store = open_store(tmp_path / "xr.db", reader="rad8")
-    widget = SessionWidget(viewer, store=store, reader="rad8")
-    viewer.window.add_dock_widget(widget)
-    definition = widget.build(sample_dicoms, mode="blinded", method="msasss", seed=3)
+    viewer = menu.viewer
+    widget = start_session(menu, sample_dicoms, mode="blinded", method="msasss", seed=3)
+    definition = widget.definition
     assert len(definition.served()) == 6  # 2 patients x 3 visits
     for position in (0, 1):
-        widget.show_case(position)
+        if position:
+            widget.next_button.click()
         scoring = widget.scoring
-        # Cervical film first, then lumbar: one reading over both.
-        assert scoring.start()
+        # Cervical film first (started by the session), then lumbar: one reading over both.
+        assert not widget.status.is_error, widget.status.text()
         scoring.set_grade("C5_inferior", 2)
-        lumbar = widget.visit_layers[0][1]
-        assert scoring.start(lumbar, segment="lumbar")
+        widget.image_combo.setCurrentIndex(1)
+        widget.image_combo.activated.emit(1)
+        assert not widget.status.is_error, widget.status.text()
         scoring.set_grade("L4_superior", 1)
         texts = "\n".join(window_texts(viewer))
         leaks = sorted(w for w in words if w in texts)
         assert not leaks, f"identity or dates shown in a blinded session: {leaks}"
-    readings = store.query(method=Method.MSASSS)
+    with open_store(tmp_path / "scores.db", reader="rad1") as store:
+        readings = store.query(method=Method.MSASSS)
     assert len(readings) == 2
     for reading in readings:
         served = definition.served()[reading.session.position]
@@ -194,10 +228,13 @@ def test_blinded_radiograph_sessions_on_the_sample_cohort(
         assert reading.mode is ReadingMode.BLINDED and len(reading.images) == 2
         assert reading.items["C5_inferior"].points == 2
     # mNY on the same cohort, blinded as well.
-    widget.build(sample_dicoms, mode="blinded", method="mny", seed=4)
-    assert widget.scoring.start()
+    widget.method_combo.setCurrentIndex(widget.method_combo.findData("mny"))
+    widget.seed.setValue(4)
+    widget.build_button.click()
+    assert not widget.status.is_error, widget.status.text()
     widget.scoring.set_grade("right", 2)
     texts = "\n".join(window_texts(viewer))
     assert not sorted(w for w in words if w in texts)
-    (mny,) = store.query(method=Method.MNY)
+    with open_store(tmp_path / "scores.db", reader="rad1") as store:
+        (mny,) = store.query(method=Method.MNY)
     assert mny.mode is ReadingMode.BLINDED
