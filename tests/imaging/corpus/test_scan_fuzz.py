@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataelem import RawDataElement
+from pydicom.errors import BytesLengthException
 from pydicom.tag import BaseTag
 
 from imaging import headers
@@ -127,7 +128,12 @@ def test_scan_fuzz_header_values(mutations: list[tuple[str, object]]) -> None:
             if isinstance(value, bytes) or vr not in _TEXT_VRS:
                 vr = "UN"
             ds._dict[BaseTag(tag)] = RawDataElement(BaseTag(tag), vr, len(raw), raw, 0, False, True)
-        ds.save_as(path)
+        try:
+            ds.save_as(path)
+        except (ValueError, TypeError, UnicodeError, BytesLengthException):
+            # pydicom re-encodes some raw values on writing (a removed character set, a
+            # bad-length UN number) and refuses: no file to scan, so no case to test.
+            reject()
         _check(folder, good, _scan_all(folder))
 
 
