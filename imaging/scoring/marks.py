@@ -420,7 +420,7 @@ class Marks:
 
     def with_lines(self, lines: Mapping[str, object]) -> Self:
         """New marks with several lines added or moved at once."""
-        return replace(self, lines={**self.lines, **lines})
+        return replace(self, lines={**self.lines, **lines})  # type: ignore[dict-item]
 
     def without_lines(self, names: Iterable[str]) -> Self:
         """New marks without the lines named."""
@@ -429,7 +429,7 @@ class Marks:
 
     def with_rulers(self, rulers: Iterable[object]) -> Self:
         """New marks with the depth ruler measurements replaced."""
-        return replace(self, rulers=tuple(rulers))
+        return replace(self, rulers=tuple(rulers))  # type: ignore[arg-type]
 
     def with_reference(self, reference: FluidReference | None) -> Self:
         """New marks with the intensity reference replaced (None: not recorded)."""

@@ -259,12 +259,12 @@ def _context(reading: Reading) -> ContainerContentItem:
             UIDRefContentItem(MARKS_SERIES, reading.marks.series_uid, relationship_type="CONTAINS")
         )
     if reading.marks:
-        ref = reading.marks.reference
-        if ref is not None and ref.center is None:
+        fluid = reading.marks.reference
+        if fluid is not None and fluid.center is None:
             # A reference named but not placed has no region for a SCOORD.
             items.append(
                 CodeContentItem(
-                    REFERENCE_FLUID, FLUIDS[ref.structure], relationship_type="CONTAINS"
+                    REFERENCE_FLUID, FLUIDS[fluid.structure], relationship_type="CONTAINS"
                 )
             )
     if reading.session is not None:
@@ -423,8 +423,8 @@ def export_reading(
             )
         )
     groups.append(_summary(reading))
-    for group, used in _mark_groups(reading, index):
-        groups.append(group)  # type: ignore[arg-type]
+    for mark_group, used in _mark_groups(reading, index):
+        groups.append(mark_group)  # type: ignore[arg-type]
         referenced[str(used.SOPInstanceUID)] = used
 
     observer = ObserverContext(
