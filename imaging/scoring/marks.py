@@ -68,7 +68,7 @@ from pydicom.uid import RE_VALID_UID
 
 from imaging.scoring.common import IntensityReference
 
-__all__ = ["FluidReference", "Line", "Marks", "Point"]
+__all__ = ["FluidReference", "Line", "Marks", "Point", "measure_reference"]
 
 
 #: Coordinates are kept on a 1/256-pixel grid: far finer than a reader places a line, and
@@ -331,6 +331,52 @@ class FluidReference:
             value=data.get("value"),
             series_uid=data.get("series_uid"),
         )
+
+
+def measure_reference(
+    image: Any,
+    structure: IntensityReference | str,
+    *,
+    slice: int | None,
+    center: tuple[float, float],
+    radius: float,
+) -> FluidReference:
+    """A fluid reference placed at ``center`` with the mean stored signal of its disk.
+
+    Parameters
+    ----------
+    image : array_like, shape (rows, columns)
+        The slice the region lies on (stored values).
+    structure : IntensityReference
+        Which fluid.
+    slice : int or None
+        The slice index (None on a radiograph).
+    center : tuple of float
+        ``(row, column)`` centre in pixels.
+    radius : float
+        Radius in pixels (> 0).
+
+    Returns
+    -------
+    FluidReference
+
+    Raises
+    ------
+    ValueError
+        When the disk lies outside the image.
+    """
+    import numpy as np
+    from skimage.draw import disk
+
+    pixels = np.asarray(image)
+    rows, cols = disk(center, radius, shape=pixels.shape[-2:])
+    if rows.size == 0:
+        raise ValueError(
+            f"fluid reference at {center} (radius {radius:g} px) lies outside the "
+            f"{pixels.shape[-2]} x {pixels.shape[-1]} image"
+        )
+    mean = float(np.mean(pixels[rows, cols]))
+    return FluidReference(structure, slice=slice, center=center, radius=radius, value=mean)
 
 
 _FIELDS = frozenset({"series_uid", "points", "lines", "rulers", "reference"})

@@ -454,7 +454,7 @@ class Reading:
         data.update(self._meta())
         data["items"] = self.items.to_dict()
         # Only when present: payloads of readings without marks stay as they were written.
-        if self.marks:
+        if self.marks != Marks():
             data["marks"] = self.marks.to_dict()
         if self.series_override:
             data["series_override"] = self.series_override

@@ -82,6 +82,19 @@ class SssComponent(StrEnum):
         """Published maximum of the component over 5 slices x 2 joints."""
         return len(self.regions) * N_SLICES * 2
 
+    def region_of(self, quadrant: SijQuadrant | str) -> str:
+        """The region of this component that holds ``quadrant``: the quadrant itself for
+        fat and erosion, its joint half (upper quadrants: upper half) for backfill and
+        ankylosis."""
+        quadrant = SijQuadrant(quadrant)
+        if quadrant.value in self.regions:
+            return quadrant.value
+        return (JointHalf.UPPER if quadrant.is_upper else JointHalf.LOWER).value
+
+    def item_name(self, index: int, side: Side | str, quadrant: SijQuadrant | str) -> str:
+        """The item of this component at ``quadrant`` of a joint on slice ``index``."""
+        return f"slice{index}/{Side(side).value}/{self.value}/{self.region_of(quadrant)}"
+
 
 def _regions(values: Any, kind: type[StrEnum], what: str) -> frozenset[Any]:
     if isinstance(values, Mapping):
