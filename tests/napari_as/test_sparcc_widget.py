@@ -78,9 +78,9 @@ def test_ground_truth_by_clicks_and_keys(menu, samples, tmp_path) -> None:
     assert widget.score.item_values() == truth.item_values()
     (reading,) = stored(tmp_path, widget)
     assert reading.items.item_values() == truth.item_values() and reading.total == truth.total
-    assert reading.images[0].series_uid == examples.series_truth(PATIENT, 0, "sij_stir")[
-        "series_uid"
-    ]
+    assert (
+        reading.images[0].series_uid == examples.series_truth(PATIENT, 0, "sij_stir")["series_uid"]
+    )
     assert reading.reader == "rad1" and not reading.series_override
     assert widget.total_label.text() == (
         f"total: {truth.total} / 72  (BME {truth.bme}, intensity {truth.intensity}, "
@@ -133,7 +133,8 @@ def test_marks_are_restored_on_reopening_within_a_pixel(menu, samples, tmp_path)
     # Drag the right joint line's upper end 6 pixels to the right (real mouse events).
     end = before["right"][0]
     menu.click(stir.data_to_world((4, *before["right"].mean(axis=0))))  # select the line
-    menu.drag(stir.data_to_world((4, *end)), stir.data_to_world((4, *(end + [0, 6]))))
+    target = end + np.array([0.0, 6.0])
+    menu.drag(stir.data_to_world((4, *end)), stir.data_to_world((4, *target)))
     moved = widget.joint_lines(4)["right"]
     # The replayed drag moves the end towards the target (Qt/vispy drop part of the moves).
     assert 0.5 < moved[0][1] - before["right"][0][1] <= 6.5
@@ -230,7 +231,11 @@ def test_canvas_guidance_slices_from_one_labels_and_orientation(menu, samples) -
         ["1 R UI", "2 R LI", "3 R US", "4 R LS", "5 L UI", "6 L LI", "7 L US", "8 L LS"]
     )
     letters = dict(
-        zip(("left", "right", "top", "bottom"), widget.canvas.orientation.features["label"])
+        zip(
+            ("left", "right", "top", "bottom"),
+            widget.canvas.orientation.features["label"],
+            strict=True,
+        )
     )
     # Sample STIR: columns run to the patient's left (and somewhat posterior), rows down.
     assert letters["right"].startswith("L") and letters["left"].startswith("R")
