@@ -103,12 +103,13 @@ class OverlayLayers:
             face_color="transparent",
             border_width=0,
             features={"label": np.array([], dtype=object)},
-            text={"string": "{label}", "color": "white", "size": 9},
+            text={"string": "{label}", "color": "white", "size": 7},
         )
         rows, cols = (int(n) for n in image.data.shape[-2:])
         letters = orientation_labels(affine)
-        places = {"left": (rows / 2, 2), "right": (rows / 2, cols - 3)}
-        places.update({"top": (2, cols / 2), "bottom": (rows - 3, cols / 2)})
+        inset = 0.04
+        places = {"left": (rows / 2, inset * cols), "right": (rows / 2, (1 - inset) * cols)}
+        places.update({"top": (inset * rows, cols / 2), "bottom": ((1 - inset) * rows, cols / 2)})
         names = ["left", "right", "top", "bottom"] if letters else []
         # 2D points are shown on every slice: the letters need no copy per slice.
         self.orientation = viewer.add_points(

@@ -212,7 +212,7 @@ class SijOverlayWidget(ItemFormWidget):
                 (
                     k[0],
                     p.mean(axis=0),
-                    f"{_KEY_OF[(k[1], k[2])]} {k[1].value[0].upper()} {_ABBREVIATION[k[2]]}",
+                    f"{_KEY_OF[(k[1], k[2])]}{_ABBREVIATION[k[2]]}",
                 )
                 for k, p in found
             ],

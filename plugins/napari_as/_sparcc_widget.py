@@ -131,8 +131,9 @@ class SparccSijWidget(SijOverlayWidget):
     def key_legend(self) -> str:
         """Keys of the canvas."""
         return (
-            "keys: 1-4 right UI LI US LS, 5-8 left; i / Shift+i intensity R / L; "
-            "d / Shift+d depth R / L; Ctrl+Z undo, Ctrl+Shift+Z redo"
+            "keys: 1-4 right UI LI US LS, 5-8 left\n"
+            "i / Shift+i intensity R / L, d / Shift+d depth R / L\n"
+            "Ctrl+Z undo, Ctrl+Shift+Z redo"
         )
 
     def visible_items(self) -> list[str]:

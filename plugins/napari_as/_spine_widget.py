@@ -256,8 +256,8 @@ class SpineWidget(ItemFormWidget):
     def key_legend(self) -> str:
         """Keys of the canvas."""
         return (
-            "keys (DVU chosen, slice shown): 1 UA, 2 UP, 3 LA, 4 LP; i intensity, d depth; "
-            "Ctrl+Z undo, Ctrl+Shift+Z redo"
+            "keys (DVU chosen, slice shown): 1 UA, 2 UP, 3 LA, 4 LP\n"
+            "i intensity, d depth; Ctrl+Z undo, Ctrl+Shift+Z redo"
         )
 
     def refresh(self) -> None:
@@ -307,10 +307,11 @@ class SpineWidget(ItemFormWidget):
         except ValueError as exc:
             self.show_status(str(exc), error=True)
             return
-        labels = [
-            (k[1], p.mean(axis=0), f"{_KEY_OF[k[2]]} {_ABBREVIATION[k[2]]}") for k, p in found
-        ]
-        labels += [(i, self.overlay.lines[(d, i)].mean(axis=0), d.value) for d, i in keys]
+        labels = [(k[1], p.mean(axis=0), f"{_KEY_OF[k[2]]}{_ABBREVIATION[k[2]]}") for k, p in found]
+        # The DVU's name beside the left end of its disc line, clear of the quadrants.
+        for d, i in keys:
+            line = self.overlay.lines[(d, i)]
+            labels.append((i, line[np.argmin(line[:, 1])] - [0.0, 14.0], d.value))
         self.canvas.set_polygons([k for k, _ in found], [(k[1], p) for k, p in found], labels)
         self._color()
 

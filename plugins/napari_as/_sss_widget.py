@@ -134,8 +134,8 @@ class SssWidget(SijOverlayWidget):
     def key_legend(self) -> str:
         """Keys of the canvas."""
         return (
-            f"click / 1-4 right, 5-8 left marks {self.lesion.value}; f fat, e erosion, "
-            "b backfill, a ankylosis; Ctrl+Z undo, Ctrl+Shift+Z redo"
+            f"click / 1-4 right UI LI US LS, 5-8 left: {self.lesion.value}\n"
+            "f fat, e erosion, b backfill, a ankylosis\nCtrl+Z undo, Ctrl+Shift+Z redo"
         )
 
     def visible_items(self) -> list[str]:

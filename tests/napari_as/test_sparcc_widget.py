@@ -227,9 +227,7 @@ def test_canvas_guidance_slices_from_one_labels_and_orientation(menu, samples) -
     text = menu.viewer.canvas.overlays["text"].text
     assert text.startswith("slice 4 of 12 (scored 1 of 6)") and "1-4 right" in text
     labels = list(widget.canvas.labels.features["label"])
-    assert sorted(labels) == sorted(
-        ["1 R UI", "2 R LI", "3 R US", "4 R LS", "5 L UI", "6 L LI", "7 L US", "8 L LS"]
-    )
+    assert sorted(labels) == sorted(["1UI", "2LI", "3US", "4LS", "5UI", "6LI", "7US", "8LS"])
     letters = dict(
         zip(
             ("left", "right", "top", "bottom"),

@@ -91,10 +91,10 @@ def test_spine_clicks_disc_lines_restored_and_copied(menu, samples, tmp_path) ->
     text = menu.viewer.canvas.overlays["text"].text
     assert text.startswith("slice 5 of 11 (scored 1 of 3)")
     assert sorted(widget.canvas.labels.features["label"]) == [
-        "1 UA",
-        "2 UP",
-        "3 LA",
-        "4 LP",
+        "1UA",
+        "2UP",
+        "3LA",
+        "4LP",
         "T8/T9",
     ]
     menu.click(widget.quadrant_center("T8/T9", 4, "upper_anterior"))
