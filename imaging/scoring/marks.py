@@ -376,7 +376,9 @@ def measure_reference(
             f"{pixels.shape[-2]} x {pixels.shape[-1]} image"
         )
     mean = float(np.mean(pixels[rows, cols]))
-    return FluidReference(structure, slice=slice, center=center, radius=radius, value=mean)
+    return FluidReference(
+        IntensityReference(structure), slice=slice, center=center, radius=radius, value=mean
+    )
 
 
 _FIELDS = frozenset({"series_uid", "points", "lines", "rulers", "reference"})

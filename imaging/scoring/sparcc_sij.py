@@ -35,6 +35,7 @@ from imaging.scoring.common import (
     Score,
     Side,
     check_consecutive,
+    check_joint_slice,
 )
 
 __all__ = [
@@ -350,13 +351,9 @@ class SijSlice:
     left: SijJointSlice = field(default_factory=SijJointSlice)
 
     def __post_init__(self) -> None:
-        if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
-            raise ItemError(f"slice index {self.index!r} is not a non-negative integer")
+        check_joint_slice(self.index, {Side.RIGHT: self.right, Side.LEFT: self.left}, SijJointSlice)
         for side in Side:
-            joint = getattr(self, side.value)
-            if not isinstance(joint, SijJointSlice):
-                raise TypeError(f"slice{self.index}/{side.value} must be a SijJointSlice")
-            joint._check(f"slice{self.index}/{side.value}")
+            self.joint(side)._check(f"slice{self.index}/{side.value}")
 
     def joint(self, side: Side | str) -> SijJointSlice:
         """Return the joint on ``side``."""

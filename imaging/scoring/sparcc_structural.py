@@ -32,6 +32,7 @@ from imaging.scoring.common import (
     Score,
     Side,
     check_consecutive,
+    check_joint_slice,
     coerce_item_value,
 )
 from imaging.scoring.sparcc_sij import SijQuadrant
@@ -174,11 +175,7 @@ class SssSlice:
     left: SssJointSlice = field(default_factory=SssJointSlice)
 
     def __post_init__(self) -> None:
-        if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
-            raise ItemError(f"slice index {self.index!r} is not a non-negative integer")
-        for side in Side:
-            if not isinstance(getattr(self, side.value), SssJointSlice):
-                raise TypeError(f"slice{self.index}/{side.value} must be an SssJointSlice")
+        check_joint_slice(self.index, {Side.RIGHT: self.right, Side.LEFT: self.left}, SssJointSlice)
 
     def joint(self, side: Side | str) -> SssJointSlice:
         """Return the joint on ``side``."""
