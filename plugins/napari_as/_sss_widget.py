@@ -122,7 +122,11 @@ class SssWidget(SijOverlayWidget):
 
     def quadrant_color(self, index: int, side: Side, quadrant: SijQuadrant) -> tuple:
         """Orange where the lesion chosen is marked, grey when not assessable."""
-        value = self.score.item_values()[self.item_for(index, side, quadrant)]
+        score = self.score
+        if getattr(self, "_values_of", (None,))[0] is not score:
+            # One item table per score, not one per quadrant coloured.
+            self._values_of = (score, score.item_values())
+        value = self._values_of[1][self.item_for(index, side, quadrant)]
         return MISSING if not isinstance(value, int) else (_MARKED if value else EMPTY)
 
     def extra_keys(self) -> dict[str, Any]:
