@@ -239,3 +239,16 @@ def test_canvas_guidance_slices_from_one_labels_and_orientation(menu, samples) -
     assert letters["right"].startswith("L") and letters["left"].startswith("R")
     assert letters["bottom"].startswith("I") or letters["bottom"].startswith("P")
     assert widget.slice_combo.itemText(0) == "slice 4"
+
+
+def test_status_messages_clear(menu, samples, monkeypatch) -> None:
+    import napari_as._widget_common as common
+
+    monkeypatch.setattr(common, "STATUS_CLEAR_MS", 1000)
+    widget, _ = open_sij(menu, "sij_stir")
+    widget.start_button.click()
+    menu.key("i")  # a rule error
+    assert "intensity" in widget.status.text()
+    menu.qtbot.waitUntil(lambda: widget.status.text() == "", timeout=5000)
+    widget.status.setText("set by any widget")  # however a message was set, it clears
+    menu.qtbot.waitUntil(lambda: widget.status.text() == "", timeout=5000)
