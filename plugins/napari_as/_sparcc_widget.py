@@ -354,7 +354,16 @@ class SparccSijWidget(SijOverlayWidget):
                 combo.blockSignals(False)
         if in_set:
             sl = next(s for s in self.score.slices if s.index == index)
-            self.slice_total.setText(f"slice total: {_fmt(sl.score)} / 12")
+            text = f"slice total: {_fmt(sl.score)} / 12"
+            if self.overlay is not None:
+                # The joint lines measure the visible joint: the height rule's suggestion.
+                heights = []
+                for side in Side:
+                    mm = self.overlay.length_mm(index, side)
+                    rule = JointHeight.for_length(mm).value.replace("_", " ")
+                    heights.append(f"{side.value[0].upper()} {mm:.0f} mm ({rule})")
+                text += f"; joint lines {', '.join(heights)}"
+            self.slice_total.setText(text)
         else:
             self.slice_total.setText("slice total: -")
         ref = self.score.intensity_reference

@@ -239,6 +239,8 @@ def test_canvas_guidance_slices_from_one_labels_and_orientation(menu, samples) -
     assert letters["right"].startswith("L") and letters["left"].startswith("R")
     assert letters["bottom"].startswith("I") or letters["bottom"].startswith("P")
     assert widget.slice_combo.itemText(0) == "slice 4"
+    # Default joint lines span 40 % of 192 rows at 1.5625 mm: 120 mm, a full-height joint.
+    assert "joint lines R 120 mm (full), L 120 mm (full)" in widget.slice_total.text()
 
 
 def test_status_messages_clear(menu, samples, monkeypatch) -> None:
