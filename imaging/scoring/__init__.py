@@ -24,6 +24,7 @@ from imaging.scoring.common import (
     Score,
     Side,
 )
+from imaging.scoring.marks import FluidReference, Line, Marks, Point
 from imaging.scoring.mny import MNYGrade, MnyScore
 from imaging.scoring.msasss import (
     BridgeRuleError,
@@ -84,6 +85,7 @@ __all__ = [
     "CornerEnd",
     "DvuScore",
     "DvuSlice",
+    "FluidReference",
     "ImageRef",
     "ImputationPolicy",
     "ImputedMsasss",
@@ -94,11 +96,14 @@ __all__ = [
     "JointHalf",
     "JointHeight",
     "LevelMatch",
+    "Line",
     "MNYGrade",
     "MSASSSGrade",
+    "Marks",
     "Method",
     "MnyScore",
     "MsasssScore",
+    "Point",
     "Reading",
     "ReadingMode",
     "RowError",

@@ -31,6 +31,7 @@ __all__ = [
     "Score",
     "Side",
     "check_consecutive",
+    "check_joint_slice",
     "coerce_item_value",
 ]
 
@@ -202,6 +203,23 @@ def check_consecutive(indices: Iterable[int], *, count: int, what: str) -> tuple
             f"{count} consecutive slices of one series"
         )
     return ordered
+
+
+def check_joint_slice(index: object, joints: Mapping[Side, object], joint_type: type) -> None:
+    """Check a slice holding both sacroiliac joints (SPARCC SIJ and SSS slices).
+
+    Raises
+    ------
+    ItemError
+        When ``index`` is not a non-negative integer.
+    TypeError
+        When a joint is not a ``joint_type``.
+    """
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ItemError(f"slice index {index!r} is not a non-negative integer")
+    for side, joint in joints.items():
+        if not isinstance(joint, joint_type):
+            raise TypeError(f"slice{index}/{Side(side).value} must be a {joint_type.__name__}")
 
 
 def status_or_points(value: ItemValue) -> int | None:

@@ -18,7 +18,12 @@ JSON (``Reading.to_dict``)::
      "images": [{"study_uid": "1.2...", "series_uid": "1.2...", "slice_indices": [10, 11]}],
      "comment": "", "session": null | {"session_id": "...", "seed": 42 | null,
                                        "order_shown": ["...", ...], "position": 3 | null},
-     "created_at": "2026-01-01T12:00:00+00:00"}
+     "created_at": "2026-01-01T12:00:00+00:00",
+     "marks": {...},             # only when the reader drew any (imaging.scoring.marks)
+     "series_override": "..."}   # only when a series-guard refusal was overridden
+
+Readings written before ``marks`` existed carry neither field and read as before. The tidy
+table keeps items only; marks travel in the JSON (and the store's payload).
 
 Item names (stable; ``<i>`` is the slice index in the image series, ``<side>`` is ``right``
 or ``left``):
@@ -69,11 +74,13 @@ from pydicom.uid import UID
 
 from imaging.errors import ScoringError
 from imaging.scoring.common import ItemStatus, Method, Score
+from imaging.scoring.marks import Marks
 
 __all__ = [
     "SCHEMA_VERSION",
     "TIDY_COLUMNS",
     "ImageRef",
+    "Marks",
     "Method",
     "Reading",
     "ReadingMode",
@@ -282,6 +289,13 @@ class Reading:
         Unique id (default: a new uuid4 hex).
     created_at : datetime.datetime, optional
         Time of the reading, timezone-aware (stored in UTC; default now).
+    marks : Marks, optional
+        Where the reader drew while scoring (joint and disc lines, ruler, points, the
+        intensity reference), see :mod:`imaging.scoring.marks`. Stored with every revision.
+    series_override : str, optional
+        Non-empty when the reader started the method on a series the series guard
+        (:func:`imaging.scoring.guard.check_series`) refused: the guard's reason, kept with
+        the reading so that the choice is on record.
 
     Raises
     ------
@@ -302,9 +316,14 @@ class Reading:
     session: SessionInfo | None = None
     reading_id: str = field(default_factory=_new_id)
     created_at: dt.datetime = field(default_factory=_now)
+    marks: Marks = field(default_factory=Marks)
+    series_override: str = ""
 
     def __post_init__(self) -> None:
         _text(self.patient_id, "Reading.patient_id")
+        _text(self.series_override, "Reading.series_override", allow_empty=True)
+        if not isinstance(self.marks, Marks):
+            raise TypeError(f"Reading.marks must be Marks, got {self.marks!r}")
         _text(self.reader, "Reading.reader")
         _text(self.reading_id, "Reading.reading_id")
         _text(self.comment, "Reading.comment", allow_empty=True)
@@ -413,6 +432,11 @@ class Reading:
         data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         data.update(self._meta())
         data["items"] = self.items.to_dict()
+        # Only when present: payloads of readings without marks stay as they were written.
+        if self.marks != Marks():
+            data["marks"] = self.marks.to_dict()
+        if self.series_override:
+            data["series_override"] = self.series_override
         return data
 
     @classmethod
@@ -445,7 +469,14 @@ class Reading:
         try:
             method = Method(data["method"])
             items = score_type(method).from_dict(data["items"])
-            return cls(**_meta_kwargs(data), method=method, items=items)
+            marks = data.get("marks")
+            return cls(
+                **_meta_kwargs(data),
+                method=method,
+                items=items,
+                marks=Marks() if marks is None else Marks.from_dict(marks),
+                series_override=data.get("series_override", ""),
+            )
         except KeyError as exc:
             raise ScoringError(f"reading data lacks the field {exc.args[0]!r}") from exc
         except ScoringError:
@@ -532,6 +563,8 @@ _READING_FIELDS = frozenset(
         "comment",
         "session",
         "created_at",
+        "marks",
+        "series_override",
     }
 )
 #: Derived values that an input must not carry: they are computed from the items.

@@ -35,6 +35,7 @@ from imaging.scoring.common import (
     Score,
     Side,
     check_consecutive,
+    check_joint_slice,
 )
 
 __all__ = [
@@ -100,6 +101,28 @@ class JointHeight(StrEnum):
     NOT_ASSESSABLE = "not_assessable"
     """The joint cannot be read on this slice (artefact, out of plane, < 1 cm [U]); all its
     items are missing and the total is undefined."""
+
+    @classmethod
+    def for_length(cls, length_mm: float) -> JointHeight:
+        """The height class of a joint whose visible cartilaginous part is ``length_mm`` high.
+
+        More than 30 mm: :attr:`FULL`; 10-30 mm: :attr:`SHORT` (only the upper quadrants
+        scored); under 10 mm: :attr:`NOT_ASSESSABLE` (the < 1 cm case is not in the
+        publication [U]; treating it as not readable is our documented choice).
+
+        References
+        ----------
+        .. [1] Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709 (joint-height rule:
+           between 1 and 3 cm only the upper quadrants are scored).
+        """
+        length = float(length_mm)
+        if not np.isfinite(length) or length < 0:
+            raise ValueError(f"joint length {length_mm!r} mm must be a finite length >= 0")
+        if length > 30.0:
+            return cls.FULL
+        if length >= 10.0:
+            return cls.SHORT
+        return cls.NOT_ASSESSABLE
 
 
 def _quadrants(values: Iterable[Any], what: str) -> frozenset[SijQuadrant]:
@@ -209,6 +232,30 @@ class SijJointSlice:
                     "requires at least one BME quadrant of that joint on that slice"
                 )
 
+    def with_height(self, height: JointHeight | str) -> SijJointSlice:
+        """This joint under another height class, applying the joint-height rule.
+
+        ``short`` drops oedema of the lower quadrants (they become not applicable);
+        ``not_assessable`` drops every finding; intensity and depth go when no oedema
+        quadrant is left (they require one).
+
+        References
+        ----------
+        .. [1] Maksymowych WP, et al. Arthritis Rheum 2005;53:703-709.
+        """
+        height = JointHeight(height)
+        if height is JointHeight.NOT_ASSESSABLE:
+            return SijJointSlice(height=height)
+        bme = self.bme
+        if height is JointHeight.SHORT:
+            bme = frozenset(q for q in bme if q.is_upper)
+        return SijJointSlice(
+            bme=bme,
+            intensity=self.intensity and bool(bme),
+            depth=self.depth and bool(bme),
+            height=height,
+        )
+
     @property
     def score(self) -> int | None:
         """BME quadrants + intensity + depth (0-6), None when not assessable."""
@@ -306,13 +353,9 @@ class SijSlice:
     left: SijJointSlice = field(default_factory=SijJointSlice)
 
     def __post_init__(self) -> None:
-        if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
-            raise ItemError(f"slice index {self.index!r} is not a non-negative integer")
+        check_joint_slice(self.index, {Side.RIGHT: self.right, Side.LEFT: self.left}, SijJointSlice)
         for side in Side:
-            joint = getattr(self, side.value)
-            if not isinstance(joint, SijJointSlice):
-                raise TypeError(f"slice{self.index}/{side.value} must be a SijJointSlice")
-            joint._check(f"slice{self.index}/{side.value}")
+            self.joint(side)._check(f"slice{self.index}/{side.value}")
 
     def joint(self, side: Side | str) -> SijJointSlice:
         """Return the joint on ``side``."""
@@ -606,6 +649,40 @@ class SparccSijScore(Score):
         return cls(
             tuple(slices), intensity_reference=None if ref is None else IntensityReference(ref)
         )
+
+    def joint(self, index: int, side: Side | str) -> SijJointSlice:
+        """The joint on ``side`` of slice ``index``."""
+        for item in self.slices:
+            if item.index == index:
+                return item.joint(side)
+        raise ItemError(f"slice {index} is not one of the slices read {self.slice_indices}")
+
+    def with_joint_height(self, index: int, side: Side | str, height: JointHeight | str) -> Self:
+        """A new score with the joint-height rule applied to one joint (see
+        :meth:`SijJointSlice.with_height`)."""
+        return self.with_joint(index, side, self.joint(index, side).with_height(height))
+
+    def with_intensity_reference(self, reference: IntensityReference | str | None) -> Self:
+        """A new score recording another intensity reference (None: not recorded)."""
+        return type(self)(
+            self.slices,
+            intensity_reference=None if reference is None else IntensityReference(reference),
+        )
+
+    def with_slices(self, slice_indices: Iterable[int]) -> Self:
+        """A new, empty score on other slices (keeping the intensity reference).
+
+        Raises
+        ------
+        RuleError
+            When findings are scored already: moving the slices would drop them.
+        """
+        if any(v for v in self.item_values().values() if isinstance(v, int)):
+            raise RuleError(
+                f"SPARCC SIJ: findings are scored on slices {list(self.slice_indices)}; "
+                "clear them before choosing other slices"
+            )
+        return self.empty(slice_indices, intensity_reference=self.intensity_reference)
 
     def with_joint(
         self, index: int, side: Side | str, joint: SijJointSlice | Mapping[str, Any]

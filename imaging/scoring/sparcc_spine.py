@@ -439,6 +439,40 @@ class SparccSpineScore(Score):
         """The 3 slice indices of each DVU."""
         return tuple(d.slice_indices for d in self.dvus)
 
+    def with_dvu(self, dvu: DVU | str, first_slice: int) -> Self:
+        """A new score with ``dvu`` chosen, unscored, on slices ``first_slice`` .. + 2.
+
+        Raises
+        ------
+        RuleError
+            When the DVU is chosen already or 6 are chosen.
+        """
+        unit = DvuScore(
+            DVU(dvu), tuple(DvuSlice(i) for i in range(first_slice, first_slice + N_SLICES))
+        )
+        return type(self)((*self.dvus, unit), intensity_reference=self.intensity_reference)
+
+    def without_dvu(self, dvu: DVU | str) -> Self:
+        """A new score without ``dvu`` (its items go with it).
+
+        Raises
+        ------
+        ItemError
+            When ``dvu`` is not chosen.
+        """
+        key = DVU(dvu)
+        kept = tuple(d for d in self.dvus if d.dvu is not key)
+        if len(kept) == len(self.dvus):
+            raise ItemError(f"DVU {key.value} is not chosen ({[d.value for d in self.levels]})")
+        return type(self)(kept, intensity_reference=self.intensity_reference)
+
+    def with_intensity_reference(self, reference: IntensityReference | str | None) -> Self:
+        """A new score recording another intensity reference (None: not recorded)."""
+        return type(self)(
+            self.dvus,
+            intensity_reference=None if reference is None else IntensityReference(reference),
+        )
+
     def _slices(self) -> Iterable[DvuSlice]:
         for item in self.dvus:
             yield from item.slices

@@ -32,6 +32,7 @@ from imaging.scoring.common import (
     Score,
     Side,
     check_consecutive,
+    check_joint_slice,
     coerce_item_value,
 )
 from imaging.scoring.sparcc_sij import SijQuadrant
@@ -81,6 +82,19 @@ class SssComponent(StrEnum):
     def maximum(self) -> int:
         """Published maximum of the component over 5 slices x 2 joints."""
         return len(self.regions) * N_SLICES * 2
+
+    def region_of(self, quadrant: SijQuadrant | str) -> str:
+        """The region of this component that holds ``quadrant``: the quadrant itself for
+        fat and erosion, its joint half (upper quadrants: upper half) for backfill and
+        ankylosis."""
+        quadrant = SijQuadrant(quadrant)
+        if quadrant.value in self.regions:
+            return quadrant.value
+        return (JointHalf.UPPER if quadrant.is_upper else JointHalf.LOWER).value
+
+    def item_name(self, index: int, side: Side | str, quadrant: SijQuadrant | str) -> str:
+        """The item of this component at ``quadrant`` of a joint on slice ``index``."""
+        return f"slice{index}/{Side(side).value}/{self.value}/{self.region_of(quadrant)}"
 
 
 def _regions(values: Any, kind: type[StrEnum], what: str) -> frozenset[Any]:
@@ -161,11 +175,7 @@ class SssSlice:
     left: SssJointSlice = field(default_factory=SssJointSlice)
 
     def __post_init__(self) -> None:
-        if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
-            raise ItemError(f"slice index {self.index!r} is not a non-negative integer")
-        for side in Side:
-            if not isinstance(getattr(self, side.value), SssJointSlice):
-                raise TypeError(f"slice{self.index}/{side.value} must be an SssJointSlice")
+        check_joint_slice(self.index, {Side.RIGHT: self.right, Side.LEFT: self.left}, SssJointSlice)
 
     def joint(self, side: Side | str) -> SssJointSlice:
         """Return the joint on ``side``."""

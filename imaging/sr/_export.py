@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from highdicom.sr import (
     CodeContentItem,
     Comprehensive3DSR,
@@ -15,13 +16,17 @@ from highdicom.sr import (
     DateContentItem,
     DateTimeContentItem,
     FindingSite,
+    GraphicTypeValues,
+    ImageRegion,
     MeasurementReport,
     MeasurementsAndQualitativeEvaluations,
     ObservationContext,
     ObserverContext,
     PersonObserverIdentifyingAttributes,
+    PlanarROIMeasurementsAndQualitativeEvaluations,
     QualitativeEvaluation,
     SourceImageForMeasurementGroup,
+    SourceImageForRegion,
     TextContentItem,
     TimePointContext,
     TrackingIdentifier,
@@ -34,7 +39,8 @@ from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
-from imaging.scoring import ItemStatus, Method, Reading
+from imaging.scoring import IntensityReference, ItemStatus, Method, Reading
+from imaging.scoring.marks import FluidReference, Line, Point
 from imaging.sr import _codes as C
 from imaging.sr._errors import SrError
 from imaging.sr._units import Unit, split_item
@@ -46,6 +52,20 @@ __all__ = ["SourceImages", "export_reading", "tracking_uid"]
 SourceImages = Any
 
 _UID_ROOT = "1.2.826.0.1.3680043.8.498."  # pydicom's root, as used by generate_uid
+
+#: The series the reading's marks refer to (when the marks name one).
+MARKS_SERIES = C.private("MARKS-SERIES", "Series of the reader's marks")
+#: Fluid structure of the SPARCC intensity reference (qualitative evaluation of its ROI).
+REFERENCE_FLUID = C.private("REF-FLUID", "Intensity reference structure")
+#: Mean stored signal in the reference ROI.
+REFERENCE_VALUE = C.private("REF-VALUE", "Intensity reference mean signal")
+FLUIDS = {
+    IntensityReference.PRESACRAL_VESSELS: C.private("FLUID-PRESACRAL", "Presacral vessels"),
+    IntensityReference.CSF: C.private("FLUID-CSF", "Cerebrospinal fluid"),
+    IntensityReference.INTERVERTEBRAL_DISC: C.private("FLUID-DISC", "Intervertebral disc"),
+}
+#: Tracking identifiers of mark groups start with this (``mark line slice3/right``...).
+MARK_PREFIX = "mark "
 SERIES_NUMBER = 900
 
 
@@ -234,6 +254,19 @@ def _context(reading: Reading) -> ContainerContentItem:
         )
     if reading.comment:
         items.append(TextContentItem(C.COMMENT, reading.comment, relationship_type="CONTAINS"))
+    if reading.marks.series_uid:
+        items.append(
+            UIDRefContentItem(MARKS_SERIES, reading.marks.series_uid, relationship_type="CONTAINS")
+        )
+    if reading.marks:
+        fluid = reading.marks.reference
+        if fluid is not None and fluid.center is None:
+            # A reference named but not placed has no region for a SCOORD.
+            items.append(
+                CodeContentItem(
+                    REFERENCE_FLUID, FLUIDS[fluid.structure], relationship_type="CONTAINS"
+                )
+            )
     if reading.session is not None:
         session = reading.to_dict()["session"]
         items.append(TextContentItem(C.SESSION, json.dumps(session), relationship_type="CONTAINS"))
@@ -390,6 +423,9 @@ def export_reading(
             )
         )
     groups.append(_summary(reading))
+    for mark_group, used in _mark_groups(reading, index):
+        groups.append(mark_group)  # type: ignore[arg-type]
+        referenced[str(used.SOPInstanceUID)] = used
 
     observer = ObserverContext(
         observer_type=codes.cid270.Person,
@@ -459,3 +495,89 @@ def _numeric_subtotals(subtotals: Mapping[str, Any]) -> dict[str, float]:
 def _person_name(reader: str) -> str:
     """The reader id as a PN family name (a trailing ``^`` marks a one-component name)."""
     return reader.replace("^", " ").replace("\\", " ")[:64] + "^"
+
+
+def _scoord(position: tuple[float, float]) -> list[float]:
+    """SCOORD (column, row) of a (row, column) pixel position.
+
+    Our positions put the centre of the first pixel at 0; a DICOM SCOORD puts the top left
+    corner of the first pixel at 0.0\\0.0 (PS3.3 C.18.6.1.1), hence the half pixel.
+    """
+    return [position[1] + 0.5, position[0] + 0.5]
+
+
+def _mark_groups(
+    reading: Reading, index: _Sources
+) -> list[tuple[PlanarROIMeasurementsAndQualitativeEvaluations, Dataset]]:
+    """One TID 1410 planar ROI group per mark: an image-referenced SCOORD on its slice.
+
+    Points are ``POINT``, joint/disc lines and rulers ``POLYLINE`` (two points), the fluid
+    reference a ``CIRCLE`` (centre, then a point on the circle) with its structure as a
+    qualitative evaluation and its mean signal as a measurement. The group's tracking
+    identifier names the mark (``mark point C2_inferior``, ``mark line slice3/right``,
+    ``mark ruler 0``, ``mark reference``); a slice index measurement gives the slice, and a
+    Series Instance UID item the series when the mark names its own.
+
+    References
+    ----------
+    .. [1] DICOM PS3.16 TID 1410 (Planar ROI Measurements and Qualitative Evaluations);
+       PS3.3 C.18.6 (Spatial Coordinates Macro).
+    """
+    marks = reading.marks
+    if not marks:
+        return []
+    default_series = marks.series_uid or (reading.images[0].series_uid if reading.images else None)
+    entries: list[tuple[str, Point | Line | FluidReference]] = [
+        *((f"point {k}", v) for k, v in marks.points.items()),
+        *((f"line {k}", v) for k, v in marks.lines.items()),
+        *((f"ruler {k}", v) for k, v in enumerate(marks.rulers)),
+    ]
+    if marks.reference is not None and marks.reference.center is not None:
+        entries.append(("reference", marks.reference))
+    out = []
+    for name, mark in entries:
+        series_uid = mark.series_uid or default_series
+        if series_uid is None:
+            raise SrError(f"reading {reading.reading_id}: mark {name!r} names no series")
+        if mark.slice is None:
+            ds, frame = index.whole(series_uid)[0]
+        else:
+            ds, frame = index.slice(series_uid, mark.slice)
+        measurements = [] if mark.slice is None else [_number(C.SLICE_INDEX, mark.slice)]
+        evaluations = None
+        if isinstance(mark, Point):
+            kind, data = GraphicTypeValues.POINT, [_scoord(mark.position)]
+        elif isinstance(mark, Line):
+            kind, data = GraphicTypeValues.POLYLINE, [_scoord(mark.start), _scoord(mark.end)]
+        else:
+            assert mark.center is not None
+            radius = mark.radius or 0.5
+            rim = (mark.center[0], mark.center[1] + radius)
+            kind, data = GraphicTypeValues.CIRCLE, [_scoord(mark.center), _scoord(rim)]
+            evaluations = [QualitativeEvaluation(REFERENCE_FLUID, FLUIDS[mark.structure])]
+            if mark.value is not None:
+                measurements.append(_number(REFERENCE_VALUE, mark.value))
+        key = f"{MARK_PREFIX}{name}"
+        group = PlanarROIMeasurementsAndQualitativeEvaluations(
+            tracking_identifier=TrackingIdentifier(
+                uid=tracking_uid(reading.patient_id, reading.method, key), identifier=key
+            ),
+            referenced_region=ImageRegion(
+                graphic_type=kind,
+                graphic_data=np.asarray(data, dtype=float),
+                source_image=SourceImageForRegion(
+                    referenced_sop_class_uid=str(ds.SOPClassUID),
+                    referenced_sop_instance_uid=str(ds.SOPInstanceUID),
+                    referenced_frame_numbers=None if frame is None else [frame + 1],
+                ),
+            ),
+            time_point_context=TimePointContext(time_point=reading.visit.label),
+            measurements=measurements or None,
+            qualitative_evaluations=evaluations,
+        )
+        if mark.series_uid is not None:
+            group[0].ContentSequence.append(
+                UIDRefContentItem(C.SERIES_UID, mark.series_uid, relationship_type="CONTAINS")
+            )
+        out.append((group, ds))
+    return out

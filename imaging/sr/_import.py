@@ -19,9 +19,13 @@ from pydicom.valuerep import DT
 
 from imaging.errors import ScoringError
 from imaging.scoring import (
+    FluidReference,
     ImageRef,
     ItemStatus,
+    Line,
+    Marks,
     Method,
+    Point,
     Reading,
     SessionInfo,
     Visit,
@@ -29,7 +33,14 @@ from imaging.scoring import (
 )
 from imaging.sr import _codes as C
 from imaging.sr._errors import SrError
-from imaging.sr._export import _numeric_subtotals
+from imaging.sr._export import (
+    FLUIDS,
+    MARK_PREFIX,
+    MARKS_SERIES,
+    REFERENCE_FLUID,
+    REFERENCE_VALUE,
+    _numeric_subtotals,
+)
 from imaging.sr._units import Unit, item_name
 
 __all__ = ["import_reading", "reading_from_json_item"]
@@ -277,8 +288,11 @@ def _import(ds: Dataset, where: str) -> Reading:
     values: dict[str, int | ItemStatus] = {}
     time_points: set[str] = set()
     totals: dict[_Key, float] | None = None
+    marks: dict[str, Any] = {"points": {}, "lines": {}, "rulers": {}, "reference": None}
     for n, item in enumerate(_children(containers[0]), start=1):
         if _name(item) != _key(codes.DCM.MeasurementGroup):
+            continue
+        if _mark(item, marks, f"measurement group {n}"):
             continue
         group = _Group(item, method, f"measurement group {n}")
         if group.time_point is not None:
@@ -339,6 +353,7 @@ def _import(ds: Dataset, where: str) -> Reading:
         session=session,
         reading_id=_one_text(context, C.READING_ID) or "",
         created_at=created_at.astimezone(dt.UTC),
+        marks=_marks(context, marks),
     )
     _check_totals(reading, totals)
     embedded = reading_from_json_item(ds)
@@ -367,3 +382,75 @@ def _check_totals(reading: Reading, stored: dict[_Key, float] | None) -> None:
             f"stored totals {sorted(stored.items())} differ from those derived from the "
             f"items {sorted(expected.items())}"
         )
+
+
+_TRACKING_ID = _key(codes.DCM.TrackingIdentifier)
+_FLUIDS = {_key(code): fluid for fluid, code in FLUIDS.items()}
+
+
+def _position(scoord: Any) -> tuple[float, float]:
+    """(row, column) of a SCOORD (column, row) pair (see ``_export._scoord``)."""
+    return (float(scoord[1]) - 0.5, float(scoord[0]) - 0.5)
+
+
+def _mark(item: Dataset, marks: dict[str, Any], where: str) -> bool:
+    """Decode a planar ROI group holding a reader's mark into ``marks``; False if not one."""
+    children = _children(item)
+    names = [
+        str(c.TextValue) for c in children if _name(c) == _TRACKING_ID and c.ValueType == "TEXT"
+    ]
+    if len(names) != 1 or not names[0].startswith(MARK_PREFIX):
+        return False
+    kind, _, name = names[0].removeprefix(MARK_PREFIX).partition(" ")
+    regions = [c for c in children if c.ValueType == "SCOORD"]
+    if len(regions) != 1:
+        raise SrError(f"{where}: mark {names[0]!r} needs one image region (SCOORD)")
+    data = [float(v) for v in regions[0].GraphicData]
+    pairs = [_position(data[i : i + 2]) for i in range(0, len(data), 2)]
+    numbers: dict[_Key, float] = {}
+    fluid = None
+    series = None
+    for child in _Group._walk(item):
+        if child.ValueType == "NUM":
+            numbers[_name(child)] = float(child.MeasuredValueSequence[0].NumericValue)
+        elif child.ValueType == "CODE" and _name(child) == _key(REFERENCE_FLUID):
+            fluid = _FLUIDS[_key(child.ConceptCodeSequence[0])]
+        elif child.ValueType == "UIDREF" and _name(child) == _key(C.SERIES_UID):
+            series = str(child.UID)
+    index = numbers.get(_key(C.SLICE_INDEX))
+    slice_index = None if index is None else int(index)
+    if kind == "point":
+        marks["points"][name] = Point(*pairs[0], slice=slice_index, series_uid=series)
+    elif kind in ("line", "ruler"):
+        line = Line(pairs[0], pairs[1], slice=slice_index, series_uid=series)
+        marks["lines" if kind == "line" else "rulers"][name] = line
+    elif kind == "reference" and fluid is not None:
+        center, rim = pairs
+        marks["reference"] = FluidReference(
+            fluid,
+            slice=slice_index,
+            center=center,
+            radius=rim[1] - center[1],
+            value=numbers.get(_key(REFERENCE_VALUE)),
+            series_uid=series,
+        )
+    else:
+        raise SrError(f"{where}: unknown mark {names[0]!r}")
+    return True
+
+
+def _marks(context: dict[_Key, list[Dataset]], found: dict[str, Any]) -> Marks:
+    named = context.get(_key(MARKS_SERIES), [])
+    series = str(named[0].UID) if named else None
+    reference = found["reference"]
+    unplaced = context.get(_key(REFERENCE_FLUID), [])
+    if unplaced:
+        reference = FluidReference(_FLUIDS[_key(unplaced[0].ConceptCodeSequence[0])])
+    rulers = found["rulers"]
+    return Marks(
+        series_uid=series or None,
+        points=found["points"],
+        lines=found["lines"],
+        rulers=tuple(rulers[k] for k in sorted(rulers, key=int)),
+        reference=reference,
+    )

@@ -1,11 +1,12 @@
 """SPARCC spine widget on sagittal STIR: up to 6 DVUs x 3 slices, scored on the image.
 
-The same pattern as the SPARCC SIJ widget: each chosen DVU has, on each of its 3 slices, a
-disc line that the reader drags onto the disc; the four quadrants (upper/lower vertebral
-half, anterior/posterior) follow it. A click on a quadrant toggles oedema there; keys
-``1``-``4`` toggle the quadrants (upper anterior, upper posterior, lower anterior, lower
-posterior) and ``i``/``d`` the intensity and depth of the DVU chosen in the form, on the
-slice shown. The checkbox form beside shows the same items.
+Each chosen DVU has, on each of its 3 slices, a disc line that the reader drags onto the
+disc; the four quadrants (upper/lower vertebral half, anterior/posterior) follow it
+(geometry: :class:`imaging.scoring.overlay.DvuOverlay`). A click on a quadrant toggles
+oedema there; keys ``1``-``4`` toggle the quadrants (upper anterior, upper posterior, lower
+anterior, lower posterior) and ``i``/``d`` the intensity and depth of the DVU chosen in the
+form, on the slice shown. Disc lines are stored with the reading; *Copy disc lines* puts
+each DVU's line of the slice shown on its other slices. Ctrl+Z / Ctrl+Shift+Z undo / redo.
 """
 
 from __future__ import annotations
@@ -15,34 +16,31 @@ from typing import Any
 import numpy as np
 from qtpy.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout
 
-from imaging.errors import ScoringError
-from imaging.scoring import Method
-from imaging.scoring.sparcc_spine import (
-    DVU,
-    N_DVUS,
-    N_SLICES,
-    DvuScore,
-    DvuSlice,
-    SparccSpineScore,
-)
+from imaging.scoring import IntensityReference, Method
+from imaging.scoring.overlay import DvuOverlay
+from imaging.scoring.sparcc_spine import DVU, N_DVUS, N_SLICES, SparccSpineScore, SpineQuadrant
 
+from ._canvas import OverlayLayers
 from ._item_form import ItemFormWidget
 from ._layers import ImageKind
-from ._overlay import dvu_quadrants, polygon_at
 from ._reading import ReadingContext
+from ._sij_overlay import EMPTY, MARKED, MISSING
 
 __all__ = ["SPINE_KEYS", "SpineWidget"]
 
-_QUADRANTS = ("upper_anterior", "upper_posterior", "lower_anterior", "lower_posterior")
 #: Key -> item of the chosen DVU on the slice shown.
 SPINE_KEYS: dict[str, str] = {
-    **{str(k + 1): q for k, q in enumerate(_QUADRANTS)},
+    **{str(k + 1): q.value for k, q in enumerate(SpineQuadrant)},
     "i": "intensity",
     "d": "depth",
 }
-_BME = (1.0, 0.15, 0.15, 0.55)
-_EMPTY = (1.0, 1.0, 0.0, 0.06)
-_NA = (0.5, 0.5, 0.5, 0.5)
+_ABBREVIATION = {
+    SpineQuadrant.UPPER_ANTERIOR: "UA",
+    SpineQuadrant.UPPER_POSTERIOR: "UP",
+    SpineQuadrant.LOWER_ANTERIOR: "LA",
+    SpineQuadrant.LOWER_POSTERIOR: "LP",
+}
+_KEY_OF = {q: str(k + 1) for k, q in enumerate(SpineQuadrant)}
 
 
 class SpineWidget(ItemFormWidget):
@@ -75,17 +73,26 @@ class SpineWidget(ItemFormWidget):
         self._init_form()
         self.start_button = QPushButton("Start / resume")
         self.start_button.clicked.connect(lambda: self.start())
+        self.reference = QComboBox()
+        self.reference.addItem("(not recorded)", None)
+        for ref in IntensityReference:
+            self.reference.addItem(ref.value.replace("_", " "), ref.value)
+        self.reference.activated.connect(lambda _i: self.set_reference(self.reference_choice))
+        self.common_form.addRow("Intensity reference", self.reference)
         self.dvu_combo = QComboBox()
         for dvu in DVU:
             self.dvu_combo.addItem(dvu.value, dvu.value)
         self.dvu_first = QSpinBox()
-        self.dvu_first.setRange(0, 9999)
+        self.dvu_first.setRange(1, 9999)
+        self.dvu_first.setToolTip("first of the DVU's 3 slices (1-based)")
         self.add_button = QPushButton("Add DVU")
         self.add_button.clicked.connect(
-            lambda: self.add_dvu(self.dvu_combo.currentData(), int(self.dvu_first.value()))
+            lambda: self.add_dvu(self.dvu_combo.currentData(), int(self.dvu_first.value()) - 1)
         )
         self.remove_button = QPushButton("Remove DVU")
         self.remove_button.clicked.connect(lambda: self.remove_dvu(self.dvu_combo.currentData()))
+        self.copy_lines_button = QPushButton("Copy disc lines of this slice to the DVU's 3")
+        self.copy_lines_button.clicked.connect(lambda: self.copy_disc_lines())
         self.chosen_combo = QComboBox()
         self.chosen_combo.currentIndexChanged.connect(lambda _i: self._on_chosen())
         add_row = QHBoxLayout()
@@ -102,14 +109,22 @@ class SpineWidget(ItemFormWidget):
         layout.addWidget(self.slice_combo)
         layout.addWidget(self.form_host)
         layout.addWidget(self.total_label)
+        layout.addWidget(self.copy_lines_button)
+        layout.addWidget(self.legend_label)
         layout.addWidget(self.status)
         layout.addStretch()
-        self.lines_layer: Any = None
-        self.quadrant_layer: Any = None
-        #: Disc line (2, 2) per (DVU, slice): kept when DVUs are added or removed.
-        self._disc_lines: dict[tuple[str, int], np.ndarray] = {}
-        self._line_keys: list[tuple[str, int]] = []
-        self._poly_keys: list[tuple[str, int, str]] = []
+        self.overlay: DvuOverlay | None = None
+        self.canvas: OverlayLayers | None = None
+
+    @property
+    def quadrant_layer(self) -> Any:
+        """The quadrant layer (clicks and keys), None before the start."""
+        return None if self.canvas is None else self.canvas.quadrants
+
+    @property
+    def lines_layer(self) -> Any:
+        """The disc lines layer (dragged by the reader), None before the start."""
+        return None if self.canvas is None else self.canvas.lines
 
     @property
     def score(self) -> SparccSpineScore:
@@ -119,67 +134,96 @@ class SpineWidget(ItemFormWidget):
         assert isinstance(score, SparccSpineScore)
         return score
 
+    @property
+    def reference_choice(self) -> IntensityReference | None:
+        """The reference structure chosen in the form."""
+        value = self.reference.currentData()
+        return None if value is None else IntensityReference(value)
+
     def start(self, layer: Any = None, *, context: ReadingContext | None = None) -> bool:
         """Start (no DVU chosen yet) or resume the reading of the sagittal STIR layer."""
         layer = layer if layer is not None else self.selected_layer()
         if layer is None:
-            self.status.setText("open a sagittal STIR series first")
+            self.show_status("open a sagittal STIR series first", error=True)
             return False
         try:
             controller = self.make_controller(layer, context=context)
-            controller.start(lambda: SparccSpineScore(()))
-        except (ScoringError, ValueError) as exc:
-            self.status.setText(str(exc))
+            ref = self.reference_choice
+            controller.start(lambda: SparccSpineScore((), intensity_reference=ref))
+        except (ValueError, RuntimeError) as exc:  # ScoringError is a ValueError
+            self.show_status(str(exc), error=True)
             return False
         self.select_layer(layer)
         self.focus_on(layer)
-        self._disc_lines = {}
-        self._line_keys = []
-        for old in (self.lines_layer, self.quadrant_layer):
-            if old is not None and old in self.viewer.layers:
-                self.viewer.layers.remove(old)
-        self.lines_layer = self.quadrant_layer = None
+        if self.canvas is not None:
+            self.canvas.remove()
+        self.overlay = DvuOverlay(
+            tuple(layer.data.shape[-2:]),
+            (float(layer.scale[-2]), float(layer.scale[-1])),
+            self.info.affine if self.info else None,
+            marks=controller.marks,
+        )
+        self.canvas = OverlayLayers(
+            self.viewer,
+            layer,
+            prefix="SPARCC spine",
+            line_label="disc lines",
+            affine=self.info.affine if self.info else None,
+            on_click=self._on_click,
+            on_lines=self._on_lines,
+        )
+        for target in (self.canvas.quadrants, self.canvas.lines):
+            for shortcut, item in SPINE_KEYS.items():
+                target.bind_key(shortcut, lambda _l, it=item: self._key_toggle(it), overwrite=True)
+            self.bind_common_keys(target)
+        self.viewer.layers.selection.active = self.canvas.quadrants
         self.refresh()
+        if self.score.dvus:
+            self.go_to_slice(self.score.dvus[0].slice_indices[0])
         return True
 
     def add_dvu(self, dvu: DVU | str, first_slice: int) -> bool:
-        """Choose a DVU, scored on slices ``first_slice`` .. ``first_slice + 2``."""
+        """Choose a DVU, scored on slices ``first_slice`` .. ``first_slice + 2`` (0-based)."""
         if self.controller is None:
             return False
         dvu = DVU(dvu)
         if len(self.score.dvus) >= N_DVUS:
-            self.status.setText(f"{N_DVUS} DVUs are chosen already: remove one first")
+            self.show_status(f"{N_DVUS} DVUs are chosen already: remove one first", error=True)
             return False
-        n = int(self.layer.data.shape[0])
-        if first_slice + N_SLICES > n:
-            self.status.setText(f"slices {first_slice}-{first_slice + 2} are not in the series")
-            return False
-        unit = DvuScore(dvu, tuple(DvuSlice(i) for i in range(first_slice, first_slice + 3)))
-        try:
-            new = SparccSpineScore(
-                (*self.score.dvus, unit), intensity_reference=self.score.intensity_reference
+        if first_slice < 0 or first_slice + N_SLICES > self.n_slices():
+            self.show_status(
+                f"slices {first_slice + 1}-{first_slice + N_SLICES} are not in the series",
+                error=True,
             )
-            self.controller.update(new, reason=f"DVU {dvu.value} chosen")
-        except ScoringError as exc:
-            self.status.setText(str(exc))
             return False
-        self.status.setText(f"saved: DVU {dvu.value} on slices {first_slice}-{first_slice + 2}")
+        what = f"DVU {dvu.value} on slices {first_slice + 1}-{first_slice + N_SLICES}"
+        if not self.apply(lambda: self.score.with_dvu(dvu, first_slice), what):
+            return False
         self.chosen_combo.setCurrentText(dvu.value)
         self.go_to_slice(first_slice)
         return True
 
     def remove_dvu(self, dvu: DVU | str) -> bool:
         """Drop a chosen DVU (its items go with it; the store keeps the earlier revisions)."""
-        if self.controller is None:
-            return False
         dvu = DVU(dvu)
-        kept = tuple(d for d in self.score.dvus if d.dvu is not dvu)
-        if len(kept) == len(self.score.dvus):
-            self.status.setText(f"DVU {dvu.value} is not chosen")
-            return False
-        new = SparccSpineScore(kept, intensity_reference=self.score.intensity_reference)
-        self.controller.update(new, reason=f"DVU {dvu.value} removed")
-        self.status.setText(f"saved: DVU {dvu.value} removed")
+        return self.apply(lambda: self.score.without_dvu(dvu), f"DVU {dvu.value} removed")
+
+    def set_reference(self, structure: IntensityReference | str | None) -> bool:
+        """Record the fluid structure the intensity is judged against (a stored revision)."""
+        if self.controller is None:
+            return True
+        from imaging.scoring.marks import FluidReference
+
+        structure = None if structure is None else IntensityReference(structure)
+        what = f"intensity reference {structure.value if structure else 'not recorded'}"
+        self.controller.update(
+            self.score.with_intensity_reference(structure),
+            marks=self.controller.marks.with_reference(
+                None if structure is None else FluidReference(structure)
+            ),
+            reason=what,
+        )
+        self.note_change(what)
         return True
 
     def chosen(self) -> DVU | None:
@@ -190,10 +234,9 @@ class SpineWidget(ItemFormWidget):
     def scored_slices(self) -> list[int]:
         """The 3 slices of the DVU chosen in the form."""
         dvu = self.chosen()
-        if dvu is None or self.controller is None:
+        if dvu is None or self.controller is None or dvu not in self.score.levels:
             return []
-        unit = next((d for d in self.score.dvus if d.dvu is dvu), None)
-        return [] if unit is None else [sl.index for sl in unit.slices]
+        return list(self.score.dvu(dvu).slice_indices)
 
     def _on_chosen(self) -> None:
         # Choosing a DVU shows its slices when the one shown is not among them.
@@ -210,8 +253,15 @@ class SpineWidget(ItemFormWidget):
         prefix = f"{dvu.value}/slice{self.current_index()}/"
         return [n for n in self.score.item_values() if n.startswith(prefix)]
 
+    def key_legend(self) -> str:
+        """Keys of the canvas."""
+        return (
+            "keys (DVU chosen, slice shown): 1 UA, 2 UP, 3 LA, 4 LP\n"
+            "i intensity, d depth; Ctrl+Z undo, Ctrl+Shift+Z redo"
+        )
+
     def refresh(self) -> None:
-        """Update the list of chosen DVUs, then the form and totals."""
+        """Update the list of chosen DVUs, then the form, totals and overlay."""
         if self.controller is None or self.controller.reading is None:
             return
         levels = [d.value for d in self.score.levels]
@@ -223,101 +273,105 @@ class SpineWidget(ItemFormWidget):
             if current in levels:
                 self.chosen_combo.setCurrentText(current)
             self.chosen_combo.blockSignals(False)
+        ref = self.score.intensity_reference
+        found = self.reference.findData(None if ref is None else ref.value)
+        if found != self.reference.currentIndex():
+            self.reference.setCurrentIndex(found)
         super().refresh()
-        self._sync_overlay()
 
     # overlay ----------------------------------------------------------------------------
-    def _default_line(self, k: int) -> np.ndarray:
-        rows, cols = (int(n) for n in self.layer.data.shape[-2:])
-        row = (0.2 + 0.1 * k) * rows
-        return np.array([[row, 0.3 * cols], [row, 0.55 * cols]])
-
-    def _sync_overlay(self) -> None:
-        """Make the disc lines and quadrants match the chosen DVUs (lines kept in place)."""
-        keys = [(d.dvu.value, sl.index) for d in self.score.dvus for sl in d.slices]
-        if keys == self._line_keys and self.quadrant_layer is not None:
-            self._color_quadrants()
+    def redraw(self) -> None:
+        """Make the disc lines and quadrants match the chosen DVUs and the stored marks."""
+        if self.overlay is None or self.canvas is None or self.controller is None:
             return
-        if self.lines_layer is not None and len(self.lines_layer.data) == len(self._line_keys):
-            for key, data in zip(self._line_keys, self.lines_layer.data, strict=True):
-                self._disc_lines[key] = np.asarray(data)[:, -2:]
-        levels = [d.dvu.value for d in self.score.dvus]
-        for dvu, index in keys:
-            if (dvu, index) not in self._disc_lines:
-                self._disc_lines[(dvu, index)] = self._default_line(levels.index(dvu))
-        self._line_keys = keys
-        lines = [np.column_stack([np.full(2, float(k[1])), self._disc_lines[k]]) for k in keys]
-        layer = self.layer
-        scale, translate = tuple(layer.scale[-3:]), tuple(layer.translate[-3:])
-        if self.lines_layer is None or self.lines_layer not in self.viewer.layers:
-            self.lines_layer = self.viewer.add_shapes(
-                ndim=3, scale=scale, translate=translate, name="SPARCC spine disc lines"
-            )
-            self.quadrant_layer = self.viewer.add_shapes(
-                ndim=3, scale=scale, translate=translate, name="SPARCC spine quadrants"
-            )
-            self.lines_layer.events.data.connect(self._on_lines_changed)
-            self.quadrant_layer.mouse_drag_callbacks.append(self._on_quadrant_click)
-            for shortcut, spine_item in SPINE_KEYS.items():
-                self.quadrant_layer.bind_key(
-                    shortcut, lambda _l, it=spine_item: self._key_toggle(it), overwrite=True
-                )
-        self.lines_layer.events.data.disconnect(self._on_lines_changed)
-        self.lines_layer.data = []
-        if lines:
-            self.lines_layer.add_lines(lines, edge_color="cyan", edge_width=2)
-        self.lines_layer.events.data.connect(self._on_lines_changed)
-        self._on_lines_changed()
-        self.viewer.layers.selection.active = self.quadrant_layer
+        changed = self.overlay.sync([(d.dvu, d.slice_indices) for d in self.score.dvus])
+        stored = self.controller.marks.lines
+        for (dvu, index), points in list(self.overlay.lines.items()):
+            line = stored.get(DvuOverlay.line_name(dvu, index))
+            if line is not None and not np.allclose([line.start, line.end], points, atol=0.01):
+                self.overlay.set_line(dvu, index, [line.start, line.end])
+                changed = True
+        if changed:
+            self._draw()
+        else:
+            self._color()
+
+    def _draw(self) -> None:
+        assert self.overlay is not None and self.canvas is not None
+        keys = self.overlay.keys
+        self.canvas.set_lines(
+            keys, [(i, self.overlay.lines[(d, i)]) for d, i in keys], ["cyan"] * len(keys)
+        )
+        try:
+            found = self.overlay.polygons()
+        except ValueError as exc:
+            self.show_status(str(exc), error=True)
+            return
+        labels = [(k[1], p.mean(axis=0), f"{_KEY_OF[k[2]]}{_ABBREVIATION[k[2]]}") for k, p in found]
+        # The DVU's name beside the left end of its disc line, clear of the quadrants.
+        for d, i in keys:
+            line = self.overlay.lines[(d, i)]
+            labels.append((i, line[np.argmin(line[:, 1])] - [0.0, 14.0], d.value))
+        self.canvas.set_polygons([k for k, _ in found], [(k[1], p) for k, p in found], labels)
+        self._color()
+
+    def _color(self) -> None:
+        if self.canvas is None or self.controller is None:
+            return
+        self.canvas.show_slice(self.current_index())
+        values = self.score.item_values()
+        colors = []
+        for dvu, index, quadrant in self.canvas.poly_keys:
+            value = values[f"{dvu.value}/slice{index}/{quadrant.value}"]
+            colors.append(MISSING if not isinstance(value, int) else (MARKED if value else EMPTY))
+        self.canvas.set_colors(colors)
+
+    def _on_lines(self, lines: list[np.ndarray]) -> None:
+        if self.overlay is None or self.controller is None:
+            return
+        moved = []
+        for (dvu, index), points in zip(self.overlay.keys, lines, strict=True):
+            if not np.allclose(self.overlay.lines[(dvu, index)], points, atol=0.01):
+                self.overlay.set_line(dvu, index, points)
+                moved.append(f"{dvu.value} slice {index + 1}")
+        if moved:
+            what = f"disc line moved ({', '.join(moved)})"
+            self.controller.set_marks(self.overlay.to_marks(self.controller.marks), reason=what)
+            self._draw()
+            self.note_change(what)
+
+    def copy_disc_lines(self, index: int | None = None) -> bool:
+        """Copy each DVU's disc line of slice ``index`` (default: shown) to its other slices."""
+        index = self.current_index() if index is None else index
+        if self.overlay is None or self.controller is None or index is None:
+            return False
+        self.overlay.copy_lines(index)
+        what = f"disc lines of slice {index + 1} copied to the DVUs' slices"
+        self.controller.set_marks(self.overlay.to_marks(self.controller.marks), reason=what)
+        self._draw()
+        self.note_change(what)
+        return True
 
     def disc_line(self, dvu: DVU | str, index: int) -> np.ndarray:
         """The disc line of a DVU on slice ``index``, (2, 2) (row, column) data points."""
-        key = (DVU(dvu).value, index)
-        return np.asarray(self.lines_layer.data[self._line_keys.index(key)])[:, -2:]
+        assert self.overlay is not None
+        return self.overlay.lines[(DVU(dvu), index)].copy()
 
-    def _polygons(self) -> list[np.ndarray]:
-        spacing = (float(self.layer.scale[-2]), float(self.layer.scale[-1]))
-        affine = self.info.affine if self.info else None
-        polys: list[np.ndarray] = []
-        self._poly_keys = []
-        for dvu, index in self._line_keys:
-            quads = dvu_quadrants(self.disc_line(dvu, index), spacing=spacing, affine=affine)
-            for name in _QUADRANTS:
-                polys.append(np.column_stack([np.full(4, float(index)), quads[name]]))
-                self._poly_keys.append((dvu, index, name))
-        return polys
-
-    def _on_lines_changed(self, event: Any = None) -> None:
-        if self.lines_layer is None or len(self.lines_layer.data) != len(self._line_keys):
+    def _on_click(self, index: int, point: np.ndarray) -> None:
+        if self.overlay is None or self.controller is None:
             return
-        try:
-            polys = self._polygons()
-        except ValueError as exc:
-            self.status.setText(str(exc))
-            return
-        self.quadrant_layer.data = []
-        if polys:
-            self.quadrant_layer.add_polygons(polys, edge_color="yellow", edge_width=0.5)
-        self._color_quadrants()
-
-    def _on_quadrant_click(self, layer: Any, event: Any) -> None:
-        if event.type != "mouse_press" or self.controller is None:
-            return
-        data = layer.world_to_data(event.position)
-        index = int(np.round(data[0]))
-        candidates = [i for i, k in enumerate(self._poly_keys) if k[1] == index]
-        hit = polygon_at(data[-2:], [np.asarray(layer.data[i]) for i in candidates])
+        hit = self.overlay.hit(index, point)
         if hit is None:
             return
-        dvu, index, name = self._poly_keys[candidates[hit]]
-        self.chosen_combo.setCurrentText(dvu)
-        self.toggle(f"{dvu}/slice{index}/{name}")
+        dvu, quadrant = hit
+        self.chosen_combo.setCurrentText(dvu.value)
+        self.toggle(f"{dvu.value}/slice{index}/{quadrant.value}")
 
     def quadrant_center(self, dvu: DVU | str, index: int, quadrant: str) -> np.ndarray:
         """World position of a quadrant's centre (where to click)."""
-        i = self._poly_keys.index((DVU(dvu).value, index, quadrant))
-        poly = np.asarray(self.quadrant_layer.data[i])
-        return np.asarray(self.quadrant_layer.data_to_world(poly.mean(axis=0)))
+        assert self.overlay is not None and self.layer is not None
+        row, col = self.overlay.centre(dvu, index, quadrant)
+        return np.asarray(self.layer.data_to_world((index, row, col)))
 
     def _key_toggle(self, item: str) -> None:
         dvu, index = self.chosen(), self.current_index()
@@ -326,16 +380,6 @@ class SpineWidget(ItemFormWidget):
         name = f"{dvu.value}/slice{index}/{item}"
         if name in self.score.item_values():
             self.toggle(name)
-
-    def _color_quadrants(self) -> None:
-        if self.quadrant_layer is None or not self._poly_keys:
-            return
-        values = self.score.item_values()
-        colors = []
-        for dvu, index, name in self._poly_keys:
-            value = values[f"{dvu}/slice{index}/{name}"]
-            colors.append(_NA if not isinstance(value, int) else (_BME if value else _EMPTY))
-        self.quadrant_layer.face_color = np.asarray(colors)
 
     def totals_text(self) -> str:
         """Total and per-DVU scores from the model."""

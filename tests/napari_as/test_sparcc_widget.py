@@ -1,4 +1,8 @@
-"""SPARCC SIJ widget driven by clicks, keys and checkboxes; the store holds the reading."""
+"""SPARCC SIJ from the Plugins menu, driven by clicks, drags and keys on the canvas.
+
+Every test opens the widget as *Plugins > AS imaging > SPARCC SIJ* does (napari's wrapped
+viewer) and reads the sample study, whose scores are in ``ground_truth.json``.
+"""
 
 from __future__ import annotations
 
@@ -10,131 +14,243 @@ import pytest
 pytest.importorskip("napari", reason="napari not installed")
 pytest.importorskip("qtpy", reason="no Qt binding")
 
-from napari.utils._test_utils import read_only_mouse_event
-from napari.utils.interactions import mouse_press_callbacks, mouse_release_callbacks
-from napari_as._sparcc_widget import SparccSijWidget
-
+from imaging import examples
 from imaging.scoring import Method
 from imaging.store import open_store
 
 pytestmark = pytest.mark.gui
 
-
-def click(layer, world) -> None:
-    mouse_press_callbacks(
-        layer, read_only_mouse_event(type="mouse_press", position=tuple(world), button=1)
-    )
-    mouse_release_callbacks(
-        layer, read_only_mouse_event(type="mouse_release", position=tuple(world), button=1)
-    )
-
-
-def press_key(widget: SparccSijWidget, key: str) -> None:
-    from app_model.types import KeyBinding
-
-    func = widget.quadrant_layer.keymap[KeyBinding.from_str(key)]
-    func(widget.quadrant_layer)
+PATIENT = "SYNTH001"
+FLAG_KEYS = {
+    ("right", "intensity"): "i",
+    ("left", "intensity"): "Shift+I",
+    ("right", "depth"): "d",
+    ("left", "depth"): "Shift+D",
+}
+QUADRANT_KEY = {
+    (side, q): str(k + 1 + 4 * s)
+    for s, side in enumerate(("right", "left"))
+    for k, q in enumerate(("upper_iliac", "lower_iliac", "upper_sacral", "lower_sacral"))
+}
 
 
 @pytest.fixture
-def opened(make_napari_viewer, stir_folder: Path, tmp_path: Path):
-    viewer = make_napari_viewer()
-    (layer,) = viewer.open(str(stir_folder), plugin="as-imaging")
-    store = open_store(tmp_path / "scores.db", reader="rad1")
-    widget = SparccSijWidget(viewer, store=store, reader="rad1")
-    viewer.window.add_dock_widget(widget)
-    return viewer, layer, widget, store
+def samples(sample_dicoms: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(examples.SAMPLE_DIR_ENV, str(sample_dicoms))
+    return sample_dicoms
 
 
-def test_worked_example_by_clicks_keys_and_boxes(opened) -> None:
-    viewer, _layer, widget, store = opened
-    widget.first_slice.setValue(3)
-    assert widget.start()
-    assert widget.score.slice_indices == (3, 4, 5, 6, 7, 8)
-    assert widget.current_index() == 3
-    q = widget.quadrant_layer
-    # Slice 1 (index 3): right upper + lower iliac by clicks, intensity by key.
-    click(q, widget.quadrant_center(3, "right", "upper_iliac"))
-    click(q, widget.quadrant_center(3, "right", "lower_iliac"))
-    press_key(widget, "i")
-    assert widget.slice_total.text() == "slice total: 3 / 12"
-    # Slice 2 (index 4): the viewer follows the form's slice choice, the form the viewer.
-    widget.slice_combo.setCurrentIndex(1)
-    widget.slice_combo.activated.emit(1)
-    assert widget.current_index() == 4
-    assert widget.slice_label.text().startswith("slice 4 (2 of 6)")
-    press_key(widget, "1")  # right upper iliac
-    press_key(widget, "3")  # right upper sacral
-    widget.boxes[("right", "intensity")].click()
-    widget.boxes[("right", "depth")].click()
-    press_key(widget, "5")  # left upper iliac
-    # Slice 3 (index 5).
-    viewer.dims.set_current_step(0, 5)
-    for key in ("1", "2", "3", "d", "5"):
-        press_key(widget, key)
-    # Slice 4 (index 6).
-    widget.go_to_slice(6)
-    click(q, widget.quadrant_center(6, "right", "upper_iliac"))
-    score = widget.score
-    assert (score.total, score.bme, score.intensity, score.depth) == (14, 10, 2, 2)
-    assert widget.total_label.text() == "total: 14 / 72  (BME 10, intensity 2, depth 2)"
-    # The store already holds it: reopen from disk.
-    (stored,) = store.query(method=Method.SPARCC_SIJ)
-    assert stored.total == 14 and stored.reader == "rad1"
-    assert stored.images[0].slice_indices == (3, 4, 5, 6, 7, 8)
-    assert stored.images[0].series_uid == widget.info.series_uid
-    # Overlay colours follow the model: slice 3 right upper iliac is red-ish.
-    k = widget._poly_keys.index((3, "right", "upper_iliac"))
-    assert widget.quadrant_layer.face_color[k][0] == pytest.approx(1.0)
-    assert widget.quadrant_layer.face_color[k][1] < 0.5
+def open_sij(menu, *kinds: str):
+    layers = [menu.open_path(examples.series_path(PATIENT, 0, k))[0] for k in kinds]
+    widget = menu.open("SPARCC SIJ")
+    return widget, layers
 
 
-def test_rule_error_is_shown_not_stored(opened) -> None:
-    _viewer, _layer, widget, _store = opened
-    widget.first_slice.setValue(0)
-    assert widget.start()
-    press_key(widget, "i")  # intensity without any oedema quadrant breaks the rule
+def stored(tmp_path: Path, widget) -> list:
+    widget.controller.flush()
+    with open_store(tmp_path / "scores.db") as store:
+        return store.query(method=Method.SPARCC_SIJ)
+
+
+def test_ground_truth_by_clicks_and_keys(menu, samples, tmp_path) -> None:
+    truth = examples.truth_score(PATIENT, 0, "sparcc_sij")
+    widget, (stir,) = open_sij(menu, "sij_stir")
+    widget.set_first_slice(truth.slice_indices[0])
+    widget.start_button.click()
+    assert widget.controller is not None, widget.status.text()
+    assert stir.visible and widget.current_index() == truth.slice_indices[0]
+    flags = []
+    for name, value in truth.item_values().items():
+        if value != 1:
+            continue
+        slice_name, side, item = name.split("/")
+        index = int(slice_name.removeprefix("slice"))
+        widget.go_to_slice(index)
+        if item in ("intensity", "depth"):
+            flags.append((index, side, item))  # after the quadrants: the rule needs oedema
+        elif index % 2:
+            menu.click(widget.quadrant_center(index, side, item))  # odd slices by mouse
+        else:
+            menu.key(QUADRANT_KEY[(side, item)])  # even slices by keyboard
+    for index, side, item in flags:
+        widget.go_to_slice(index)
+        menu.key(FLAG_KEYS[(side, item)])
+    assert widget.score.item_values() == truth.item_values()
+    (reading,) = stored(tmp_path, widget)
+    assert reading.items.item_values() == truth.item_values() and reading.total == truth.total
+    assert (
+        reading.images[0].series_uid == examples.series_truth(PATIENT, 0, "sij_stir")["series_uid"]
+    )
+    assert reading.reader == "rad1" and not reading.series_override
+    assert widget.total_label.text() == (
+        f"total: {truth.total} / 72  (BME {truth.bme}, intensity {truth.intensity}, "
+        f"depth {truth.depth})"
+    )
+    menu.qtbot.waitUntil(lambda: widget.status.text().startswith("saved"), timeout=5000)
+
+
+def test_rule_error_is_shown_not_stored(menu, samples, tmp_path) -> None:
+    widget, _ = open_sij(menu, "sij_stir")
+    widget.set_first_slice(2)
+    widget.start_button.click()
+    menu.key("i")  # intensity without any oedema quadrant breaks the rule
     assert "intensity" in widget.status.text().lower()
     assert widget.score.intensity == 0
-    assert not widget.boxes[("right", "intensity")].isChecked()
+    (reading,) = stored(tmp_path, widget)
+    assert reading.items.intensity == 0
 
 
-def test_reopening_resumes_the_reading(opened, make_napari_viewer) -> None:
-    viewer, layer, widget, store = opened
-    widget.first_slice.setValue(2)
-    widget.start()
-    press_key(widget, "1")
-    reading_id = widget.controller.reading.reading_id
-    other = SparccSijWidget(viewer, store=store, reader="rad1")
-    other.first_slice.setValue(0)  # ignored: the stored reading keeps its slices
-    assert other.start(layer)
-    assert other.controller.reading.reading_id == reading_id
-    assert other.score.slice_indices[0] == 2 and other.score.bme == 1
+def test_start_keeps_the_image_and_choosing_the_slices_again_works(menu, samples, tmp_path):
+    widget, (stir,) = open_sij(menu, "sij_stir")
+    widget.set_first_slice(0)
+    widget.start_button.click()
+    assert stir.visible and menu.viewer.layers[stir.name].visible
+    widget.set_first_slice(3)
+    widget.start_button.click()  # nothing scored yet: the six slices move
+    assert widget.score.slice_indices == (3, 4, 5, 6, 7, 8), widget.status.text()
+    assert widget.current_index() == 3 and stir.visible
+    menu.key("1")
+    menu.key("6")
+    (reading,) = stored(tmp_path, widget)
+    items = reading.items.item_values()
+    assert items["slice3/right/upper_iliac"] == 1 and items["slice3/left/lower_iliac"] == 1
+    assert reading.images[0].slice_indices == (3, 4, 5, 6, 7, 8)
+    # Once scored, the slices stay: another start resumes them.
+    widget.set_first_slice(0)
+    widget.start_button.click()
+    assert widget.score.slice_indices == (3, 4, 5, 6, 7, 8)
 
 
-def test_dragging_joint_line_moves_quadrants_of_that_slice(opened) -> None:
-    _viewer, _layer, widget, _store = opened
-    widget.start()
-    k_this = widget._poly_keys.index((0, "right", "upper_iliac"))
-    k_other = widget._poly_keys.index((1, "right", "upper_iliac"))
-    before = [np.asarray(widget.quadrant_layer.data[k]).copy() for k in (k_this, k_other)]
-    lines = [np.asarray(d).copy() for d in widget.lines_layer.data]
-    lines[widget._line_keys.index((0, "right"))][:, 2] += 5  # move slice 0's right line
-    widget.lines_layer.data = lines
-    after = [np.asarray(widget.quadrant_layer.data[k]) for k in (k_this, k_other)]
-    assert after[0][:, 2] - before[0][:, 2] == pytest.approx(np.full(4, 5.0))
-    assert after[1] == pytest.approx(before[1])  # slice 1 keeps its own joint line
-    # Copying slice 0's lines to all slices moves slice 1 too.
-    widget.copy_joint_lines(0)
-    moved = np.asarray(widget.quadrant_layer.data[k_other])
-    assert moved[:, 2] - before[1][:, 2] == pytest.approx(np.full(4, 5.0))
-    assert moved[:, 0] == pytest.approx(np.full(4, 1.0))  # still on slice 1
+def test_marks_are_restored_on_reopening_within_a_pixel(menu, samples, tmp_path) -> None:
+    widget, (stir,) = open_sij(menu, "sij_stir")
+    widget.set_first_slice(3)
+    widget.start_button.click()
+    lines = widget.lines_layer
+    menu.viewer.layers.selection.active = lines
+    lines.mode = "direct"
+    before = widget.joint_lines(4)
+    widget.go_to_slice(4)
+    # Drag the right joint line's upper end 6 pixels to the right (real mouse events).
+    end = before["right"][0]
+    menu.click(stir.data_to_world((4, *before["right"].mean(axis=0))))  # select the line
+    target = end + np.array([0.0, 6.0])
+    menu.drag(stir.data_to_world((4, *end)), stir.data_to_world((4, *target)))
+    moved = widget.joint_lines(4)["right"]
+    # The replayed drag moves the end towards the target (Qt/vispy drop part of the moves).
+    assert 0.5 < moved[0][1] - before["right"][0][1] <= 6.5
+    assert moved[1] == pytest.approx(before["right"][1], abs=0.01)
+    assert widget.joint_lines(5)["right"] == pytest.approx(before["right"])  # one slice only
+    # The ruler and the fluid reference are marks too.
+    widget.ruler_layer.add_lines(np.array([[4, 40, 30], [4, 40, 40]]))
+    widget.reference.setCurrentIndex(widget.reference.findData("presacral_vessels"))
+    widget.place_reference(4, (120.0, 96.0))
+    (reading,) = stored(tmp_path, widget)
+    line = reading.marks.lines["slice4/right"]
+    assert np.allclose([line.start, line.end], moved, atol=1 / 256)
+    assert reading.marks.rulers[0].length(tuple(stir.scale[-2:])) == pytest.approx(10 * 1.5625)
+    assert reading.marks.reference.structure == "presacral_vessels"
+    assert reading.items.intensity_reference == "presacral_vessels"
+    history = [r.reason for r in open_store(tmp_path / "scores.db").revisions(reading.reading_id)]
+    assert any("joint line moved (slice 5 right)" in (r or "") for r in history)
+    # Reopen in a new widget (as after a restart): lines, ruler and reference come back.
+    widget.reset()
+    menu.viewer.window.remove_dock_widget("all")
+    again = menu.open("SPARCC SIJ")
+    again.start_button.click()
+    assert again.score.slice_indices[0] == 3
+    assert again.joint_lines(4)["right"] == pytest.approx(moved, abs=1.0)
+    assert again.ruler_lengths_mm() == pytest.approx([10 * 1.5625])
+    assert again.reference.currentData() == "presacral_vessels"
+    assert "presacral vessels on slice 5" in again.reference_label.text()
 
 
-def test_depth_ruler_in_mm(opened) -> None:
-    _viewer, _layer, widget, _store = opened
-    widget.start()
-    # 20 columns at 0.7 mm = 14 mm.
-    widget.ruler_layer.add_lines(np.array([[3, 10, 10], [3, 10, 30]]))
-    assert widget.ruler_lengths_mm() == pytest.approx([14.0])
-    assert "14.0 mm" in widget.ruler_label.text() and "deep" in widget.ruler_label.text()
+def test_changing_the_reference_after_start_saves_a_revision(menu, samples, tmp_path) -> None:
+    widget, _ = open_sij(menu, "sij_stir")
+    widget.start_button.click()
+    widget.reference.setCurrentIndex(widget.reference.findData("csf"))
+    widget.reference.activated.emit(widget.reference.currentIndex())
+    (reading,) = stored(tmp_path, widget)
+    assert reading.items.intensity_reference == "csf"
+    assert reading.marks.reference.structure == "csf"
+    assert len(open_store(tmp_path / "scores.db").revisions(reading.reading_id)) == 2
+
+
+def test_undo_and_redo_are_stored_revisions(menu, samples, tmp_path) -> None:
+    widget, _ = open_sij(menu, "sij_stir")
+    widget.set_first_slice(2)
+    widget.start_button.click()
+    menu.key("1")
+    menu.key("2")
+    menu.key("Ctrl+Z")
+    assert widget.score.bme == 1
+    widget.undo_button.click()
+    assert widget.score.bme == 0
+    menu.key("Ctrl+Shift+Z")
+    assert widget.score.bme == 1
+    (reading,) = stored(tmp_path, widget)
+    assert reading.items.bme == 1
+    reasons = [r.reason for r in open_store(tmp_path / "scores.db").revisions(reading.reading_id)]
+    assert reasons == [
+        "reading started",
+        "slice2/right/upper_iliac = 1",
+        "slice2/right/lower_iliac = 1",
+        "undo: slice2/right/lower_iliac = 1",
+        "undo: slice2/right/upper_iliac = 1",
+        "redo: slice2/right/upper_iliac = 1",
+    ]
+
+
+def test_series_guard_preselects_refuses_and_records_an_override(menu, samples, tmp_path):
+    widget, (stir, t1, spine) = open_sij(menu, "sij_stir", "sij_t1", "spine_stir")
+    assert widget.layer_combo.currentText() == stir.name  # preselected: the STIR
+    widget.layer_combo.setCurrentText(t1.name)
+    assert widget.override_box.isVisibleTo(widget)
+    assert "sequence t1" in widget.guard_label.text()
+    widget.start_button.click()
+    assert widget.controller is None
+    assert "sequence t1" in widget.status.text() and "anyway" in widget.status.text()
+    widget.layer_combo.setCurrentText(spine.name)
+    widget.start_button.click()
+    assert widget.controller is None and "plane sagittal" in widget.status.text()
+    widget.layer_combo.setCurrentText(t1.name)
+    widget.override_box.setChecked(True)
+    widget.start_button.click()
+    assert widget.controller is not None
+    (reading,) = stored(tmp_path, widget)
+    assert "sequence t1" in reading.series_override
+
+
+def test_canvas_guidance_slices_from_one_labels_and_orientation(menu, samples) -> None:
+    widget, _ = open_sij(menu, "sij_stir")
+    widget.set_first_slice(3)
+    widget.start_button.click()
+    text = menu.viewer.canvas.overlays["text"].text
+    assert text.startswith("slice 4 of 12 (scored 1 of 6)") and "1-4 right" in text
+    labels = list(widget.canvas.labels.features["label"])
+    assert sorted(labels) == sorted(["1UI", "2LI", "3US", "4LS", "5UI", "6LI", "7US", "8LS"])
+    letters = dict(
+        zip(
+            ("left", "right", "top", "bottom"),
+            widget.canvas.orientation.features["label"],
+            strict=True,
+        )
+    )
+    # Sample STIR: columns run to the patient's left (and somewhat posterior), rows down.
+    assert letters["right"].startswith("L") and letters["left"].startswith("R")
+    assert letters["bottom"].startswith("I") or letters["bottom"].startswith("P")
+    assert widget.slice_combo.itemText(0) == "slice 4"
+    # Default joint lines span 40 % of 192 rows at 1.5625 mm: 120 mm, a full-height joint.
+    assert "joint lines R 120 mm (full), L 120 mm (full)" in widget.slice_total.text()
+
+
+def test_status_messages_clear(menu, samples, monkeypatch) -> None:
+    import napari_as._widget_common as common
+
+    monkeypatch.setattr(common, "STATUS_CLEAR_MS", 1000)
+    widget, _ = open_sij(menu, "sij_stir")
+    widget.start_button.click()
+    menu.key("i")  # a rule error
+    assert "intensity" in widget.status.text()
+    menu.qtbot.waitUntil(lambda: widget.status.text() == "", timeout=5000)
+    widget.status.setText("set by any widget")  # however a message was set, it clears
+    menu.qtbot.waitUntil(lambda: widget.status.text() == "", timeout=5000)

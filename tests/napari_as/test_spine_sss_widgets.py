@@ -1,4 +1,5 @@
-"""SPARCC spine (SCORING.md worked example) and SSS (sample ground truth) by form clicks."""
+"""SPARCC spine (SCORING.md worked example) and SSS (sample ground truth) from the Plugins
+menu, driven by keys and clicks on the canvas."""
 
 from __future__ import annotations
 
@@ -10,23 +11,13 @@ import pytest
 pytest.importorskip("napari", reason="napari not installed")
 pytest.importorskip("qtpy", reason="no Qt binding")
 
-from napari_as._spine_widget import SpineWidget
-from napari_as._sss_widget import SssWidget
-
 from imaging import examples
-from imaging.scoring import Method, Side
+from imaging.scoring import Method
 from imaging.store import open_store
 
 pytestmark = pytest.mark.gui
 
-
-@pytest.fixture
-def samples(sample_dicoms: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(examples.SAMPLE_DIR_ENV, str(sample_dicoms))
-    return sample_dicoms
-
-
-Q = ("upper_anterior", "upper_posterior", "lower_anterior", "lower_posterior")
+PATIENT = "SYNTH001"
 
 # SCORING.md: T8/T9 (2q + I), (3q + I + D), (1q) -> 9; T9/T10 (1q), (2q), () -> 3;
 # L1/L2 (4q + I + D), (4q + I + D), (2q + D) -> 15. Total 27.
@@ -35,169 +26,167 @@ WORKED = {
     "T9/T10": [(1, False, False), (2, False, False), (0, False, False)],
     "L1/L2": [(4, True, True), (4, True, True), (2, False, True)],
 }
+SIJ_QUADRANTS = ("upper_iliac", "lower_iliac", "upper_sacral", "lower_sacral")
+LESION_KEY = {"fat": "f", "erosion": "e", "backfill": "b", "ankylosis": "a"}
 
 
-def test_spine_worked_example_by_form_clicks(make_napari_viewer, samples, tmp_path) -> None:
-    viewer = make_napari_viewer()
-    (layer,) = viewer.open_sample("as-imaging", "spine_stir")
-    store = open_store(tmp_path / "spine.db", reader="rad7")
-    widget = SpineWidget(viewer, store=store, reader="rad7")
-    assert widget.start(layer)
+@pytest.fixture
+def samples(sample_dicoms: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(examples.SAMPLE_DIR_ENV, str(sample_dicoms))
+    return sample_dicoms
+
+
+def _open(menu, widget_name: str, *kinds: str):
+    layers = [menu.open_path(examples.series_path(PATIENT, 0, k))[0] for k in kinds]
+    return menu.open(widget_name), layers
+
+
+def _stored(tmp_path: Path, widget, method: Method):
+    widget.controller.flush()
+    with open_store(tmp_path / "scores.db") as store:
+        (reading,) = store.query(method=method)
+        return reading, [r.reason for r in store.revisions(reading.reading_id)]
+
+
+def _add_dvu(widget, dvu: str, first: int) -> None:
+    widget.dvu_combo.setCurrentText(dvu)
+    widget.dvu_first.setValue(first + 1)  # the form counts slices from 1
+    widget.add_button.click()
+
+
+def test_spine_worked_example_by_keys(menu, samples, tmp_path) -> None:
+    widget, (_sij, stir) = _open(menu, "SPARCC spine", "sij_stir", "spine_stir")
+    assert widget.layer_combo.currentText() == stir.name  # preselected over the SIJ STIR
+    widget.start_button.click()
+    assert widget.controller is not None, widget.status.text()
+    assert stir.visible
     assert widget.total_label.text().startswith("total: 0 / 108  (0 of 6 DVUs")
     first = 4
     for dvu, slices in WORKED.items():
-        assert widget.add_dvu(dvu, first)
+        _add_dvu(widget, dvu, first)
+        assert widget.chosen().value == dvu, widget.status.text()
         for k, (n_q, intense, deep) in enumerate(slices):
             widget.go_to_slice(first + k)
-            assert widget.chosen().value == dvu
-            prefix = f"{dvu}/slice{first + k}/"
-            for quadrant in Q[:n_q]:
-                widget.boxes[prefix + quadrant].click()
+            for key in "1234"[:n_q]:
+                menu.key(key)
             if intense:
-                widget.boxes[prefix + "intensity"].click()
+                menu.key("i")
             if deep:
-                widget.boxes[prefix + "depth"].click()
-    (stored,) = store.query(method=Method.SPARCC_SPINE)
-    assert stored.total == 27
-    assert stored.subtotals["T8/T9"] == 9 and stored.subtotals["L1/L2"] == 15
+                menu.key("d")
     assert widget.total_label.text().startswith("total: 27 / 108  (3 of 6 DVUs")
+    reading, _ = _stored(tmp_path, widget, Method.SPARCC_SPINE)
+    assert reading.total == 27
+    assert reading.subtotals["T8/T9"] == 9 and reading.subtotals["L1/L2"] == 15
     # No duplicate DVU: the model refuses, the widget says why.
-    assert not widget.add_dvu("T8/T9", 5)
+    _add_dvu(widget, "T8/T9", 5)
     assert "T8/T9" in widget.status.text()
+    assert widget.score.levels == reading.items.levels
 
 
-def test_sss_sample_truth_by_form_clicks(make_napari_viewer, samples, tmp_path) -> None:
-    truth = examples.truth_score("SYNTH001", 0, "sparcc_sss")
-    viewer = make_napari_viewer()
-    viewer.open_sample("as-imaging", "sij_t1")
-    store = open_store(tmp_path / "sss.db", reader="rad7")
-    widget = SssWidget(viewer, store=store, reader="rad7")
-    widget.first_slice.setValue(truth.slice_indices[0])
-    assert widget.start()
-    assert len(widget.boxes) == 24  # both joints, 12 items each, on the slice shown
-    for name, value in truth.item_values().items():
-        if value == 1:
-            widget.go_to_slice(int(name.split("/")[0].removeprefix("slice")))
-            widget.boxes[name].click()
-    (stored,) = store.query(method=Method.SPARCC_SSS)
-    assert stored.items.item_values() == truth.item_values()
+def test_spine_clicks_disc_lines_restored_and_copied(menu, samples, tmp_path) -> None:
+    widget, (stir,) = _open(menu, "SPARCC spine", "spine_stir")
+    widget.start_button.click()
+    _add_dvu(widget, "T8/T9", 4)
+    assert widget.current_index() == 4
+    text = menu.viewer.canvas.overlays["text"].text
+    assert text.startswith("slice 5 of 11 (scored 1 of 3)")
+    assert sorted(widget.canvas.labels.features["label"]) == [
+        "1UA",
+        "2UP",
+        "3LA",
+        "4LP",
+        "T8/T9",
+    ]
+    menu.click(widget.quadrant_center("T8/T9", 4, "upper_anterior"))
+    assert widget.score.item_values()["T8/T9/slice4/upper_anterior"] == 1
+    # Upper quadrants lie above the disc line (smaller rows).
+    line = widget.disc_line("T8/T9", 4)
+    centre = stir.world_to_data(widget.quadrant_center("T8/T9", 4, "upper_anterior"))
+    assert centre[1] < line[:, 0].mean()
+    # The reader moves slice 4's disc line down 10 rows, then copies it to the DVU's slices.
+    data = [np.asarray(d).copy() for d in widget.lines_layer.data]
+    data[0][:, 1] += 10
+    widget.lines_layer.data = data
+    moved = widget.disc_line("T8/T9", 4)
+    assert moved[:, 0] == pytest.approx(line[:, 0] + 10)
+    assert widget.copy_disc_lines()
+    assert widget.disc_line("T8/T9", 6) == pytest.approx(moved)
+    reading, reasons = _stored(tmp_path, widget, Method.SPARCC_SPINE)
+    assert "disc line moved (T8/T9 slice 5)" in reasons
+    assert np.allclose(
+        [reading.marks.lines["T8/T9/slice6"].start, reading.marks.lines["T8/T9/slice6"].end],
+        moved,
+        atol=1 / 256,
+    )
+    # Undo the copy (a stored revision), then reopen: the lines are where they were drawn.
+    menu.key("Ctrl+Z")
+    assert widget.disc_line("T8/T9", 6) == pytest.approx(line, abs=0.01)
+    widget.reset()
+    menu.viewer.window.remove_dock_widget("all")
+    again = menu.open("SPARCC spine")
+    again.start_button.click()
+    assert again.disc_line("T8/T9", 4) == pytest.approx(moved, abs=1 / 256)
+    assert again.disc_line("T8/T9", 6) == pytest.approx(line, abs=1 / 256)
+    assert again.score.item_values()["T8/T9/slice4/upper_anterior"] == 1
+
+
+def test_sss_ground_truth_by_keys_and_clicks(menu, samples, tmp_path) -> None:
+    truth = examples.truth_score(PATIENT, 0, "sparcc_sss")
+    widget, (_stir, t1) = _open(menu, "SPARCC SIJ structural (SSS)", "sij_stir", "sij_t1")
+    assert widget.layer_combo.currentText() == t1.name  # T1 preselected over the STIR
+    widget.set_first_slice(truth.slice_indices[0])
+    widget.start_button.click()
+    assert widget.controller is not None, widget.status.text()
+    assert t1.visible and len(widget.boxes) == 24
+    for n, (name, value) in enumerate(truth.item_values().items()):
+        if value != 1:
+            continue
+        slice_name, side, lesion, region = name.split("/")
+        index = int(slice_name.removeprefix("slice"))
+        widget.go_to_slice(index)
+        menu.key(LESION_KEY[lesion])
+        quadrant = region if region in SIJ_QUADRANTS else f"{region}_iliac"
+        if n % 2:
+            menu.click(widget.quadrant_center(index, side, quadrant))
+        else:
+            menu.key(str(SIJ_QUADRANTS.index(quadrant) + 1 + (4 if side == "left" else 0)))
+    reading, _ = _stored(tmp_path, widget, Method.SPARCC_SSS)
+    assert reading.items.item_values() == truth.item_values()
     assert widget.total_label.text() == "components: fat 0, erosion 5, backfill 0, ankylosis 0"
 
 
-def test_sss_by_clicks_and_keys_on_the_quadrant_overlay(
-    make_napari_viewer, samples, tmp_path
-) -> None:
-    from app_model.types import KeyBinding
-    from napari.utils._test_utils import read_only_mouse_event
-    from napari.utils.interactions import mouse_press_callbacks
-
-    viewer = make_napari_viewer()
-    (t1,) = viewer.open_sample("as-imaging", "sij_t1")
-    store = open_store(tmp_path / "sss_o.db", reader="rad7")
-    widget = SssWidget(viewer, store=store, reader="rad7")
-    widget.first_slice.setValue(4)
-    assert widget.start(t1)
-    layer = widget.quadrant_layer
-    assert layer.name == "SSS quadrants" and len(layer.data) == 5 * 2 * 4
-
-    def click(index: int, side: str, quadrant: str) -> None:
-        world = tuple(widget.quadrant_center(index, side, quadrant))
-        event = read_only_mouse_event(type="mouse_press", position=world, button=1)
-        mouse_press_callbacks(layer, event)
-
-    # Erosion (key e) in the right upper iliac quadrant of slice 4, by a click.
-    layer.keymap[KeyBinding.from_str("e")](layer)
-    click(4, "right", "upper_iliac")
-    # Ankylosis (key a) by a click in the left lower sacral quadrant: the lower half.
-    layer.keymap[KeyBinding.from_str("a")](layer)
-    click(4, "left", "lower_sacral")
-    # Fat (key f), right lower sacral by key 4, on the slice shown (5).
-    layer.keymap[KeyBinding.from_str("f")](layer)
+def test_sss_halves_copy_lines_and_guard(menu, samples, tmp_path) -> None:
+    widget, (stir, t1) = _open(menu, "SPARCC SIJ structural (SSS)", "sij_stir", "sij_t1")
+    widget.layer_combo.setCurrentText(stir.name)
+    widget.start_button.click()
+    assert widget.controller is None and "sequence stir" in widget.status.text()
+    widget.layer_combo.setCurrentText(t1.name)
+    widget.set_first_slice(4)
+    widget.start_button.click()
+    menu.key("a")
+    menu.click(widget.quadrant_center(4, "left", "lower_sacral"))  # ankylosis: lower half
+    menu.key("f")
     widget.go_to_slice(5)
-    layer.keymap[KeyBinding.from_str("4")](layer)
-    (stored,) = store.query(method=Method.SPARCC_SSS)
-    marked = {k for k, v in stored.items.item_values().items() if v == 1}
-    assert marked == {
-        "slice4/right/erosion/upper_iliac",
-        "slice4/left/ankylosis/lower",
-        "slice5/right/fat/lower_sacral",
-    }
-    assert widget.total_label.text() == "components: fat 1, erosion 1, backfill 0, ankylosis 1"
-    # The form follows the viewer (slice 5 shown) and drives it (choose slice 8).
+    menu.key("4")  # fat, right lower sacral of slice 5
+    assert "f fat" in menu.viewer.canvas.overlays["text"].text
     assert widget.slice_combo.currentData() == 5
     assert [widget.slice_combo.itemData(i) for i in range(5)] == [4, 5, 6, 7, 8]
-    widget.slice_combo.activated.emit(4)
-    assert widget.current_index() == 8 and widget.slice_label.text() == "slice 8"
-    widget.go_to_slice(5)
-    # The form beside shows the same items, and the overlay colours the lesion chosen.
     assert widget.boxes["slice5/right/fat/lower_sacral"].isChecked()
-    colors = np.asarray(layer.face_color)
-    marked_rows = [
-        i for i, key in enumerate(widget._poly_keys) if key == (5, Side.RIGHT, "lower_sacral")
-    ]
-    assert colors[marked_rows[0]][3] > 0.5
-    # Dragging a joint line moves its quadrants.
-    before = np.asarray(layer.data[0]).copy()
-    lines = [np.asarray(d).copy() for d in widget.lines_layer.data]
-    lines[0][:, 2] += 5
-    widget.lines_layer.data = lines
-    assert np.allclose(np.asarray(layer.data[0])[:, 2], before[:, 2] + 5)
-
-
-def test_spine_by_clicks_and_keys_on_the_dvu_overlay(make_napari_viewer, samples, tmp_path) -> None:
-    from app_model.types import KeyBinding
-    from napari.utils._test_utils import read_only_mouse_event
-    from napari.utils.interactions import mouse_press_callbacks
-
-    viewer = make_napari_viewer()
-    (stir,) = viewer.open_sample("as-imaging", "spine_stir")
-    store = open_store(tmp_path / "spine_o.db", reader="rad7")
-    widget = SpineWidget(viewer, store=store, reader="rad7")
-    assert widget.start(stir)
-    assert widget.add_dvu("T8/T9", 4)
-    layer = widget.quadrant_layer
-    assert len(layer.data) == 3 * 4
-    # The reader drags the disc line of slice 5 down by 10 rows: its quadrants follow.
-    lines = [np.asarray(d).copy() for d in widget.lines_layer.data]
-    before = np.asarray(layer.data[4]).copy()
-    lines[1][:, 1] += 10
-    widget.lines_layer.data = lines
-    assert np.allclose(np.asarray(layer.data[4])[:, 1], before[:, 1] + 10)
-    # Upper quadrants lie above the disc line (smaller rows), anterior towards the face.
-    line = widget.disc_line("T8/T9", 5)
-    center = layer.world_to_data(widget.quadrant_center("T8/T9", 5, "upper_anterior"))
-    assert center[1] < line[:, 0].mean()
-
-    def click(dvu: str, index: int, quadrant: str) -> None:
-        world = tuple(widget.quadrant_center(dvu, index, quadrant))
-        mouse_press_callbacks(
-            layer, read_only_mouse_event(type="mouse_press", position=world, button=1)
-        )
-
-    widget.go_to_slice(5)
-    click("T8/T9", 5, "upper_anterior")
-    layer.keymap[KeyBinding.from_str("4")](layer)
-    layer.keymap[KeyBinding.from_str("i")](layer)
-    # A second DVU keeps the first one's lines where the reader put them.
-    assert widget.add_dvu("L1/L2", 4)
-    assert np.allclose(widget.disc_line("T8/T9", 5), line)
-    layer = widget.quadrant_layer
-    assert len(layer.data) == 2 * 3 * 4
-    click("L1/L2", 6, "lower_posterior")
-    # Choosing a DVU in the form shows its slices; the slice chooser offers them.
-    widget.go_to_slice(0)
-    widget.chosen_combo.setCurrentText("T8/T9")
-    widget.chosen_combo.setCurrentText("L1/L2")
-    assert widget.current_index() == 4
-    assert [widget.slice_combo.itemData(i) for i in range(3)] == [4, 5, 6]
-    widget.slice_combo.activated.emit(2)
-    assert widget.current_index() == 6
-    (stored,) = store.query(method=Method.SPARCC_SPINE)
-    marked = {k for k, v in stored.items.item_values().items() if v == 1}
-    assert marked == {
-        "T8/T9/slice5/upper_anterior",
-        "T8/T9/slice5/lower_posterior",
-        "T8/T9/slice5/intensity",
-        "L1/L2/slice6/lower_posterior",
+    assert widget.canvas.fill_color((5, "right", "lower_sacral")) is not None
+    widget.slice_combo.activated.emit(4)
+    assert widget.current_index() == 8
+    assert widget.slice_label.text() == "slice 9 of 12 (scored 5 of 5)"
+    # Lines of the slice shown go to all five.
+    widget.go_to_slice(4)
+    data = [np.asarray(d).copy() for d in widget.lines_layer.data]
+    data[0][:, 2] += 5
+    widget.lines_layer.data = data
+    widget.copy_lines_button.click()
+    assert widget.joint_lines(8)["right"] == pytest.approx(widget.joint_lines(4)["right"])
+    reading, reasons = _stored(tmp_path, widget, Method.SPARCC_SSS)
+    marked = {k for k, v in reading.items.item_values().items() if v == 1}
+    assert marked == {"slice4/left/ankylosis/lower", "slice5/right/fat/lower_sacral"}
+    assert reasons[-1] == "joint lines of slice 5 copied to all 5"
+    assert set(reading.marks.lines) == {
+        f"slice{i}/{s}" for i in range(4, 9) for s in ("right", "left")
     }
-    assert widget.total_label.text().startswith("total: 4 / 108")

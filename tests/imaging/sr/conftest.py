@@ -10,10 +10,13 @@ import pytest
 from pydicom.dataset import Dataset
 
 from imaging.scoring import (
+    FluidReference,
     ImageRef,
+    Marks,
     Method,
     MnyScore,
     MsasssScore,
+    Point,
     Reading,
     ReadingMode,
     SessionInfo,
@@ -179,17 +182,50 @@ def _cases(visit: Visit) -> dict[Method, Case]:
                 mode=ReadingMode.PAIRED_UNKNOWN_ORDER,
                 comment="worked example, SCORING.md",
                 session=SessionInfo("s1", seed=42, order_shown=("a", "b"), position=1),
+                marks=Marks(
+                    series_uid=str(stir[0].SeriesInstanceUID),
+                    lines={
+                        "slice10/right": ((10, 1.25, 2.5), (10, 6.75, 2.0)),
+                        "slice10/left": ((10, 1.0, 6.0), (10, 7.0, 6.5)),
+                    },
+                    rulers=(((11, 2.0, 2.0), (11, 2.0, 5.5)),),
+                    reference=FluidReference(
+                        "presacral_vessels", slice=12, center=(4.0, 4.0), radius=1.5, value=812.25
+                    ),
+                ),
             ),
             [stir],
         ),
         Method.SPARCC_SPINE: Case(
-            reading(Method.SPARCC_SPINE, spine_score, (_ref(spine, tuple(range(9))),)), [spine]
+            reading(
+                Method.SPARCC_SPINE,
+                spine_score,
+                (_ref(spine, tuple(range(9))),),
+                marks=Marks(
+                    lines={"T8/T9/slice2": ((2, 3.0, 1.0), (2, 3.5, 6.0))},
+                    reference=FluidReference("csf"),
+                ),
+            ),
+            [spine],
         ),
         Method.SPARCC_SSS: Case(
             reading(Method.SPARCC_SSS, sss, (_ref(t1, (3, 4, 5, 6, 7)),), mode=ReadingMode.BLINDED),
             [t1],
         ),
-        Method.MSASSS: Case(reading(Method.MSASSS, msasss, (_ref([lateral]),)), [[lateral]]),
+        Method.MSASSS: Case(
+            reading(
+                Method.MSASSS,
+                msasss,
+                (_ref([lateral]),),
+                marks=Marks(
+                    points={
+                        "C5_inferior": (3.5, 4.25),
+                        "C6_superior": Point(5.0, 4.0, series_uid=str(lateral.SeriesInstanceUID)),
+                    }
+                ),
+            ),
+            [[lateral]],
+        ),
         Method.MNY: Case(reading(Method.MNY, mny, (_ref([pelvis]),)), [[pelvis]]),
     }
 

@@ -74,9 +74,9 @@ def test_sij_groups_reference_the_exact_slices(cases: dict[Method, Case]) -> Non
     sr = export_reading(case.reading, case.sources)
     stir = case.sources[0]
     groups = _groups(sr)
-    # 6 slices x 2 joints + the totals group.
-    assert len(groups) == 13
-    for group in groups[:-1]:
+    # 6 slices x 2 joints + the totals group, then 4 marks (2 joint lines, ruler, reference).
+    assert len(groups) == 13 + 4
+    for group in groups[:12]:
         index = int(
             next(
                 i.MeasuredValueSequence[0].NumericValue
@@ -106,7 +106,7 @@ def test_totals_and_worked_example(
     reading = dataclasses.replace(case.reading, items=clean_sij_score)
     assert reading.total == 14  # SCORING.md worked example
     sr = export_reading(reading, case.sources)
-    totals = _groups(sr)[-1]
+    totals = _groups(sr)[12]  # after the 12 joint groups, before the marks
     numbers = {
         i.ConceptNameCodeSequence[0].CodeValue: float(i.MeasuredValueSequence[0].NumericValue)
         for i in totals.ContentSequence
@@ -258,11 +258,12 @@ def test_multiframe_source_references_frame_numbers(
     reading = dataclasses.replace(
         case.reading,
         images=(ImageRef(str(enhanced.StudyInstanceUID), str(enhanced.SeriesInstanceUID)),),
+        marks=dataclasses.replace(case.reading.marks, series_uid=str(enhanced.SeriesInstanceUID)),
     )
     sr = export_reading(reading, [volume])
     assert import_reading(sr) == reading
     frames = []
-    for group in _groups(sr)[:-1]:
+    for group in _groups(sr)[:12]:
         index = int(
             next(
                 i.MeasuredValueSequence[0].NumericValue
@@ -285,3 +286,71 @@ def test_multiframe_source_references_frame_numbers(
         )
         frames.append(frame)
     assert len(set(frames)) == 6
+
+
+def _scoords(sr: Dataset) -> dict[str, tuple[str, list[float], str]]:
+    """Mark name -> (graphic type, graphic data, referenced SOP instance)."""
+    out = {}
+    for group in _groups(sr):
+        names = [t for t in _text(group, "112039") if t.startswith("mark ")]
+        if not names:
+            continue
+        (region,) = [i for i in group.ContentSequence if i.ValueType == "SCOORD"]
+        (image,) = region.ContentSequence
+        sop = str(image.ReferencedSOPSequence[0].ReferencedSOPInstanceUID)
+        out[names[0]] = (str(region.GraphicType), [float(v) for v in region.GraphicData], sop)
+    return out
+
+
+def test_marks_are_image_referenced_scoords_on_their_slice(cases: dict[Method, Case]) -> None:
+    case = cases[Method.SPARCC_SIJ]
+    sr = export_reading(case.reading, case.sources)
+    found = _scoords(sr)
+    stir = case.sources[0]
+    assert set(found) == {
+        "mark line slice10/right",
+        "mark line slice10/left",
+        "mark ruler 0",
+        "mark reference",
+    }
+    kind, data, sop = found["mark line slice10/right"]
+    # (row, column) with the first pixel's centre at 0 -> SCOORD (column, row) + 0.5.
+    assert kind == "POLYLINE" and data == [3.0, 1.75, 2.5, 7.25]
+    assert sop == str(stir[10].SOPInstanceUID)
+    assert found["mark ruler 0"][2] == str(stir[11].SOPInstanceUID)
+    kind, data, sop = found["mark reference"]
+    assert kind == "CIRCLE" and data == [4.5, 4.5, 6.0, 4.5]
+    assert sop == str(stir[12].SOPInstanceUID)
+    # Every referenced slice is in the evidence.
+    evidence = {
+        str(i.ReferencedSOPInstanceUID)
+        for study in sr.CurrentRequestedProcedureEvidenceSequence
+        for series in study.ReferencedSeriesSequence
+        for i in series.ReferencedSOPSequence
+    }
+    assert {str(stir[k].SOPInstanceUID) for k in (10, 11, 12)} <= evidence
+    back = import_reading(sr)
+    assert back.marks == case.reading.marks
+
+
+def test_corner_points_and_an_unplaced_reference_round_trip(cases: dict[Method, Case]) -> None:
+    msasss = cases[Method.MSASSS]
+    sr = export_reading(msasss.reading, msasss.sources)
+    assert _scoords(sr)["mark point C5_inferior"][:2] == ("POINT", [4.75, 4.0])
+    assert import_reading(sr).marks == msasss.reading.marks
+    spine = cases[Method.SPARCC_SPINE]
+    back = import_reading(export_reading(spine.reading, spine.sources))
+    assert back.marks.reference is not None and back.marks.reference.structure == "csf"
+    assert back.marks.lines == spine.reading.marks.lines
+
+
+def test_moved_mark_in_structured_content_is_refused(cases: dict[Method, Case]) -> None:
+    case = cases[Method.SPARCC_SIJ]
+    sr = export_reading(case.reading, case.sources)
+    for group in _groups(sr):
+        for item in group.ContentSequence:
+            if item.ValueType == "SCOORD" and str(item.GraphicType) == "POLYLINE":
+                item.GraphicData = [v + 3 for v in item.GraphicData]
+                break
+    with pytest.raises(SrError, match="disagree"):
+        import_reading(sr)
