@@ -92,9 +92,9 @@ def layer_key(layer: Any) -> Any:
 
     Widgets opened from the Plugins menu see the viewer through napari's ``PublicOnlyProxy``,
     which wraps every layer anew on each access: ``is`` and ``id()`` do not recognise a
-    layer twice, its ``unique_id`` does.
+    layer twice, its ``unique_id`` does (the name stands in for objects without one).
     """
-    return layer.unique_id
+    return getattr(layer, "unique_id", None) or getattr(layer, "name", None)
 
 
 def preset_for_sequence(sequence: object, *, kind: ImageKind) -> WindowPreset:

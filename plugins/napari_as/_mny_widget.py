@@ -12,13 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from qtpy.QtWidgets import QComboBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout
+from qtpy.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from imaging.errors import ScoringError
 from imaging.scoring import Method, MNYGrade, MnyScore, Side
 from imaging.scoring.mny import GRADE_KEYS, image_sides
 
 from ._layers import ImageKind, info_from_layer
+from ._panel import MIN_PANEL_HEIGHT
 from ._reading import ReadingContext
 from ._widget_common import ScoringWidgetBase
 
@@ -102,7 +111,8 @@ class MnyWidget(ScoringWidgetBase):
             combo.activated.connect(lambda _i, s=side, c=combo: self.set_grade(s, c.currentData()))
             self.grades[side] = combo
         self.positive_label = QLabel("mNY positive: -")
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(self.common_form)
         layout.addWidget(self.start_button)
         for side in Side:
@@ -110,7 +120,16 @@ class MnyWidget(ScoringWidgetBase):
             layout.addWidget(self.grades[side])
         layout.addWidget(self.positive_label)
         layout.addWidget(self.status)
-        # A short form: it never takes height from a longer widget docked beside it.
+        layout.addStretch()
+        # A short form that scrolls: a long guard message or a docked neighbour never
+        # pushes the window past the screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        scroll.setMinimumHeight(MIN_PANEL_HEIGHT)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.active_side = Side.RIGHT
         #: Where the reader marked each joint, (row, column) of the film.

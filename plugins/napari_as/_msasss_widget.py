@@ -45,11 +45,13 @@ from imaging.scoring.msasss import (
     corners_of,
 )
 
-from ._layers import ImageKind, info_from_layer
+from ._layers import ImageKind, info_from_layer, layer_key
 from ._reading import ReadingContext, context_from_layer
 from ._widget_common import ScoringWidgetBase
 
 __all__ = ["GRADE_COLORS", "GRADE_KEYS", "MsasssWidget", "corners_of"]
+
+_CORNER_NAMES = frozenset(c.value for c in VertebralCorner)
 
 #: Key -> grade value for the active corner.
 GRADE_KEYS: dict[str, int | str] = {"0": 0, "1": 1, "2": 2, "3": 3, "n": "not_assessable"}
@@ -111,8 +113,8 @@ class MsasssWidget(ScoringWidgetBase):
     Notes
     -----
     Corner positions are held as ``{corner name: (row, column)}`` in the image pixels of
-    that corner's film (:attr:`corner_points`). They are not part of the stored reading yet
-    (see :meth:`_corner_points_to_marks`).
+    that corner's film (:attr:`corner_points`) and stored with every revision of the reading
+    as ``Reading.marks`` points, each naming its film's series (restored on reopening).
 
     References
     ----------
@@ -194,7 +196,6 @@ class MsasssWidget(ScoringWidgetBase):
         #: Corner name -> (row, column) in the pixels of that corner's film.
         self.corner_points: dict[str, tuple[float, float]] = {}
         #: The widget's own copy of each reading's corner points (until Reading.marks).
-        self._points_by_reading: dict[str, dict[str, tuple[float, float]]] = {}
         self.points_layers: dict[SpineSegment, Any] = {}
         self._films: dict[SpineSegment, Any] = {}
         self._followed: set[tuple[SpineSegment, str]] = set()
@@ -280,7 +281,7 @@ class MsasssWidget(ScoringWidgetBase):
         info = info_from_layer(layer)
         if info is None:
             return False
-        context = context or self._contexts.get(id(layer))
+        context = context or self._contexts.get(layer_key(layer))
         if context is None:
             if info.summary is None:
                 return False
@@ -290,24 +291,34 @@ class MsasssWidget(ScoringWidgetBase):
 
     # corner points: the storage hook -------------------------------------------------
     def _corner_points_to_marks(self) -> None:
-        """Keep the corner points with the current reading.
+        """Store the corner points with the reading (``Reading.marks``, an audited revision).
 
-        MERGE HOOK: ``Reading`` has no place for marks yet (``Reading.marks`` is being
-        added); until then the points live in this widget's model, keyed by reading id, and
-        are restored when the same widget resumes the reading. Wire this to
-        ``Reading.marks`` (``Marks(points=self.corner_points)``) at merge.
+        Each point names the film it was placed on (an mSASSS reading spans the cervical and
+        the lumbar radiograph); points of the other segment keep theirs.
         """
-        if self.controller is not None and self.controller.reading is not None:
-            key = self.controller.reading.reading_id
-            self._points_by_reading[key] = dict(self.corner_points)
+        controller = self.controller
+        if controller is None or controller.reading is None:
+            return
+        old = controller.reading.marks
+        here = {c.value for c in corners_of(self.segment)}
+        uid = self.info.series_uid if self.info is not None else None
+        marks = old
+        for name in [n for n in old.points if n in _CORNER_NAMES and n not in self.corner_points]:
+            marks = marks.without_point(name)
+        for name, position in self.corner_points.items():
+            previous = old.points.get(name)
+            series = uid if name in here else (previous.series_uid if previous else None)
+            marks = marks.with_point(name, position, series_uid=series)
+        if marks != old:
+            controller.set_marks(marks, reason="corner placed")
 
     def _corner_points_from_reading(self, reading: Any) -> dict[str, tuple[float, float]]:
-        """The corner points of ``reading``: its marks when it has them, else this model's."""
-        names = {c.value for c in VertebralCorner}
-        points = getattr(getattr(reading, "marks", None), "points", None) or {}
-        if not points:
-            points = self._points_by_reading.get(reading.reading_id, {})
-        return {str(k): (float(v[0]), float(v[1])) for k, v in dict(points).items() if k in names}
+        """The corner points stored with ``reading`` (corner name -> (row, column))."""
+        return {
+            name: point.position
+            for name, point in reading.marks.points.items()
+            if name in _CORNER_NAMES
+        }
 
     # active corner ------------------------------------------------------------------
     def selected_corner(self) -> VertebralCorner | None:

@@ -29,7 +29,7 @@ from qtpy.QtWidgets import (
 from imaging.scoring import Method, ReadingMode
 from imaging.scoring.guard import SeriesCheck, check_summary
 
-from ._layers import ImageKind, LayerInfo, info_from_layer
+from ._layers import ImageKind, LayerInfo, info_from_layer, layer_key
 from ._reading import (
     ReadingContext,
     ReadingController,
@@ -38,17 +38,12 @@ from ._reading import (
     default_store_path,
 )
 
-__all__ = ["ScoringWidgetBase", "layer_key"]
+__all__ = ["ScoringWidgetBase"]
 
 #: Status messages clear after this many milliseconds (errors stay until the next action).
 STATUS_CLEAR_MS = 6000
 #: Keys for undo / redo on the scoring overlays.
 UNDO_KEY, REDO_KEY = "Control-z", "Control-Shift-z"
-
-
-def layer_key(layer: Any) -> Any:
-    """A stable key of a layer, the same through napari's proxies (never ``id``)."""
-    return getattr(layer, "unique_id", None) or getattr(layer, "name", None)
 
 
 class StatusLabel(QLabel):

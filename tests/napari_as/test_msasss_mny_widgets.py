@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("napari", reason="napari not installed")
 pytest.importorskip("qtpy", reason="no Qt binding")
 
+from napari_as._layers import info_from_layer
 from napari_as._msasss_widget import FACE_ALPHA, GRADE_COLORS, corners_of
 
 from imaging import examples
@@ -194,6 +195,22 @@ def test_corner_positions_restored_on_reopening(menu, samples) -> None:
         "T12_inferior",
         "L1_superior",
     }
+    # They are part of the stored reading (audited with it), each on its own film.
+    (reading,) = stored(_store_dir(), Method.MSASSS)
+    points = reading.marks.points
+    assert set(points) == {
+        "C2_inferior",
+        "C3_superior",
+        "C3_inferior",
+        "T12_inferior",
+        "L1_superior",
+    }
+    assert points["C3_superior"].position == pytest.approx(marks["C3_superior"], abs=1.0)
+    assert points["L1_superior"].position == pytest.approx(lumbar_marks["L1_superior"], abs=1.0)
+    # A point names its film unless it is the reading's own series (Marks.series_uid).
+    film_of = {n: p.series_uid or reading.marks.series_uid for n, p in points.items()}
+    assert film_of["C2_inferior"] == info_from_layer(cervical).series_uid
+    assert film_of["T12_inferior"] == info_from_layer(lumbar).series_uid
 
 
 def test_panning_never_places_a_corner(menu, samples) -> None:
@@ -205,23 +222,6 @@ def test_panning_never_places_a_corner(menu, samples) -> None:
     menu.drag(world(film, a), world(film, b))
     assert widget.corner_points == {}
     assert widget.selected_corner().value == "T12_inferior"
-
-
-def test_corner_points_hook_reads_marks_of_a_reading() -> None:
-    """The merge hook: a reading that carries marks gives its corner points back."""
-    from types import SimpleNamespace
-
-    from napari_as._msasss_widget import MsasssWidget
-
-    reading = SimpleNamespace(
-        reading_id="r1",
-        marks=SimpleNamespace(points={"C5_inferior": (228.9, 111.7), "not_a_corner": (1, 2)}),
-    )
-    model = SimpleNamespace(_points_by_reading={"r1": {"C2_inferior": (1.0, 2.0)}})
-    points = MsasssWidget._corner_points_from_reading(model, reading)
-    assert points == {"C5_inferior": (228.9, 111.7)}
-    bare = SimpleNamespace(reading_id="r1")  # today's Reading: the widget's own copy
-    assert MsasssWidget._corner_points_from_reading(model, bare) == {"C2_inferior": (1.0, 2.0)}
 
 
 def test_bridge_is_offered_not_forced_and_lowering_asks(menu, samples) -> None:
@@ -361,6 +361,10 @@ def test_mny_never_guesses_the_side(menu, xray_file: Path) -> None:
     """A film whose rows do not run right-left gets no R/L markers; keys choose the joint."""
     (film,) = menu.open_path(xray_file)  # Patient Orientation ["P", "F"]: a lateral film
     widget = menu.open("Modified New York")
+    # A lateral film is not what mNY reads: the guard refuses it until the reader overrides.
+    widget.start_button.click()
+    assert widget.controller is None and "Use this series anyway" in widget.status.text()
+    widget.override_box.setChecked(True)
     widget.start_button.click()
     assert widget.sides is None
     assert "no R/L markers" in widget.status.text() and "not right-left" in widget.status.text()
