@@ -1,0 +1,30 @@
+"""Assistive reading: proposals and candidates for the reader, never a score.
+
+One concept per module: :mod:`~imaging.assist.joints` (joint lines and slices),
+:mod:`~imaging.assist.geometry` (quadrants), :mod:`~imaging.assist.reference` (normal
+marrow reference), :mod:`~imaging.assist.candidates` (BME candidates),
+:mod:`~imaging.assist.registration` (visit registration).
+"""
+
+from __future__ import annotations
+
+from imaging.assist.errors import AssistError
+from imaging.assist.geometry import sij_quadrant_masks, sij_quadrant_polygons
+from imaging.assist.joints import (
+    JointContrast,
+    JointLine,
+    JointLineProposal,
+    propose_joint_lines,
+    propose_slices,
+)
+
+__all__ = [
+    "AssistError",
+    "JointContrast",
+    "JointLine",
+    "JointLineProposal",
+    "propose_joint_lines",
+    "propose_slices",
+    "sij_quadrant_masks",
+    "sij_quadrant_polygons",
+]
