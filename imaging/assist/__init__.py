@@ -8,6 +8,7 @@ marrow reference), :mod:`~imaging.assist.candidates` (BME candidates),
 
 from __future__ import annotations
 
+from imaging.assist.candidates import CandidateSet, QuadrantCandidate, bme_candidates
 from imaging.assist.errors import AssistError
 from imaging.assist.geometry import sij_quadrant_masks, sij_quadrant_polygons
 from imaging.assist.joints import (
@@ -17,14 +18,23 @@ from imaging.assist.joints import (
     propose_joint_lines,
     propose_slices,
 )
+from imaging.assist.lines import LineSet, as_line_set
+from imaging.assist.reference import MarrowReference, sacral_reference
 
 __all__ = [
     "AssistError",
+    "CandidateSet",
     "JointContrast",
     "JointLine",
     "JointLineProposal",
+    "LineSet",
+    "MarrowReference",
+    "QuadrantCandidate",
+    "as_line_set",
+    "bme_candidates",
     "propose_joint_lines",
     "propose_slices",
+    "sacral_reference",
     "sij_quadrant_masks",
     "sij_quadrant_polygons",
 ]

@@ -142,14 +142,15 @@ class JointLineProposal:
         return self.lines.get((int(slice_index), Side(side)))
 
     def evidence(self) -> np.ndarray:
-        """Per slice: joint height (mm) times ridge strength summed over both joints.
+        """Per slice: the heights (mm) of both proposed joint lines, summed.
 
         High on slices through the cartilaginous joint, low in front of it (only the S1
-        body) and behind it (ligamentous joint, no cartilage).
+        body) and zero behind it (ligamentous joint, no cartilage band). The ridge strength
+        is left out: oedema beside the joint weakens it on exactly the slices that matter.
         """
         out = np.zeros(self.n_slices)
         for (k, _side), ln in self.lines.items():
-            out[k] += ln.height_mm * ln.strength
+            out[k] += ln.height_mm
         return out
 
 
@@ -176,7 +177,9 @@ def _ridge(image: np.ndarray, contrast: JointContrast, sigma_px: float) -> np.nd
     return sign * d2 / local
 
 
-def _best_path(score: np.ndarray, *, bias: float, gap: float) -> tuple[np.ndarray, float] | None:
+def _best_path(
+    score: np.ndarray, *, bias: float, gap: float, fade: int = 4
+) -> tuple[np.ndarray, float] | None:
     """Best-scoring connected top-to-bottom run (one column per row, |step| <= 1).
 
     Local alignment: each row adds ``max(score - bias, -gap)``; the run starts where the
@@ -209,12 +212,47 @@ def _best_path(score: np.ndarray, *, bias: float, gap: float) -> tuple[np.ndarra
     cols.reverse()
     rows = np.arange(r, r + len(cols))
     # Trim weak ends (a run may end on bridged rows).
-    strong = score[rows, cols] > bias
+    values = score[rows, cols]
+    strong = values > bias
     if not strong.any():
         return None
     i0, i1 = int(np.argmax(strong)), len(strong) - int(np.argmax(strong[::-1]))
+    # The band fades over a few rows past the cartilage (the bones part with soft tissue
+    # between them): up to ``fade`` rows at each end must reach 75 % of the median.
+    floor = 0.75 * float(np.median(values[i0:i1]))
+    for _ in range(fade):
+        if i1 - i0 > 2 and values[i0] < floor:
+            i0 += 1
+        if i1 - i0 > 2 and values[i1 - 1] < floor:
+            i1 -= 1
     path = np.column_stack([rows[i0:i1], np.asarray(cols)[i0:i1]]).astype(float)
     return path, total
+
+
+def _refine(score: np.ndarray, path: np.ndarray, radius: int) -> np.ndarray:
+    """Re-place ``path`` on the best connected run of ``score`` over the same rows, within
+    ``radius`` columns of it (Viterbi, |step| <= 1 column per row)."""
+    rows = path[:, 0].astype(int)
+    centre = path[:, 1].astype(int)
+    offsets = np.arange(-radius, radius + 1)
+    cols = np.clip(centre[:, None] + offsets[None, :], 0, score.shape[1] - 1)
+    local = score[rows[:, None], cols]
+    acc = local[0].copy()
+    back = np.zeros(local.shape, dtype=int)
+    for i in range(1, len(rows)):
+        # Column j of row i may follow any column of row i-1 at most one pixel away.
+        prev_cols = cols[i - 1]
+        here = cols[i]
+        reach = np.abs(here[:, None] - prev_cols[None, :]) <= 1
+        cand = np.where(reach, acc[None, :], -np.inf)
+        back[i] = np.argmax(cand, axis=1)
+        acc = cand[np.arange(len(here)), back[i]] + local[i]
+    j = int(np.argmax(acc))
+    out = np.empty(len(rows), dtype=float)
+    for i in range(len(rows) - 1, -1, -1):
+        out[i] = cols[i, j]
+        j = back[i, j]
+    return np.column_stack([rows, out]).astype(float)
 
 
 def _surfaces(
@@ -255,9 +293,10 @@ def propose_joint_lines(
     volume : Volume
         Semicoronal series (STIR, or T1 with ``contrast="dark"``), axes (slice, row, column).
     t1 : Volume, optional
-        A T1 series in the same geometry (same shape and affine); rows where its dark joint
-        band is clear are bridged at no cost, which keeps the line where oedema hides the
-        cortex on STIR.
+        A T1 series in the same geometry (same shape and affine). Rows where its dark joint
+        band is clear are bridged at no cost, and the line is then placed on the T1 band
+        (within 4 mm of the STIR line): oedema against the joint hides the cortex on STIR
+        and pulls a STIR-only line into the lesion, not on T1.
     contrast : JointContrast or str, optional
         How the joint looks on ``volume``.
     search_mm : tuple of float, optional
@@ -297,12 +336,14 @@ def propose_joint_lines(
     midlines = np.zeros(len(volume))
     for k in range(len(volume)):
         image = volume.array[k]
-        score = _ridge(image, contrast, sigma_px)
+        score = stir_score = _ridge(image, contrast, sigma_px)
         if t1 is not None:
             # T1 only bridges: a row where the T1 band is clear costs nothing, but only the
             # fluid-sensitive band (specific to cartilage) extends or ends the line.
             t1_ridge = _ridge(t1.array[k], JointContrast.DARK, sigma_px)
             score = np.maximum(score, np.minimum(t1_ridge, _BIAS))
+        else:
+            t1_ridge = None
         mid = _midline(image)
         midlines[k] = mid
         for side in Side:
@@ -315,13 +356,25 @@ def propose_joint_lines(
                     f"slice {k}: the search window {search_mm} mm from the midline lies "
                     f"outside the image ({image.shape[1]} columns)"
                 )
-            found = _best_path(score[:, lo:hi], bias=_BIAS, gap=_GAP)
+            found = _best_path(
+                score[:, lo:hi], bias=_BIAS, gap=_GAP, fade=max(1, round(6.0 / row_mm))
+            )
             if found is None:
                 continue
             path, _total = found
             path[:, 1] += lo
             if (path[-1, 0] - path[0, 0]) * row_mm < min_height_mm:
                 continue
+            if t1_ridge is not None:
+                # Where the joint is: the T1 band, which oedema beside the joint does not
+                # hide; how far it runs: the fluid-sensitive band (found above).
+                refined = _refine(t1_ridge, path, max(2, round(4.0 / col_mm)))
+                # The T1 band's middle need not be the fluid band's: keep the offset the
+                # two have on rows where the fluid band is clear.
+                clear = stir_score[path[:, 0].astype(int), path[:, 1].astype(int)] > _BIAS
+                if clear.any():
+                    refined[:, 1] += float(np.median(path[clear, 1] - refined[clear, 1]))
+                path = refined
             strength = float(np.mean(score[path[:, 0].astype(int), path[:, 1].astype(int)]))
             sac, il = _surfaces(image, path, sign, contrast, max(2, round(3.0 / col_mm)))
             # The two ends on the joint itself (as a reader clicks them), each the mean of
@@ -352,10 +405,10 @@ def propose_slices(
 ) -> tuple[int, ...]:
     """Propose ``n`` consecutive slices through the cartilaginous joint.
 
-    The window of ``n`` consecutive slices with the largest summed joint evidence
-    (:meth:`JointLineProposal.evidence`); among windows within 5 % of the best, the one
-    nearest the middle of the slices with clear joint evidence (>= 80 % of the best
-    slice) is taken.
+    A slice shows the joint clearly when its joint evidence
+    (:meth:`JointLineProposal.evidence`) reaches 80 % of the best slice's. Of the windows of
+    ``n`` consecutive clear slices (else of the windows within 5 % of the best summed
+    evidence), the one nearest the middle of the clear slices is taken.
 
     Parameters
     ----------
@@ -390,9 +443,14 @@ def propose_slices(
             f"{int((ev > 0).sum())}; {n} consecutive slices through the joint are needed"
         )
     sums = np.convolve(ev, np.ones(n), mode="valid")
-    clear = np.flatnonzero(ev >= 0.8 * ev.max())
-    centre = float(clear.mean())
-    good = np.flatnonzero(sums >= 0.95 * sums.max())
+    clear = ev >= 0.8 * ev.max()
+    all_clear = np.convolve(clear.astype(float), np.ones(n), mode="valid") == n
+    centre = float(np.flatnonzero(clear).mean())
+    # Prefer windows of clear slices only; among them (or among the windows within 5 % of
+    # the best sum) the one nearest the middle of the clear slices.
+    good = (
+        np.flatnonzero(all_clear) if all_clear.any() else np.flatnonzero(sums >= 0.95 * sums.max())
+    )
     start = int(good[np.argmin(np.abs(good + (n - 1) / 2 - centre))])
     window = tuple(range(start, start + n))
     if ev[list(window)].min() < min_fraction * ev.max():

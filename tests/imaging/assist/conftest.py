@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from imaging.assist.lines import LineSet
+from imaging.scoring.common import Side
 from imaging.synthetic.phantoms import SijBme, SijPhantom, sij_phantom
 from imaging.volume import Volume
 
@@ -66,3 +68,37 @@ def truth_column(sij: SijPhantom, rows: np.ndarray, side: str) -> np.ndarray:
     n = sij.stir.shape[1]
     y = (np.asarray(rows, dtype=float) - (n - 1) / 2) * px
     return sij.joint_line(y, side) / px + (n - 1) / 2
+
+
+def true_lines(sij: SijPhantom) -> dict[tuple[int, str], np.ndarray]:
+    """The phantom's joint lines as a reader would accept them: the ends of the joint, on
+    the bright cartilage band (the phantom paints it centred on the sacral surface, half a
+    joint space medial to its documented joint line)."""
+    px, n = sij.spacing[1], sij.stir.shape[1]
+    rows = np.array([sij.joint_top, sij.joint_bottom]) / px + (n - 1) / 2
+    medial = {"left": -0.7 / px, "right": 0.7 / px}
+    return {
+        (k, side): np.column_stack([rows, truth_column(sij, rows, side) + medial[side]])
+        for k in sij.cartilaginous_slices
+        for side in ("right", "left")
+    }
+
+
+def fluid_reference(sij: SijPhantom) -> float:
+    """The presacral vessel's STIR signal where a reader would measure it (slice 0)."""
+    px, n = sij.spacing[1], sij.stir.shape[1]
+    r, c = (round(mm / px + (n - 1) / 2) for mm in (52.0, -22.0))
+    return float(np.median(sij.stir[0, r - 1 : r + 2, c - 1 : c + 2]))
+
+
+def true_line_set(sij: SijPhantom) -> LineSet:
+    """:func:`true_lines` with the path along the (curved) cartilage band on every row."""
+    px = sij.spacing[1]
+    ends = true_lines(sij)
+    rows = np.arange(np.ceil(ends[(2, "left")][0, 0]), np.floor(ends[(2, "left")][1, 0]) + 1)
+    medial = {"left": -0.7 / px, "right": 0.7 / px}
+    paths = {
+        (k, Side(side)): np.column_stack([rows, truth_column(sij, rows, side) + medial[side]])
+        for (k, side) in ends
+    }
+    return LineSet(ends={(k, Side(s)): v for (k, s), v in ends.items()}, paths=paths)

@@ -26,10 +26,10 @@ def test_joint_lines_follow_the_true_joint(proposal, sij):
             line = proposal.line(k, side)
             assert line is not None, (k, side)
             err = np.abs(line.path[:, 1] - truth_column(sij, line.path[:, 0], side))
-            # Pixels (1.56 mm): within one without a lesion, two where oedema touches the
+            # Pixels (1.56 mm): within one without a lesion, 2.5 where oedema touches the
             # joint (it hides the cortex on STIR and pulls the line).
             lesion = any(b.slice == k and b.joint.value == side for b in LESIONS)
-            assert err.mean() < (2.0 if lesion else 1.0), (k, side, err.mean())
+            assert err.mean() < (2.5 if lesion else 1.0), (k, side, err.mean())
             # The ends: where the cartilage starts and stops (within 1 cm).
             assert abs(line.upper[0] - top_row) * px < 10.0
             assert abs(line.lower[0] - bottom_row) * px < 10.0
