@@ -20,6 +20,12 @@ from imaging.assist.joints import (
 )
 from imaging.assist.lines import LineSet, as_line_set
 from imaging.assist.reference import MarrowReference, sacral_reference
+from imaging.assist.registration import (
+    Registration,
+    TransformKind,
+    region_mask,
+    register_visits,
+)
 
 __all__ = [
     "AssistError",
@@ -30,10 +36,14 @@ __all__ = [
     "LineSet",
     "MarrowReference",
     "QuadrantCandidate",
+    "Registration",
+    "TransformKind",
     "as_line_set",
     "bme_candidates",
     "propose_joint_lines",
     "propose_slices",
+    "region_mask",
+    "register_visits",
     "sacral_reference",
     "sij_quadrant_masks",
     "sij_quadrant_polygons",
