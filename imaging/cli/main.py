@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 # Subcommand modules, in the order shown by --help. A module that is not there yet is skipped.
-SUBCOMMANDS = ["scan", "load", "demo", "scores", "compare", "sr", "pacs"]
+SUBCOMMANDS = ["scan", "load", "demo", "scores", "compare", "sr", "pacs", "assist"]
 
 
 def build_parser() -> argparse.ArgumentParser:
