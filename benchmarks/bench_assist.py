@@ -36,7 +36,13 @@ from scipy import ndimage
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from imaging.assist import as_line_set, bme_candidates, propose_joint_lines, propose_slices  # noqa: E402
+from imaging.assist import (  # noqa: E402
+    AssistError,
+    as_line_set,
+    bme_candidates,
+    propose_joint_lines,
+    propose_slices,
+)
 from imaging.compare.agreement import icc  # noqa: E402
 from imaging.scoring.common import Side  # noqa: E402
 from imaging.scoring.sparcc_sij import SijQuadrant  # noqa: E402
@@ -138,10 +144,13 @@ def run_case(lesions, seed, anatomy_seed, geometry, conditions, rng) -> list[dic
         vs, vt = Volume(stir, p.spacing, affine), Volume(t1, p.spacing, affine)
         t0 = time.perf_counter()
         proposal = propose_joint_lines(vs, t1=vt)
-        slices = propose_slices(proposal, n=6)
+        try:
+            slices: tuple[int, ...] = propose_slices(proposal, n=6)
+        except AssistError:  # counted as a wrong slice proposal
+            slices = ()
         try:
             cands = bme_candidates(vs, as_line_set(proposal), slices=SPARCC_SLICES, fluid=fluid)
-        except Exception as exc:  # a missing joint line on a truth slice: every item missed
+        except AssistError as exc:  # a missing joint line on a truth slice
             out.append({"condition": name, "error": str(exc)})
             continue
         seconds = time.perf_counter() - t0
@@ -171,7 +180,7 @@ def run_case(lesions, seed, anatomy_seed, geometry, conditions, rng) -> list[dic
                 "depth_n": len(deep),
                 "true_total": true_total,
                 "candidate_total": cand_total,
-                "slices_ok": set(slices) <= set(p.cartilaginous_slices),
+                "slices_ok": bool(slices) and set(slices) <= set(p.cartilaginous_slices),
                 "seconds": seconds,
             }
         )
