@@ -3,7 +3,8 @@
 One concept per module: :mod:`~imaging.assist.joints` (joint lines and slices),
 :mod:`~imaging.assist.geometry` (quadrants), :mod:`~imaging.assist.reference` (normal
 marrow reference), :mod:`~imaging.assist.candidates` (BME candidates),
-:mod:`~imaging.assist.registration` (visit registration).
+:mod:`~imaging.assist.registration` (visit registration), :mod:`~imaging.assist.spine`
+(disc lines, DVU ranking), :mod:`~imaging.assist.cohort` (cohort runs).
 """
 
 from __future__ import annotations
