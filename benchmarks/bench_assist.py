@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{report['cases']} phantoms x {len(CONDITIONS)} conditions, {report['wall_seconds']} s"
         )
+        for name, r in report["conditions"].items():
+            if r["errors"]:
+                print(f"  {name}: {r['errors']} case(s) without a joint line on a SPARCC slice")
         head = (
             "condition",
             "sens",
