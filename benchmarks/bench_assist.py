@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         tp, fp, tn, fn = (sum(r[k] for r in sel) for k in ("tp", "fp", "tn", "fn"))
         totals = np.array([[r["true_total"], r["candidate_total"]] for r in sel], dtype=float)
-        result = icc(totals, form="ICC(2,1)")
+        result = icc(totals, form="ICC(2,1)") if len(sel) >= 2 else None
         report["conditions"][name] = {
             "n_cases": len(sel),
             "errors": errors,
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             "depth_agreement": round(
                 sum(r["depth_agree"] for r in sel) / max(sum(r["depth_n"] for r in sel), 1), 3
             ),
-            "icc_2_1_total": round(float(result.icc), 3),
+            "icc_2_1_total": None if result is None else round(float(result.icc), 3),
             "mean_true_total": round(float(totals[:, 0].mean()), 2),
             "mean_candidate_total": round(float(totals[:, 1].mean()), 2),
             "slices_in_joint": round(float(np.mean([r["slices_ok"] for r in sel])), 3),
