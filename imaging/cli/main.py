@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 # Subcommand modules, in the order shown by --help. A module that is not there yet is skipped.
 SUBCOMMANDS = ["scan", "load", "demo", "scores", "compare", "sr", "pacs", "clinical"]
-SUBCOMMANDS += ["adjudicate", "calibrate"]
+SUBCOMMANDS += ["adjudicate", "calibrate", "assist"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 Pure functions over tidy tables. The input is a *totals* table with one row per reading:
 ``patient_id, visit, study_date, reader, method, mode, total`` (as produced by
-``imaging.scoring.reading.totals_frame`` or the store). Every output keeps ``method`` and
+``imaging.scoring.tidy.totals_frame`` or the store). Every output keeps ``method`` and
 ``mode`` (the reading mode changes how much progression readers find, so results from
 different modes are never pooled) and states the sign convention in a ``sign_convention``
 column.
@@ -73,7 +73,7 @@ def component_totals(
     ----------
     totals : pandas.DataFrame
         One row per reading, with the component columns (as from
-        :func:`imaging.scoring.reading.totals_frame`).
+        :func:`imaging.scoring.tidy.totals_frame`).
     components : mapping, optional
         Method value to component column names (default :data:`COMPONENTS`).
 

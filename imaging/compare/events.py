@@ -2,7 +2,7 @@
 
 Works on the tidy item table (one row per reading and item: ``reading_id, patient_id, visit,
 study_date, reader, method, mode, item, value[, status]``, see
-:func:`imaging.scoring.reading.readings_to_frame`). The mSASSS corners of all readings are
+:func:`imaging.scoring.tidy.readings_to_frame`). The mSASSS corners of all readings are
 laid out as one (readings x 24) array, so a cohort of any size is a few array operations.
 
 References
@@ -122,7 +122,7 @@ def totals_from_items(items: pd.DataFrame) -> pd.DataFrame:
     Notes
     -----
     This is the fast path for large tables (synthetic cohorts, benchmarks). For validated
-    readings, :func:`imaging.scoring.reading.totals_frame` gives each method's own derived
+    readings, :func:`imaging.scoring.tidy.totals_frame` gives each method's own derived
     total (including mSASSS imputation policies).
     """
     _check_items(items)

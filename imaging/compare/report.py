@@ -85,7 +85,7 @@ class LoadedScores:
 
 
 def _from_readings(source: str, readings: list[Any], refused: list[str]) -> LoadedScores:
-    from imaging.scoring.reading import readings_to_frame, totals_frame
+    from imaging.scoring.tidy import readings_to_frame, totals_frame
 
     if not readings:
         raise ScoresFileError(
@@ -96,7 +96,7 @@ def _from_readings(source: str, readings: list[Any], refused: list[str]) -> Load
 
 
 def _load_json(path: Path) -> LoadedScores:
-    from imaging.scoring.reading import Reading
+    from imaging.scoring.tidy import Reading
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -139,7 +139,7 @@ def _load_json(path: Path) -> LoadedScores:
 
 def _load_csv(path: Path, *, validate: bool = True) -> LoadedScores:
     from imaging.compare.events import totals_from_items
-    from imaging.scoring.reading import read_tidy_csv, readings_from_frame
+    from imaging.scoring.tidy import read_tidy_csv, readings_from_frame
 
     try:
         header = pd.read_csv(path, nrows=0).columns
@@ -187,7 +187,7 @@ def _load_csv(path: Path, *, validate: bool = True) -> LoadedScores:
 
 
 def _load_store(location: str) -> LoadedScores:
-    from imaging.scoring.reading import readings_to_frame, totals_frame
+    from imaging.scoring.tidy import readings_to_frame, totals_frame
     from imaging.store import open_store
 
     try:
@@ -722,7 +722,7 @@ def _store_state_html(loaded: LoadedScores) -> str:
     """Adjudication rates of the readings; unsigned readings and calibrations of a store."""
     from imaging.adjudication import adjudication_queue
     from imaging.calibration import stored_calibrations
-    from imaging.scoring.reading import readings_from_frame
+    from imaging.scoring.tidy import readings_from_frame
 
     parts: list[str] = []
     if loaded.validated and loaded.items is not None and loaded.n_readings <= 20_000:

@@ -69,7 +69,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import pandas as pd
 from pydicom.uid import UID
 
 from imaging.errors import ScoringError
@@ -78,20 +77,14 @@ from imaging.scoring.marks import Marks
 
 __all__ = [
     "SCHEMA_VERSION",
-    "TIDY_COLUMNS",
     "ImageRef",
     "Marks",
     "Method",
     "Reading",
     "ReadingMode",
-    "RowError",
     "SessionInfo",
     "Visit",
-    "read_tidy_csv",
-    "readings_from_frame",
-    "readings_to_frame",
     "score_type",
-    "totals_frame",
 ]
 
 #: Version of the JSON / tidy layout written by this module.
@@ -255,7 +248,8 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware UTC (readings' ``created_at``)."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -315,7 +309,7 @@ class Reading:
     comment: str = ""
     session: SessionInfo | None = None
     reading_id: str = field(default_factory=_new_id)
-    created_at: dt.datetime = field(default_factory=_now)
+    created_at: dt.datetime = field(default_factory=utc_now)
     marks: Marks = field(default_factory=Marks)
     series_override: str = ""
 
@@ -471,7 +465,7 @@ class Reading:
             items = score_type(method).from_dict(data["items"])
             marks = data.get("marks")
             return cls(
-                **_meta_kwargs(data),
+                **meta_kwargs(data),
                 method=method,
                 items=items,
                 marks=Marks() if marks is None else Marks.from_dict(marks),
@@ -497,12 +491,9 @@ class Reading:
             raise ScoringError(f"reading JSON is not valid JSON: {exc}") from exc
         return cls.from_dict(data)
 
-    # Tidy -----------------------------------------------------------------------------
-    def tidy(self) -> pd.DataFrame:
-        """Return the reading as a long table, one row per item (columns: ``TIDY_COLUMNS``)."""
-        return readings_to_frame([self])
-
-    def _tidy_rows(self) -> list[tuple[Any, ...]]:
+    # Tidy (the table itself: imaging.scoring.tidy.readings_to_frame) -------------------
+    def tidy_rows(self) -> list[tuple[Any, ...]]:
+        """One tuple per item in ``imaging.scoring.tidy.TIDY_COLUMNS`` order."""
         meta = self._meta()
         images = json.dumps(meta["images"])
         session = json.dumps(meta["session"])
@@ -571,7 +562,8 @@ _READING_FIELDS = frozenset(
 _DERIVED_FIELDS = frozenset({"total", "subtotals", "maximum", "positive", "components"})
 
 
-def _meta_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
+def meta_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The :class:`Reading` keyword arguments other than method and items, from JSON data."""
     visit = _mapping(data["visit"], "visit")
     date = visit.get("study_date")
     session = data.get("session")
@@ -608,15 +600,3 @@ def _meta_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "created_at": dt.datetime.fromisoformat(data["created_at"]),
     }
-
-
-# The tidy-table code lives in imaging.scoring.tidy, which builds on the model above; these
-# names stay importable from here (and Reading.tidy() finds readings_to_frame).
-from imaging.scoring.tidy import (  # noqa: E402
-    TIDY_COLUMNS,
-    RowError,
-    read_tidy_csv,
-    readings_from_frame,
-    readings_to_frame,
-    totals_frame,
-)

@@ -32,9 +32,9 @@ from imaging.scoring.msasss import (
 from imaging.scoring.reading import (
     SCHEMA_VERSION,
     Reading,
-    _meta_kwargs,
-    _now,
+    meta_kwargs,
     score_type,
+    utc_now,
 )
 
 __all__ = [
@@ -85,7 +85,7 @@ def readings_to_frame(readings: Iterable[Reading]) -> pd.DataFrame:
     for reading in readings:
         if not isinstance(reading, Reading):
             raise TypeError(f"readings_to_frame needs Reading objects, got {reading!r}")
-        rows.extend(reading._tidy_rows())
+        rows.extend(reading.tidy_rows())
     frame = pd.DataFrame.from_records(rows, columns=list(TIDY_COLUMNS))
     frame["value"] = frame["value"].astype("float64")
     frame["schema_version"] = frame["schema_version"].astype("int64")
@@ -220,9 +220,9 @@ def _reading_from_rows(columns: Mapping[str, list[Any]], rows: Sequence[int]) ->
         "images": json.loads(images_text) if images_text else [],
         "comment": _cell_text(cell.get("comment"), "comment", optional=True) or "",
         "session": json.loads(session_text) if session_text else None,
-        "created_at": created_text if created_text else _now().isoformat(),
+        "created_at": created_text if created_text else utc_now().isoformat(),
     }
-    return Reading(**_meta_kwargs(data), method=method, items=items)
+    return Reading(**meta_kwargs(data), method=method, items=items)
 
 
 def readings_from_frame(frame: pd.DataFrame) -> tuple[list[Reading], list[RowError]]:

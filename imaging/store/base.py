@@ -463,9 +463,9 @@ class ScoreStore(ABC):
         """Return the tidy long table of the current readings matching ``filters``.
 
         ``filters`` are those of :meth:`query`; the table is
-        :func:`imaging.scoring.reading.readings_to_frame` of the result.
+        :func:`imaging.scoring.tidy.readings_to_frame` of the result.
         """
-        from imaging.scoring.reading import readings_to_frame
+        from imaging.scoring.tidy import readings_to_frame
 
         return readings_to_frame(self.query(**filters))
 

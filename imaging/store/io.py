@@ -7,7 +7,7 @@ JSON
     ``.jsonl`` / ``.ndjson`` files hold one reading dict per line, so one malformed line is
     refused on its own.
 CSV
-    The tidy long table (:func:`imaging.scoring.reading.readings_to_frame`), one row per item;
+    The tidy long table (:func:`imaging.scoring.tidy.readings_to_frame`), one row per item;
     the rows of one reading are accepted or refused together.
 
 Import is idempotent: a reading whose id is stored with identical content is reported as
@@ -33,12 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imaging.errors import ScoringError, StoreError
-from imaging.scoring.reading import (
-    Reading,
-    read_tidy_csv,
-    readings_from_frame,
-    readings_to_frame,
-)
+from imaging.scoring.reading import Reading
+from imaging.scoring.tidy import read_tidy_csv, readings_from_frame, readings_to_frame
 from imaging.store.base import SaveStatus
 
 if TYPE_CHECKING:

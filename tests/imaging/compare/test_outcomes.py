@@ -21,7 +21,8 @@ from imaging.compare.outcomes import (
     trial_outcomes,
 )
 from imaging.scoring.msasss import MsasssScore
-from imaging.scoring.reading import Reading, Visit, readings_to_frame
+from imaging.scoring.reading import Reading, Visit
+from imaging.scoring.tidy import readings_to_frame
 from imaging.synthetic.cohort import make_cohort
 
 V0 = Visit("V0", dt.date(2020, 1, 1))

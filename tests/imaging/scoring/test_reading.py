@@ -44,7 +44,7 @@ from imaging.scoring import (
     readings_to_frame,
     totals_frame,
 )
-from imaging.scoring.reading import TIDY_COLUMNS
+from imaging.scoring.tidy import TIDY_COLUMNS
 
 STUDY = "1.2.826.0.1.3680043.8.498.1"
 SERIES = "1.2.826.0.1.3680043.8.498.2"
@@ -218,7 +218,7 @@ def test_tidy_and_csv_round_trip_is_lossless(
 @SETTINGS
 @given(reading=readings())
 def test_value_is_nan_exactly_when_status_is_not_scored(reading: Reading) -> None:
-    frame = reading.tidy()
+    frame = readings_to_frame([reading])
     assert (frame["value"].isna() == (frame["status"] != "scored")).all()
     assert set(frame["status"]) <= {"scored", "not_assessable", "not_applicable"}
     assert frame["item"].is_unique
@@ -257,7 +257,7 @@ def test_tidy_rows_of_the_sij_worked_example() -> None:
     reading = _reading(
         _sij(), Method.SPARCC_SIJ, images=(ImageRef(STUDY, SERIES, tuple(range(3, 9))),)
     )
-    frame = reading.tidy()
+    frame = readings_to_frame([reading])
     assert len(frame) == 72
     assert frame["value"].sum() == 14
     row = frame.set_index("item").loc["slice4/right/depth"]
@@ -404,7 +404,7 @@ def test_readings_from_frame_reports_inconsistent_rows_and_missing_columns() -> 
 def test_tidy_identifiers_stay_text_in_csv(tmp_path: Path) -> None:
     reading = _reading(MnyScore(0, 0), Method.MNY, patient_id="007", reader="NA")  # type: ignore[arg-type]
     path = tmp_path / "t.csv"
-    reading.tidy().to_csv(path, index=False)
+    readings_to_frame([reading]).to_csv(path, index=False)
     back, errors = readings_from_frame(read_tidy_csv(path))
     assert errors == []
     assert back[0].patient_id == "007" and back[0].reader == "NA"

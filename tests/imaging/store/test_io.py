@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from imaging.errors import StoreError
-from imaging.scoring.reading import Reading, readings_to_frame
+from imaging.scoring.reading import Reading
+from imaging.scoring.tidy import readings_to_frame
 from imaging.store import AuditAction, ScoreStore, export_file, import_file, open_store
 
 

@@ -14,7 +14,8 @@ import pytest
 from imaging.errors import StoreError
 from imaging.scoring.mny import MnyScore
 from imaging.scoring.msasss import MsasssScore
-from imaging.scoring.reading import Method, Reading, ReadingMode, Visit, readings_to_frame
+from imaging.scoring.reading import Method, Reading, ReadingMode, Visit
+from imaging.scoring.tidy import readings_to_frame
 from imaging.store import (
     AuditAction,
     ReadingNotFoundError,
