@@ -38,9 +38,9 @@ from imaging.calibration import (
 )
 from imaging.errors import ImagingError
 from imaging.scoring import Side
+from imaging.scoring.overlay import default_joint_lines, sij_quadrants
 
 from ._layers import info_from_layer
-from ._overlay import default_joint_lines, sij_quadrants
 from ._reader import layer_data_for_series, scan_paths
 from ._reading import default_reader, default_store_path
 

@@ -151,6 +151,9 @@ class SijOverlayWidget(ItemFormWidget):
         self.set_first_slice(slices[0])
         self.go_to_slice(slices[0])
         self.refresh()
+        if self.canvas is not None:
+            # The quadrant keys act on the active layer: the overlay, not the image.
+            self.viewer.layers.selection.active = self.canvas.quadrants
         self.show_status(f"reading {controller.reading.reading_id[:8]} in the store")
         return True
 
@@ -229,7 +232,9 @@ class SijOverlayWidget(ItemFormWidget):
         """Bring the overlay in line with the reading (new slices, undone line moves)."""
         if self.controller is None or self.layer is None:
             return
-        if self.overlay is None or self.overlay.slices != tuple(self.scored_slices()):
+        # A session that clears the viewer between cases takes the overlay's layers too.
+        gone = self.canvas is None or self.canvas.quadrants.name not in self.viewer.layers
+        if gone or self.overlay is None or self.overlay.slices != tuple(self.scored_slices()):
             self._build_overlay()
             return
         stored = self.controller.marks.lines
