@@ -15,6 +15,9 @@ _ROW_DIR = (1.0, 0.0, 0.0)
 _COL_DIR = (0.0, 0.0, -1.0)
 STIR_SPACING = (4.0, 0.8, 0.7)
 
+# napari's canvas mouse-move throttle is 5 ms; wait a little past it.
+MOVE_THROTTLE_MS = 15
+
 
 def _stir_volume(n_slices: int = 12) -> np.ndarray:
     rng = np.random.default_rng(0)
@@ -173,6 +176,15 @@ class Menu:
         """``viewer.open(path, plugin="as-imaging")``, as File > Open does."""
         return self.viewer.open(str(path), plugin=PLUGIN)
 
+    def select(self, layer) -> None:
+        """Make *layer* the active one, as a click on it in the layer list does.
+
+        Widgets hand out napari's proxied layers; the layer list holds the real ones, and
+        napari's own bookkeeping (e.g. whether a drag pans the camera) compares identities.
+        """
+        self.viewer.layers.selection.active = self.viewer.layers[layer.name]
+        self.process()
+
     # -- the canvas ------------------------------------------------------------------------
     @property
     def canvas(self):
@@ -224,12 +236,25 @@ class Menu:
             QApplication.sendEvent(self.canvas, ev)
 
         send(QMouseEvent.Type.MouseButtonPress, a, left)
+        self.process()
         for i in range(1, steps + 1):
             t = i / steps
             pt = a + (b - a) * t
             send(move, pt, left)
+            self.settle_move()
         send(QMouseEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton)
         self.process()
+
+    def settle_move(self) -> None:
+        """Wait out napari's mouse-move throttle so that the move is handled now.
+
+        napari throttles canvas mouse moves (``qthrottled(..., timeout=5)`` ms): a move that
+        follows another within 5 ms is deferred to a timer, and a release sent before the
+        timer fires would leave the drag short. A real hand never moves that fast.
+        """
+        from qtpy.QtTest import QTest
+
+        QTest.qWait(MOVE_THROTTLE_MS)
 
     def key(self, key: str) -> None:
         """Type *key* (e.g. ``"1"``, ``"i"``, ``"Shift+D"``) on the canvas."""

@@ -33,11 +33,11 @@ def _drag(menu, start, end, *, button: str = "right", control: bool = False) -> 
         )
 
     send(QMouseEvent.Type.MouseButtonPress, start, btn)
-    # napari handles one move per redraw: the last position is sent until it is taken.
-    for t in (0.25, 0.5, 0.75, 1.0, 1.0, 1.0):
+    menu.process()
+    for t in (0.25, 0.5, 0.75, 1.0):
         point = (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
         send(QMouseEvent.Type.MouseMove, point, btn)
-        menu.process()
+        menu.settle_move()
     send(QMouseEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
     menu.process()
 
