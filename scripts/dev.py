@@ -135,6 +135,8 @@ def cmd_test(args: list[str]) -> int:
     ensure_system_packages()
     rc = _run([str(py), "-m", "ruff", "check", "."])
     rc |= _run([str(py), "-m", "ruff", "format", "--check", "."])
+    # Types of the core and the plugin (the files are listed in pyproject's [tool.mypy]).
+    rc |= _run([str(py), "-m", "mypy"])
     rc |= _run([str(py), "-m", "pytest", *args])
     return 1 if rc else 0
 

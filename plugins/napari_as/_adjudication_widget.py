@@ -219,7 +219,8 @@ class CentralReadingWidget(QWidget):
         info = info_from_layer(layer)
         assert info is not None
         shape = layer.data.shape[-2:]
-        spacing = tuple(float(s) for s in layer.scale[-2:])
+        row_mm, col_mm = (float(s) for s in layer.scale[-2:])
+        spacing = (row_mm, col_mm)
         # The reader's own joint lines are not stored with the reading: the quadrants are
         # drawn about the default joint lines, so they show where, not the exact outline.
         lines = default_joint_lines(shape, info.affine)

@@ -100,7 +100,10 @@ class StudyBrowser(QWidget):
 
     def selected_rows(self) -> list[int]:
         """The selected rows, in order."""
-        return sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        selection = self.table.selectionModel()
+        if selection is None:
+            return []
+        return sorted({index.row() for index in selection.selectedRows()})
 
     def open_selected(self) -> list[Any]:
         """Open the selected series; returns their layers (an open series is reused)."""

@@ -158,14 +158,14 @@ class ClinicalWidget(QWidget):
         for name, label in TEXT_FIELDS:
             form.addRow(label, self.edits[name])
         # The indices stay in sight above the long form, which scrolls.
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.form_box)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setWidget(self.form_box)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.hidden_label)
         layout.addWidget(self.derived_label)
-        layout.addWidget(self.scroll, stretch=1)
+        layout.addWidget(self.form_scroll, stretch=1)
         layout.addWidget(self.save_button)
         layout.addWidget(self.status)
 
@@ -225,7 +225,7 @@ class ClinicalWidget(QWidget):
         self._fill(None)
         self.visit_label.setText("")
         self.date_edit.setText("")
-        self.scroll.setVisible(False)
+        self.form_scroll.setVisible(False)
         self.save_button.setVisible(False)
         self.hidden_label.setText(message)
         self.hidden_label.setVisible(True)
@@ -245,7 +245,7 @@ class ClinicalWidget(QWidget):
         if not patient or date is None:
             self._hide("These images have no patient id or study date: no visit to show.")
             return False
-        self.scroll.setVisible(True)
+        self.form_scroll.setVisible(True)
         self.save_button.setVisible(True)
         self.hidden_label.setVisible(False)
         self.patient_id = patient

@@ -494,9 +494,10 @@ class CompareWidget(ScrollPanel):
     def _on_view_camera(self, event: Any = None) -> None:
         if self._syncing:
             return
+        source = getattr(event, "source", None)
         for key, view in self.views.items():
-            if view.model.scene.camera is getattr(event, "source", None):
-                camera = view.model.scene.camera
+            camera = view.model.scene.camera
+            if source is not None and camera is source:
                 self._copy_camera(
                     float(camera.zoom),
                     np.asarray(camera.center, dtype=float)[-2:] - _centre(view.layer),

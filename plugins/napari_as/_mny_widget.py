@@ -157,7 +157,8 @@ class MnyWidget(ScoringWidgetBase):
             return False
         try:
             controller = self.make_controller(layer, context=context)
-            controller.start(lambda: MnyScore(right="not_assessable", left="not_assessable"))
+            unread = MNYGrade.NOT_ASSESSABLE
+            controller.start(lambda: MnyScore(right=unread, left=unread))
         except (ScoringError, ValueError) as exc:
             self.status.setText(str(exc))
             return False

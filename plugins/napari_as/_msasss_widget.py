@@ -143,11 +143,13 @@ class MsasssWidget(ScoringWidgetBase):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        columns = self.table.horizontalHeader()
+        assert columns is not None  # a QTableWidget always has its header
+        columns.setStretchLastSection(True)
         # All 12 rows stay visible whatever else is docked (the table never shrinks to a
         # row): its minimum is the full list, the scroll area around the form takes the rest.
         rows = sum(self.table.rowHeight(r) for r in range(12))
-        header = self.table.horizontalHeader().sizeHint().height()
+        header = columns.sizeHint().height()
         self.table.setMinimumHeight(rows + header + 2 * self.table.frameWidth() + 10)
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -323,7 +325,8 @@ class MsasssWidget(ScoringWidgetBase):
     # active corner ------------------------------------------------------------------
     def selected_corner(self) -> VertebralCorner | None:
         """The active corner (selected in the list, ringed on the image)."""
-        rows = self.table.selectionModel().selectedRows()
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows() if selection is not None else []
         if not rows:
             return None
         return corners_of(self.segment)[rows[0].row()]

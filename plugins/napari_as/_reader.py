@@ -166,8 +166,8 @@ def layer_data_for_series(
     if is_radiograph(summary):
         from imaging.radiograph import load_radiograph
 
-        image = load_radiograph(summary)
-        return image_layer_data(image, kind=ImageKind.RADIOGRAPH, label=label, blinded=blinded)
+        film = load_radiograph(summary)
+        return image_layer_data(film, kind=ImageKind.RADIOGRAPH, label=label, blinded=blinded)
     from ._lazy import LAZY_MIN_IMAGES, lazy_volume
 
     if lazy is None:

@@ -11,7 +11,7 @@ Ctrl+Shift+Z undo and redo.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from qtpy.QtWidgets import QPushButton, QSpinBox
@@ -42,9 +42,11 @@ _KEY_OF = {value: key for key, value in QUADRANT_KEYS.items()}
 _LINE_COLOUR = {Side.RIGHT: "cyan", Side.LEFT: "magenta"}
 
 #: Quadrant fills: lesion, none (not filled), not applicable / assessable.
-MARKED = (1.0, 0.15, 0.15, 0.45)
-EMPTY = None
-MISSING = (0.5, 0.5, 0.5, 0.45)
+#: A quadrant's fill (RGBA), or None for no fill.
+Color = tuple[float, float, float, float] | None
+MARKED: Color = (1.0, 0.15, 0.15, 0.45)
+EMPTY: Color = None
+MISSING: Color = (0.5, 0.5, 0.5, 0.45)
 
 
 class SijOverlayWidget(ItemFormWidget):
@@ -92,7 +94,7 @@ class SijOverlayWidget(ItemFormWidget):
         """What a click (or key) on a quadrant does (override)."""
         raise NotImplementedError
 
-    def quadrant_color(self, index: int, side: Side, quadrant: SijQuadrant) -> tuple:
+    def quadrant_color(self, index: int, side: Side, quadrant: SijQuadrant) -> Color:
         """Face colour of a quadrant from the reading (override)."""
         raise NotImplementedError
 
@@ -154,7 +156,9 @@ class SijOverlayWidget(ItemFormWidget):
         if self.canvas is not None:
             # The quadrant keys act on the active layer: the overlay, not the image.
             self.viewer.layers.selection.active = self.canvas.quadrants
-        self.show_status(f"reading {controller.reading.reading_id[:8]} in the store")
+        reading = controller.reading
+        if reading is not None:
+            self.show_status(f"reading {reading.reading_id[:8]} in the store")
         return True
 
     # overlay ----------------------------------------------------------------------------
@@ -226,7 +230,8 @@ class SijOverlayWidget(ItemFormWidget):
         if self.canvas is None or self.controller is None:
             return
         self.canvas.show_slice(self.current_index())
-        self.canvas.set_colors([self.quadrant_color(*key) for key in self.canvas.poly_keys])
+        keys = cast(list[tuple[int, Side, SijQuadrant]], self.canvas.poly_keys)
+        self.canvas.set_colors([self.quadrant_color(*key) for key in keys])
 
     def redraw(self) -> None:
         """Bring the overlay in line with the reading (new slices, undone line moves)."""

@@ -23,7 +23,7 @@ from imaging.scoring.sparcc_sij import N_SLICES, JointHeight, SijQuadrant, Sparc
 
 from ._canvas import event_action, remove_layers
 from ._layers import ImageKind
-from ._sij_overlay import EMPTY, MARKED, MISSING, QUADRANT_KEYS, SijOverlayWidget
+from ._sij_overlay import EMPTY, MARKED, MISSING, QUADRANT_KEYS, Color, SijOverlayWidget
 
 __all__ = ["FLAG_KEYS", "QUADRANT_KEYS", "SparccSijWidget"]
 
@@ -163,7 +163,7 @@ class SparccSijWidget(SijOverlayWidget):
         """A click or key on a quadrant toggles its oedema."""
         return self.toggle_item(index, side, quadrant.value)
 
-    def quadrant_color(self, index: int, side: Side, quadrant: SijQuadrant) -> tuple:
+    def quadrant_color(self, index: int, side: Side, quadrant: SijQuadrant) -> Color:
         """Red with oedema, grey when not applicable / assessable."""
         value = self.score.joint(index, side).quadrant_value(quadrant)
         return MISSING if not isinstance(value, int) else (MARKED if value else EMPTY)
@@ -345,14 +345,14 @@ class SparccSijWidget(SijOverlayWidget):
             return
         super().refresh()
         index = self.current_index()
-        in_set = index in self.score.slice_indices
+        in_set = index is not None and index in self.score.slice_indices
         for side, combo in self.heights.items():
             combo.setEnabled(in_set)
-            if in_set:
+            if in_set and index is not None:
                 combo.blockSignals(True)
                 combo.setCurrentIndex(combo.findData(self.score.joint(index, side).height.value))
                 combo.blockSignals(False)
-        if in_set:
+        if in_set and index is not None:
             sl = next(s for s in self.score.slices if s.index == index)
             text = f"slice total: {_fmt(sl.score)} / 12"
             if self.overlay is not None:

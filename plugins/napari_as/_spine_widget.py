@@ -11,7 +11,7 @@ each DVU's line of the slice shown on its other slices. Ctrl+Z / Ctrl+Shift+Z un
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from qtpy.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout
@@ -321,7 +321,8 @@ class SpineWidget(ItemFormWidget):
         self.canvas.show_slice(self.current_index())
         values = self.score.item_values()
         colors = []
-        for dvu, index, quadrant in self.canvas.poly_keys:
+        keys = cast(list[tuple[DVU, int, SpineQuadrant]], self.canvas.poly_keys)
+        for dvu, index, quadrant in keys:
             value = values[f"{dvu.value}/slice{index}/{quadrant.value}"]
             colors.append(MISSING if not isinstance(value, int) else (MARKED if value else EMPTY))
         self.canvas.set_colors(colors)

@@ -20,7 +20,7 @@ from imaging.scoring.sparcc_sij import SijQuadrant
 from imaging.scoring.sparcc_structural import N_SLICES, SparccSssScore, SssComponent
 
 from ._layers import ImageKind
-from ._sij_overlay import EMPTY, MISSING, SijOverlayWidget
+from ._sij_overlay import EMPTY, MISSING, Color, SijOverlayWidget
 
 __all__ = ["LESION_KEYS", "SssWidget"]
 
@@ -31,7 +31,7 @@ LESION_KEYS: dict[str, SssComponent] = {
     "b": SssComponent.BACKFILL,
     "a": SssComponent.ANKYLOSIS,
 }
-_MARKED = (1.0, 0.55, 0.0, 0.5)
+_MARKED: Color = (1.0, 0.55, 0.0, 0.5)
 
 
 class SssWidget(SijOverlayWidget):
@@ -120,7 +120,7 @@ class SssWidget(SijOverlayWidget):
         """A click or key on a quadrant toggles the lesion chosen there."""
         return self.toggle_quadrant(index, side, quadrant)
 
-    def quadrant_color(self, index: int, side: Side, quadrant: SijQuadrant) -> tuple:
+    def quadrant_color(self, index: int, side: Side, quadrant: SijQuadrant) -> Color:
         """Orange where the lesion chosen is marked, grey when not assessable."""
         score = self.score
         if getattr(self, "_values_of", (None,))[0] is not score:
