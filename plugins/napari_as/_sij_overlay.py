@@ -41,9 +41,9 @@ _ABBREVIATION = {
 _KEY_OF = {value: key for key, value in QUADRANT_KEYS.items()}
 _LINE_COLOUR = {Side.RIGHT: "cyan", Side.LEFT: "magenta"}
 
-#: Quadrant fills: lesion, none (not filled), not applicable / assessable.
 #: A quadrant's fill (RGBA), or None for no fill.
 Color = tuple[float, float, float, float] | None
+#: Quadrant fills: lesion, none (not filled), not applicable / assessable.
 MARKED: Color = (1.0, 0.15, 0.15, 0.45)
 EMPTY: Color = None
 MISSING: Color = (0.5, 0.5, 0.5, 0.45)
